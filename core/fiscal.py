@@ -1,0 +1,21 @@
+"""Japanese fiscal years (年度): FY N runs from 1 April N to 31 March N+1."""
+
+import datetime
+
+FISCAL_YEAR_START_MONTH = 4
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+
+
+def fiscal_year_range(year: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of fiscal year `year`, both inclusive."""
+    return (
+        datetime.date(year, FISCAL_YEAR_START_MONTH, 1),
+        datetime.date(year + 1, FISCAL_YEAR_START_MONTH, 1) - datetime.timedelta(days=1),
+    )
+
+
+def calendar_year_range(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)

@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel
+from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
+
+
+def followable_content_types():
+    query = Q()
+    for app_label, model in FOLLOWABLE_MODELS:
+        query |= Q(app_label=app_label, model=model)
+    return query
+
+
+class FollowUp(TimeStampedModel):
+    """Something promised at a meeting or owed on a mission, agreement or project
+    (フォローアップ), with who does it and by when."""
+
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("record type"),
+        on_delete=models.PROTECT,
+        limit_choices_to=followable_content_types,
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    target = GenericForeignKey("content_type", "object_id")
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    due_on = models.DateField(_("due on"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=FollowUpStatus.choices,
+        default=FollowUpStatus.OPEN,
+        db_index=True,
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="followup_target_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=FollowUpStatus.DONE, done_on__isnull=False)
+                | (~Q(status=FollowUpStatus.DONE) & Q(done_on__isnull=True)),
+                name="followup_done_on_iff_done",
+                violation_error_message=_(
+                    "A follow-up has a completion date exactly when it is done."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if not self.content_type_id:
+            return
+        key = (self.content_type.app_label, self.content_type.model)
+        if key not in FOLLOWABLE_MODELS:
+            raise ValidationError(
+                {
+                    "content_type": _(
+                        "Follow-ups attach to missions, meetings, agreements or projects."
+                    )
+                }
+            )
+        if (
+            self.object_id
+            and not self.content_type.model_class()
+            ._default_manager.filter(pk=self.object_id)
+            .exists()
+        ):
+            raise ValidationError({"object_id": _("There is no such record.")})
+
+    @property
+    def is_overdue(self):
+        return self.status == FollowUpStatus.OPEN and self.due_on < timezone.localdate()

@@ -1,0 +1,128 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from contacts.models import Organization, Person
+from core.i18n import localized
+from core.models import Sector, TimeStampedModel
+from core.regions import JAPAN
+from missions.choices import LeaderRank, MissionKind, MissionStatus
+from projects.models import Project
+
+
+class Mission(TimeStampedModel):
+    """One trip or occasion led by one official: a top-sales mission (トップセールス)."""
+
+    title = models.CharField(_("title (English)"), max_length=255)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=255, blank=True)
+    leader = models.ForeignKey(
+        Person, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="led_missions"
+    )
+    leader_rank = models.CharField(
+        _("leader's rank"), max_length=32, choices=LeaderRank.choices, db_index=True
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=MissionKind.choices)
+    start_date = models.DateField(_("start date"), db_index=True)
+    end_date = models.DateField(_("end date"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=MissionStatus.choices,
+        default=MissionStatus.PLANNED,
+        db_index=True,
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    delegation = models.ManyToManyField(
+        Organization,
+        verbose_name=_("delegation"),
+        related_name="missions_joined",
+        blank=True,
+        help_text=_("Japanese companies and bodies that took part."),
+    )
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors"), related_name="missions", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[delegation, sectors])
+
+    class Meta:
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="mission_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self):
+        return localized(self.title, self.title_ja)
+
+    def covers(self, day):
+        return self.start_date <= day <= self.end_date
+
+
+class Meeting(TimeStampedModel):
+    """What a mission did with one counterpart (会談)."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    date = models.DateField(_("date"), db_index=True)
+    counterpart_country = CountryField(_("counterpart country"), db_index=True)
+    venue_city = models.CharField(_("venue city"), max_length=255, blank=True)
+    venue_country = CountryField(_("venue country"), blank=True)
+    counterparts = models.ManyToManyField(
+        Person, verbose_name=_("counterparts"), related_name="meetings", blank=True
+    )
+    counterpart_organizations = models.ManyToManyField(
+        Organization,
+        verbose_name=_("counterpart organisations"),
+        related_name="meetings",
+        blank=True,
+    )
+    topics = models.TextField(_("topics"), blank=True)
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("projects promoted"), related_name="meetings", blank=True
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[counterparts, counterpart_organizations, projects])
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(counterpart_country=JAPAN),
+                name="meeting_counterpart_not_japan",
+                violation_error_message=_("Japan cannot be the counterpart country."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.counterpart_country.name}"
+
+    def clean(self):
+        super().clean()
+        try:
+            # The mission may be new and unsaved (admin inline), so no mission_id yet.
+            mission = self.mission
+        except Mission.DoesNotExist:
+            return
+        if self.date and mission.start_date and mission.end_date and not mission.covers(self.date):
+            raise ValidationError(
+                {
+                    "date": _(
+                        "The meeting must fall within the mission's dates (%(start)s – %(end)s)."
+                    )
+                    % {"start": mission.start_date, "end": mission.end_date}
+                }
+            )
