@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, AgreementDocument
+from agreements.services import agreement_save
+from contacts.models import Organization
+from core.admin import RecordAdmin, country_filter, fiscal_year_filter, region_filter
+
+
+class AgreementDocumentInline(admin.TabularInline):
+    model = AgreementDocument
+    extra = 1
+    fields = ("file", "language", "description", "download")
+    readonly_fields = ("download",)
+
+    @admin.display(description=_("download"))
+    def download(self, document):
+        # Files are served only through the permission-checked view, never by MEDIA_URL.
+        if not document.pk:
+            return "-"
+        url = reverse("agreements:document-download", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, _("download"))
+
+
+@admin.register(Agreement)
+class AgreementAdmin(RecordAdmin):
+    list_display = (
+        "title",
+        "title_ja",
+        "kind",
+        "counterpart_country",
+        "status",
+        "signed_on",
+        "expires_on",
+        "japanese_signatory",
+    )
+    list_select_related = ("japanese_signatory",)
+    list_filter = (
+        "status",
+        "kind",
+        country_filter("counterpart_country", _("counterpart country")),
+        region_filter("counterpart_country"),
+        "sectors",
+        "renewal",
+        fiscal_year_filter("signed_on"),
+    )
+    search_fields = ("title", "title_ja", "scope", "counterpart_organizations__name")
+    date_hierarchy = "signed_on"
+    autocomplete_fields = (
+        "japanese_signatory",
+        "signed_by",
+        "counterpart_organizations",
+        "signed_at_meeting",
+        "supersedes",
+        "projects",
+    )
+    inlines = (AgreementDocumentInline,)
+    fieldsets = (
+        (None, {"fields": (("title", "title_ja"), ("kind", "status"), "scope", "sectors")}),
+        (
+            _("Parties"),
+            {
+                "fields": (
+                    ("japanese_signatory", "signed_by"),
+                    "counterpart_country",
+                    "counterpart_organizations",
+                    "target_countries",
+                )
+            },
+        ),
+        (
+            _("Dates"),
+            {
+                "fields": (
+                    ("signed_on", "effective_on", "expires_on"),
+                    "renewal",
+                    "signed_at_meeting",
+                )
+            },
+        ),
+        (_("Links"), {"fields": ("supersedes", "projects")}),
+        (_("Record"), {"fields": (("created_at", "updated_at"),)}),
+    )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        mlit = Organization.objects.filter(name=settings.MLIT_ORGANIZATION_NAME).first()
+        if mlit:
+            initial.setdefault("japanese_signatory", mlit.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        agreement_save(agreement=obj)

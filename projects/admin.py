@@ -1,0 +1,101 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import RecordAdmin, country_filter, region_filter
+from core.regions import region_of
+from projects.models import (
+    OrderFigure,
+    Project,
+    ProjectParticipant,
+    WatchList,
+    WatchListEntry,
+)
+
+
+class ProjectParticipantInline(admin.TabularInline):
+    model = ProjectParticipant
+    extra = 1
+    autocomplete_fields = ("organization",)
+    fields = ("organization", "role")
+
+
+class ProjectWatchListEntryInline(admin.TabularInline):
+    model = WatchListEntry
+    extra = 0
+    fields = ("watch_list", "region", "outcome_at_next_edition", "reason")
+    verbose_name_plural = _("watch-list entries")
+
+
+@admin.register(Project)
+class ProjectAdmin(RecordAdmin):
+    list_display = (
+        "name",
+        "name_ja",
+        "country",
+        "region",
+        "sector",
+        "stage",
+        "status",
+        "scheme",
+        "owner",
+        "updated_at",
+    )
+    list_select_related = ("owner",)
+    list_filter = (
+        country_filter("country"),
+        region_filter("country"),
+        "sector",
+        "stage",
+        "status",
+        "scheme",
+    )
+    search_fields = ("name", "name_ja", "description")
+    autocomplete_fields = ("owner", "awarded_to")
+    date_hierarchy = "awarded_on"
+    inlines = (ProjectParticipantInline, ProjectWatchListEntryInline)
+    fieldsets = (
+        (None, {"fields": (("name", "name_ja"), ("country", "other_countries"), "description")}),
+        (
+            _("Pipeline"),
+            {"fields": (("sector", "stage"), ("status", "scheme"), "estimated_cost_jpy", "owner")},
+        ),
+        (_("Award"), {"fields": (("tender_due_on", "awarded_on"), "awarded_to")}),
+        (_("Record"), {"fields": (("created_at", "updated_at"),)}),
+    )
+
+    @admin.display(description=_("region"))
+    def region(self, project):
+        region = region_of(project.country.code)
+        return region.label if region else "-"
+
+
+class WatchListEntryInline(admin.TabularInline):
+    model = WatchListEntry
+    extra = 0
+    autocomplete_fields = ("project",)
+    fields = ("project", "region", "outcome_at_next_edition", "reason")
+
+
+@admin.register(WatchList)
+class WatchListAdmin(RecordAdmin):
+    list_display = ("name", "edition_year", "published_on", "previous")
+    list_select_related = ("previous",)
+    search_fields = ("name",)
+    inlines = (WatchListEntryInline,)
+    fields = ("name", "edition_year", "published_on", "previous", ("created_at", "updated_at"))
+
+
+@admin.register(WatchListEntry)
+class WatchListEntryAdmin(RecordAdmin):
+    list_display = ("project", "watch_list", "region", "outcome_at_next_edition")
+    list_select_related = ("project", "watch_list")
+    list_filter = ("watch_list", "region", "outcome_at_next_edition", "project__sector")
+    search_fields = ("project__name", "project__name_ja", "reason")
+    autocomplete_fields = ("project",)
+
+
+@admin.register(OrderFigure)
+class OrderFigureAdmin(RecordAdmin):
+    list_display = ("year", "kind", "amount_jpy", "source")
+    list_filter = ("kind",)
+    search_fields = ("source",)
