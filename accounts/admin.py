@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import APIToken, User
 
 
 @admin.register(User)
@@ -13,3 +15,56 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+
+
+@admin.register(APIToken)
+class APITokenAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "can_write",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_select_related = ("user",)
+    list_filter = ("can_write",)
+    search_fields = ("name", "prefix", "user__username")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("prefix", "last_used_at", "created_at")
+    fields = (
+        "name",
+        "user",
+        "can_write",
+        "expires_at",
+        "revoked_at",
+        "prefix",
+        "last_used_at",
+        "created_at",
+    )
+    actions = ("revoke",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            key = obj.issue_key()
+            obj.save()
+            # Only the hash is kept: this message is the one chance to copy the key.
+            self.message_user(
+                request,
+                _("The key of “%(name)s” is %(key)s — copy it now, it will not be shown again.")
+                % {"name": obj.name, "key": key},
+                messages.WARNING,
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

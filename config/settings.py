@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Ours, in dependency order: each may import only those above it.
     "core",
     "accounts",
@@ -46,6 +50,7 @@ INSTALLED_APPS = [
     "missions",
     "agreements",
     "followups",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +120,60 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+
+REST_FRAMEWORK = {
+    # Deny unless allowed: a token or a session, then the groups' model permissions.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.APITokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "core.api.permissions.ModelPermissions",
+        "core.api.permissions.TokenScope",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.RecordPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttling.TokenRateThrottle",
+        "core.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="6000/hour"),
+        "user": env.str("API_THROTTLE_USER", default="6000/hour"),
+    },
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MLIT overseas infrastructure records API",
+    "DESCRIPTION": (
+        "Top-sales missions and meetings, agreements, projects and watch lists, "
+        "follow-ups, and the directory of organisations and people. Enumerations are "
+        "English codes with a `<field>_label` in the reader's language (Accept-Language)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "RegionEnum": "core.regions.Region",
+    },
+}
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Shared vocabularies")
+
+    def ready(self):
+        # Registers the OpenAPI descriptions of our API pieces.
+        from core.api import schema  # noqa: F401

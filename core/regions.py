@@ -7,6 +7,7 @@ and import asks this module.
 import datetime
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -87,3 +88,16 @@ def is_asean(country_code: str, day: datetime.date) -> bool:
 def asean_ever() -> list[str]:
     """Every country that is or was an ASEAN member: the superset to narrow by date."""
     return sorted(_ASEAN_SINCE)
+
+
+def asean_q(country_field: str, date_field: str | None = None):
+    """A database condition: the country was an ASEAN member on the record's date
+    (today when the record has no date)."""
+    condition = Q()
+    today = datetime.date.today()
+    for code, since in _ASEAN_SINCE.items():
+        if date_field:
+            condition |= Q(**{country_field: code, f"{date_field}__gte": since})
+        elif since <= today:
+            condition |= Q(**{country_field: code})
+    return condition

@@ -1,0 +1,33 @@
+"""Every refusal is a 4xx a person can read: Django's ValidationError from a service
+and an IntegrityError that slipped past validation (a race) never become a 500."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from core.api.serializers import _as_field_errors
+
+logger = logging.getLogger(__name__)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = serializers.ValidationError(_as_field_errors(exc))
+    elif isinstance(exc, ProtectedError):
+        return Response(
+            {"detail": _("Other records refer to this one, so it cannot be deleted.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, IntegrityError):
+        logger.warning("Integrity error answered as 409: %s", exc)
+        return Response(
+            {"detail": _("The change conflicts with another record; nothing was saved.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return exception_handler(exc, context)

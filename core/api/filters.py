@@ -1,0 +1,95 @@
+"""What every FilterSet shares: free text, sync, dates by calendar or fiscal year,
+countries by code or region, ASEAN membership on the record's date.
+
+The same FilterSets serve the API and the analysts' pages."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from core.fiscal import calendar_year_range, fiscal_year_range
+from core.regions import Region, asean_q, countries_in
+
+
+class YearFilter(filters.NumberFilter):
+    """A year, calendar or fiscal, over one date field."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, fiscal=False, **kwargs):
+        self.fiscal = fiscal
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2200)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        bounds = (fiscal_year_range if self.fiscal else calendar_year_range)(int(value))
+        return qs.filter(**{f"{self.field_name}__range": bounds})
+
+
+class CountryFilter(filters.MultipleChoiceFilter):
+    """One or several ISO codes: `?country=GH&country=TN`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", list(countries))
+        super().__init__(*args, **kwargs)
+
+
+class RegionFilter(filters.MultipleChoiceFilter):
+    """One or several regions, through the countries they hold."""
+
+    def __init__(self, *args, country_field, **kwargs):
+        self.country_field = country_field
+        kwargs.setdefault("choices", Region.choices)
+        kwargs.setdefault("label", _("region"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.country_field}__in": countries_in(*value)})
+
+
+class AseanFilter(filters.BooleanFilter):
+    """Membership on the record's own date when it has one, today's otherwise."""
+
+    def __init__(self, *args, country_field, date_field=None, **kwargs):
+        self.country_field = country_field
+        self.date_field = date_field
+        kwargs.setdefault("label", _("ASEAN"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        condition = asean_q(self.country_field, self.date_field)
+        return qs.filter(condition) if value else qs.exclude(condition)
+
+
+class RecordFilterSet(filters.FilterSet):
+    """Base FilterSet: `q` over `search_fields`, `updated_since`, created/updated ranges."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = filters.CharFilter(method="filter_q", label=_("free text"), max_length=200)
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("changed since")
+    )
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for term in value.split():
+            term_condition = Q()
+            for field in self.search_fields:
+                term_condition |= Q(**{f"{field}__icontains": term})
+            condition &= term_condition
+        # A term that matches through a many-to-many row must not repeat the record.
+        return (
+            queryset.filter(condition).distinct()
+            if any("__" in f for f in self.search_fields)
+            else queryset.filter(condition)
+        )

@@ -1,0 +1,221 @@
+"""What every record looks like in the API.
+
+- Enumerations are codes (`"status": "in_force"`) with a read-only `<field>_label`
+  in the reader's language.
+- Countries are ISO codes with `<field>_name` and, for one country, `<field>_region`.
+- A related record is brief: `{id, url, display}`; a client that wants more follows `url`.
+- Every write runs the model's own rules (full_clean) before the service saves it, so
+  the API refuses exactly what the admin refuses, as a 400 with a message per field.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django_countries import countries
+from django_countries.fields import CountryField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
+
+from core.models import Sector
+from core.regions import Region, region_of
+from core.services import validated_save
+
+
+def api_detail_url(request, model, pk):
+    """The API address of a record, built from one reversed template per model and
+    request: brief objects of a long list must not each pay for a URL reversal."""
+    cache = request.__dict__.setdefault("_api_url_templates", {}) if request else {}
+    template = cache.get(model)
+    if template is None:
+        try:
+            path = reverse(f"api:{model._meta.model_name}-detail", args=[0])
+        except NoReverseMatch:
+            path = ""
+        template = (request.build_absolute_uri(path[:-2]) if request else path[:-2]) if path else ""
+        cache[model] = template
+    return f"{template}{pk}/" if template else None
+
+
+class BriefRelatedField(serializers.RelatedField):
+    """Reads as `{id, url, display}`; writes as the related record's id."""
+
+    default_error_messages = {
+        "does_not_exist": "There is no record with id {pk_value}.",
+        "incorrect_type": "Give the record's id as a number, not {data_type}.",
+    }
+
+    def to_representation(self, value):
+        return {
+            "id": value.pk,
+            "url": api_detail_url(self.context.get("request"), type(value), value.pk),
+            "display": str(value),
+        }
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get("id")
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return self.get_queryset().get(pk=int(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        except self.get_queryset().model.DoesNotExist:
+            self.fail("does_not_exist", pk_value=data)
+
+    def use_pk_only_optimization(self):
+        return False
+
+
+class CountryCodeField(serializers.ChoiceField):
+    """An ISO 3166-1 alpha-2 code, checked against the list of countries."""
+
+    def __init__(self, **kwargs):
+        kwargs["choices"] = list(countries)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return getattr(value, "code", value) or ""
+
+
+class SelfURLField(serializers.Field):
+    """The record's own API address (see api_detail_url)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        return api_detail_url(self.context.get("request"), type(instance), instance.pk)
+
+
+extend_schema_field({"type": "string", "format": "uri", "readOnly": True})(SelfURLField)
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Base of every record's serializer. Meta.fields is always an explicit list."""
+
+    serializer_related_field = BriefRelatedField
+    # Fields the model's full_clean() must not check here (set later by a parent).
+    clean_exclude: tuple[str, ...] = ()
+
+    def build_url_field(self, field_name, model_class):
+        return SelfURLField, {}
+
+    def build_relational_field(self, field_name, relation_info):
+        if relation_info.related_model is Sector:
+            # Sectors read and write as their codes: ["road", "port"].
+            return serializers.SlugRelatedField, {
+                "slug_field": "code",
+                "queryset": Sector.objects.all(),
+                "many": True,
+                "required": False,
+            }
+        return super().build_relational_field(field_name, relation_info)
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        model_field = info.fields.get(field_name)
+        if isinstance(model_field, CountryField):
+            # ISO codes in and out; django-countries validates them.
+            if model_field.multiple:
+                field_class = serializers.ListField
+                kwargs = {"child": CountryCodeField(), "required": False, "allow_empty": True}
+            else:
+                field_class = CountryCodeField
+                kwargs.pop("max_length", None)
+        return field_class, kwargs
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name in list(fields):
+            model_field = next((f for f in model._meta.concrete_fields if f.name == name), None)
+            if model_field is None:
+                continue
+            if isinstance(model_field, CountryField):
+                if not model_field.multiple:
+                    fields[f"{name}_name"] = CountryNameField(source=name)
+                    fields[f"{name}_region"] = CountryRegionField(source=name)
+            elif model_field.choices:
+                fields[f"{name}_label"] = serializers.CharField(
+                    source=f"get_{name}_display", read_only=True
+                )
+        return fields
+
+    # -- writes -------------------------------------------------------------------
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance or self.Meta.model()
+        for name, value in self._own_fields(attrs).items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=self.clean_exclude)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_as_field_errors(error)) from error
+        return attrs
+
+    def _own_fields(self, attrs):
+        """The values stored on the row itself (not many-to-many, not nested)."""
+        concrete = {field.name for field in self.Meta.model._meta.concrete_fields}
+        return {name: value for name, value in attrs.items() if name in concrete}
+
+    def _many_to_many(self, attrs):
+        many = {field.name for field in self.Meta.model._meta.many_to_many}
+        return {name: value for name, value in attrs.items() if name in many}
+
+    def save_instance(self, instance):
+        """Store the validated instance; records with side effects override this to
+        call their service."""
+        return validated_save(instance)
+
+    @transaction.atomic
+    def create(self, validated_data):
+        return self._write(self.Meta.model(), validated_data)
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        return self._write(instance, validated_data)
+
+    def _write(self, instance, validated_data):
+        for name, value in self._own_fields(validated_data).items():
+            setattr(instance, name, value)
+        try:
+            self.save_instance(instance)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_as_field_errors(error)) from error
+        for name, value in self._many_to_many(validated_data).items():
+            getattr(instance, name).set(value)
+        return instance
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountryNameField(serializers.ReadOnlyField):
+    """The country's name in the reader's language."""
+
+    def to_representation(self, country):
+        return str(country.name) if country else ""
+
+
+@extend_schema_field(serializers.ChoiceField(choices=Region.choices, allow_null=True))
+class CountryRegionField(serializers.ReadOnlyField):
+    """MLIT's statistical region of the country (core.regions)."""
+
+    def to_representation(self, country):
+        return region_of(country.code) if country else None
+
+
+def _as_field_errors(error: DjangoValidationError):
+    """Django's errors keyed by field, with `__all__` renamed as DRF names it."""
+    if hasattr(error, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if key == "__all__" else key): get_error_detail(
+                DjangoValidationError(messages)
+            )
+            for key, messages in error.error_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: list(error.messages)}

@@ -1,0 +1,93 @@
+"""The base of every record's viewset: permissions, filters, pagination, ETags that
+prevent lost updates, and spreadsheet exports of any filtered list."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
+
+from core.api.export import EXPORT_RENDERERS, Column, csv_response, xlsx_response
+
+
+def etag_of(instance) -> str:
+    """Changes whenever the record is saved (updated_at), cheap to compute."""
+    return f'"{instance.pk}-{int(instance.updated_at.timestamp() * 1_000_000)}"'
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record has changed since you read it; read it again and retry."
+    default_code = "precondition_failed"
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """Subclasses declare queryset (with what the serializer needs), serializer_class,
+    filterset_class, ordering_fields and export_columns."""
+
+    renderer_classes = (*api_settings.DEFAULT_RENDERER_CLASSES, *EXPORT_RENDERERS)
+    export_columns: list[Column] = []
+    ordering = ("-updated_at", "-id")
+
+    # -- exports ------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        export_format = getattr(request.accepted_renderer, "format", None)
+        if export_format in ("csv", "xlsx"):
+            queryset = self.filter_queryset(self.get_queryset())
+            basename = self.basename or self.get_queryset().model._meta.model_name
+            if export_format == "csv":
+                return csv_response(basename, self.export_columns, queryset)
+            title = self.get_queryset().model._meta.verbose_name_plural
+            return xlsx_response(basename, self.export_columns, queryset, title)
+        return super().list(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are always JSON, even when a spreadsheet was asked for.
+        if (
+            getattr(response, "data", None) is not None
+            and response.status_code >= 400
+            and getattr(request, "accepted_renderer", None).__class__ in EXPORT_RENDERERS
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # -- lost updates ---------------------------------------------------------------
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_of(self._object)
+        return response
+
+    def get_object(self):
+        self._object = super().get_object()
+        return self._object
+
+    def _check_if_match(self, request):
+        """With If-Match, lock the row and refuse the write when it has changed since."""
+        wanted = request.headers.get("If-Match")
+        if not wanted:
+            return
+        model = self.get_queryset().model
+        current = model._default_manager.select_for_update().filter(pk=self.kwargs["pk"]).first()
+        if current is None:
+            raise exceptions.NotFound()
+        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        if "*" not in tags and etag_of(current) not in tags:
+            raise PreconditionFailed(
+                _("The record has changed since you read it; read it again and retry.")
+            )
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self._check_if_match(request)
+            response = super().update(request, *args, **kwargs)
+        if response.status_code < 400:
+            response["ETag"] = etag_of(self._object)  # auto_now has moved updated_at
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self._check_if_match(request)
+            return super().destroy(request, *args, **kwargs)

@@ -1,0 +1,139 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.api.serializers import BriefRelatedField, RecordSerializer, _as_field_errors
+from core.i18n import localized
+from missions.models import Meeting, Mission
+from missions.services import mission_check_meeting_dates
+
+MEETING_FIELDS = [
+    "id",
+    "url",
+    "mission",
+    "date",
+    "counterpart_country",
+    "venue_city",
+    "venue_country",
+    "counterparts",
+    "counterpart_posts",
+    "counterpart_organizations",
+    "topics",
+    "projects",
+    "outcome",
+    "created_at",
+    "updated_at",
+]
+
+
+class CounterpartPostSerializer(serializers.Serializer):
+    """Who a counterpart was on the meeting's date."""
+
+    person = BriefRelatedField(read_only=True)
+    title = serializers.CharField(allow_null=True)
+    organization = BriefRelatedField(read_only=True, allow_null=True)
+
+
+class MeetingSerializer(RecordSerializer):
+    counterpart_posts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = MEETING_FIELDS
+
+    @staticmethod
+    def _posts(meeting):
+        for person in meeting.counterparts.all():
+            post = person.post_on(meeting.date)
+            yield {
+                "person": person,
+                "title": localized(post.title, post.title_ja) if post else None,
+                "organization": post.organization if post else None,
+            }
+
+    @extend_schema_field(CounterpartPostSerializer(many=True))
+    def get_counterpart_posts(self, meeting):
+        # Reads the prefetched posts (MeetingViewSet.queryset): no query per row.
+        return CounterpartPostSerializer(
+            list(self._posts(meeting)), many=True, context=self.context
+        ).data
+
+
+class MissionMeetingSerializer(MeetingSerializer):
+    """A meeting written inside its mission: the mission checks its date."""
+
+    clean_exclude = ("mission",)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [name for name in MEETING_FIELDS if name != "mission"]
+
+
+MISSION_FIELDS = [
+    "id",
+    "url",
+    "title",
+    "title_ja",
+    "leader",
+    "leader_rank",
+    "kind",
+    "start_date",
+    "end_date",
+    "status",
+    "purpose",
+    "summary",
+    "delegation",
+    "sectors",
+    "meetings",
+    "created_at",
+    "updated_at",
+]
+
+
+class MissionSerializer(RecordSerializer):
+    meetings = BriefRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Mission
+        fields = MISSION_FIELDS
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            try:
+                mission_check_meeting_dates(mission=self.instance)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(_as_field_errors(error)) from error
+        return attrs
+
+
+class MissionCreateSerializer(MissionSerializer):
+    """A new mission with its meetings, saved all together or not at all."""
+
+    meetings = MissionMeetingSerializer(many=True, required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        mission = Mission(**self._own_fields(attrs))
+        meeting_writer = MissionMeetingSerializer()
+        errors, any_error = [], False
+        for meeting_attrs in attrs.get("meetings", []):
+            meeting = Meeting(mission=mission, **meeting_writer._own_fields(meeting_attrs))
+            try:
+                meeting.clean()
+                errors.append({})
+            except DjangoValidationError as error:
+                errors.append(_as_field_errors(error))
+                any_error = True
+        if any_error:
+            raise serializers.ValidationError({"meetings": errors})
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        meetings = validated_data.pop("meetings", [])
+        mission = super().create(validated_data)
+        writer = MissionMeetingSerializer(context=self.context)
+        for meeting_data in meetings:
+            writer._write(Meeting(mission=mission), meeting_data)
+        return mission
