@@ -1,0 +1,629 @@
+"""The statistics of the annual report and the dashboard, read from every other app.
+
+Every selector reads, never writes, and runs a fixed number of queries however many
+rows there are: the database groups and counts (values() + annotate()), and Python
+only adds what the database cannot know, such as a country's region or whether it was
+an ASEAN member on a given day (both from core.regions), then labels the groups.
+
+Results are frozen dataclasses whose breakdowns are lists of plain dicts, ready for a
+template or a JSON response. A breakdown lists the groups that have something, in the
+order of their vocabulary (Region, LeaderRank, SectorCode, ...); countries and people,
+which have no such order, come by count, largest first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+from django_countries import countries as country_names
+
+from agreements.choices import AgreementKind, AgreementStatus
+from agreements.models import Agreement
+from core.fiscal import calendar_year_range, fiscal_year_of, fiscal_year_range
+from core.i18n import localized
+from core.regions import Region, asean_ever, countries_in, is_asean, region_of
+from core.sectors import SectorCode
+from missions.choices import TOP_SALES_RANKS, LeaderRank, MissionStatus
+from missions.models import Meeting
+from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
+from projects.models import OrderFigure, Project, WatchList, WatchListEntry
+
+# Periods
+
+
+class PeriodKind(enum.StrEnum):
+    CALENDAR_YEAR = "calendar_year"
+    FISCAL_YEAR = "fiscal_year"
+    RANGE = "range"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days, both ends inclusive, and how the reader names it: the article
+    counts top sales "in 2018" and strategies "in FY2017" (年度, from 1 April)."""
+
+    start: datetime.date
+    end: datetime.date
+    kind: PeriodKind = PeriodKind.RANGE
+    year: int | None = None
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("A period cannot end before it starts.")
+        if (self.kind == PeriodKind.RANGE) != (self.year is None):
+            raise ValueError("A calendar or fiscal year needs its year; a range has none.")
+
+    @classmethod
+    def calendar_year(cls, year: int) -> Period:
+        start, end = calendar_year_range(year)
+        return cls(start, end, PeriodKind.CALENDAR_YEAR, year)
+
+    @classmethod
+    def fiscal_year(cls, year: int) -> Period:
+        start, end = fiscal_year_range(year)
+        return cls(start, end, PeriodKind.FISCAL_YEAR, year)
+
+    @classmethod
+    def between(cls, start: datetime.date, end: datetime.date) -> Period:
+        return cls(start, end)
+
+    @property
+    def is_fiscal(self) -> bool:
+        return self.kind == PeriodKind.FISCAL_YEAR
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def label(self) -> str:
+        """How the report names the period: 2018 or FY2018 (2018年, 2018年度), or its
+        two dates for a range."""
+        if self.kind == PeriodKind.RANGE:
+            return f"{date_format(self.start)} – {date_format(self.end)}"
+        return year_label(self.year, fiscal=self.is_fiscal)
+
+
+def year_label(year: int, *, fiscal: bool) -> str:
+    if fiscal:
+        return pgettext("fiscal year", "FY%(year)s") % {"year": year}
+    return pgettext("calendar year", "%(year)s") % {"year": year}
+
+
+def _year_of(period: Period | None, day: datetime.date) -> int:
+    """The year a day is counted in: fiscal within a fiscal-year period, else calendar."""
+    return fiscal_year_of(day) if period is not None and period.is_fiscal else day.year
+
+
+def _within(period: Period | None, field: str) -> dict:
+    return {} if period is None else {f"{field}__range": (period.start, period.end)}
+
+
+# Helpers for labelling and ordering groups
+
+
+def _rank_in(choices) -> dict[str, int]:
+    return {value: index for index, value in enumerate(choices.values)}
+
+
+def _in_vocabulary_order(
+    counts: Mapping, choices, key: str, count_key: str = "count"
+) -> list[dict]:
+    """One row per value of `choices` that has a count, in the vocabulary's order;
+    values outside the vocabulary (stale data) come last, labelled by their value."""
+    labels = dict(choices.choices)
+    order = _rank_in(choices)
+    return [
+        {key: value, "label": str(labels.get(value, value)), count_key: counts[value]}
+        for value in sorted(counts, key=lambda value: (order.get(value, len(order)), str(value)))
+    ]
+
+
+def _region_label(region: str | None) -> str:
+    if not region:
+        return gettext("No region")
+    return str(dict(Region.choices).get(region, region))
+
+
+def _by_region(counts: Mapping, key: str = "count") -> list[dict]:
+    """Rows per region in Region's order; countries of no region (None) last."""
+    order = _rank_in(Region)
+    return [
+        {"region": region, "label": _region_label(region), key: counts[region]}
+        for region in sorted(counts, key=lambda region: order.get(region, len(order)))
+    ]
+
+
+def _region_value(country: str) -> str | None:
+    region = region_of(country)
+    return region.value if region else None
+
+
+def _country_name(code: str) -> str:
+    return str(country_names.name(code)) or code
+
+
+def _codes(values: Iterable[str]) -> list[str]:
+    return [str(value).upper() for value in values]
+
+
+# Top sales (missions)
+
+
+def top_sales_meetings(period: Period | None = None) -> QuerySet[Meeting]:
+    """The meetings that count as top sales: those of completed missions led by a
+    minister, state minister or parliamentary vice-minister, held within the period."""
+    return Meeting.objects.filter(
+        mission__status=MissionStatus.COMPLETED,
+        mission__leader_rank__in=TOP_SALES_RANKS,
+        **_within(period, "date"),
+    )
+
+
+@dataclass(frozen=True)
+class EngagementStatistics:
+    """Top-sales engagements (トップセールス件数): (mission, counterpart country) pairs."""
+
+    engagements: int
+    countries: int
+    asean_engagements: int
+    meetings: int
+    by_country: list[dict]  # {country, name, region, engagements, meetings}
+    by_region: list[dict]  # {region, label, engagements}
+    by_rank: list[dict]  # {rank, label, engagements}
+    by_leader: list[dict]  # {leader_id, leader, engagements}
+    by_year: list[dict]  # {year, label, engagements, countries, asean_engagements}
+
+
+def engagement_statistics(
+    *,
+    period: Period | None,
+    countries: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    leader_ranks: Iterable[str] | None = None,
+    leader_ids: Iterable[int] | None = None,
+    asean: bool | None = None,
+) -> EngagementStatistics:
+    """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (1 query).
+
+    A pair belongs to the period by its first meeting within the period, and is in
+    ASEAN if its country was a member on that day. Each filter narrows the set; None
+    means "any". `meetings` counts the meetings of the pairs counted."""
+    meetings = top_sales_meetings(period)
+    if countries is not None:
+        meetings = meetings.filter(counterpart_country__in=_codes(countries))
+    if regions is not None:
+        meetings = meetings.filter(counterpart_country__in=countries_in(*regions))
+    if leader_ranks is not None:
+        meetings = meetings.filter(mission__leader_rank__in=list(leader_ranks))
+    if leader_ids is not None:
+        meetings = meetings.filter(mission__leader_id__in=list(leader_ids))
+    if asean:
+        # Only former or present members can qualify; the pair's date decides below.
+        meetings = meetings.filter(counterpart_country__in=asean_ever())
+    pairs = (
+        meetings.values(
+            "mission_id",
+            "counterpart_country",
+            "mission__leader_rank",
+            "mission__leader_id",
+            "mission__leader__name",
+            "mission__leader__name_ja",
+        )
+        .annotate(first_date=Min("date"), meetings=Count("id"))
+        .order_by("mission_id", "counterpart_country")
+    )
+
+    engagements = meetings_total = asean_total = 0
+    by_country, meetings_by_country = Counter(), Counter()
+    by_region, by_rank, by_leader = Counter(), Counter(), Counter()
+    leader_names = {}
+    by_year, asean_by_year = Counter(), Counter()
+    countries_by_year = defaultdict(set)
+    for pair in pairs:
+        country = str(pair["counterpart_country"])
+        in_asean = is_asean(country, pair["first_date"])
+        if asean is not None and in_asean != asean:
+            continue
+        year = _year_of(period, pair["first_date"])
+        leader_id = pair["mission__leader_id"]
+        engagements += 1
+        meetings_total += pair["meetings"]
+        asean_total += in_asean
+        by_country[country] += 1
+        meetings_by_country[country] += pair["meetings"]
+        by_region[_region_value(country)] += 1
+        by_rank[pair["mission__leader_rank"]] += 1
+        by_leader[leader_id] += 1
+        leader_names[leader_id] = localized(
+            pair["mission__leader__name"], pair["mission__leader__name_ja"]
+        )
+        by_year[year] += 1
+        asean_by_year[year] += in_asean
+        countries_by_year[year].add(country)
+
+    fiscal = period is not None and period.is_fiscal
+    return EngagementStatistics(
+        engagements=engagements,
+        countries=len(by_country),
+        asean_engagements=asean_total,
+        meetings=meetings_total,
+        by_country=sorted(
+            (
+                {
+                    "country": country,
+                    "name": _country_name(country),
+                    "region": _region_value(country),
+                    "engagements": count,
+                    "meetings": meetings_by_country[country],
+                }
+                for country, count in by_country.items()
+            ),
+            key=lambda row: (-row["engagements"], row["name"]),
+        ),
+        by_region=_by_region(by_region, key="engagements"),
+        by_rank=_in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements"),
+        by_leader=sorted(
+            (
+                {"leader_id": leader_id, "leader": leader_names[leader_id], "engagements": count}
+                for leader_id, count in by_leader.items()
+            ),
+            key=lambda row: (-row["engagements"], row["leader"], row["leader_id"]),
+        ),
+        by_year=[
+            {
+                "year": year,
+                "label": year_label(year, fiscal=fiscal),
+                "engagements": by_year[year],
+                "countries": len(countries_by_year[year]),
+                "asean_engagements": asean_by_year[year],
+            }
+            for year in sorted(by_year)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class TopSalesEffect:
+    """What became of the projects that top sales promoted."""
+
+    projects: int
+    won_japanese: int
+    won_foreign: int
+    dropped: int
+    still_open: int  # any other status: active, on hold, completed
+    project_ids: dict[str, list[int]]  # the four groups above -> project ids
+
+
+_EFFECT_GROUPS = {
+    ProjectStatus.WON_JAPANESE: "won_japanese",
+    ProjectStatus.WON_FOREIGN: "won_foreign",
+    ProjectStatus.DROPPED: "dropped",
+}
+
+
+def top_sales_effect(*, period: Period | None) -> TopSalesEffect:
+    """Of the distinct projects promoted at top-sales meetings within the period, how
+    many are now won, dropped or still open (1 query)."""
+    promoted = (
+        Project.objects.filter(
+            id__in=Meeting.projects.through.objects.filter(
+                meeting__in=top_sales_meetings(period)
+            ).values("project_id")
+        )
+        .values_list("id", "status")
+        .order_by("id")
+    )
+    groups = {"won_japanese": [], "won_foreign": [], "dropped": [], "still_open": []}
+    for project_id, status in promoted:
+        groups[_EFFECT_GROUPS.get(status, "still_open")].append(project_id)
+    return TopSalesEffect(
+        projects=sum(len(ids) for ids in groups.values()),
+        **{group: len(ids) for group, ids in groups.items()},
+        project_ids=groups,
+    )
+
+
+# Agreements
+
+
+@dataclass(frozen=True)
+class AgreementStatistics:
+    total: int
+    by_status: list[dict]  # {status, label, count}
+    by_country: list[dict]  # {country, name, count}
+    by_sector: list[dict]  # {sector, label, count}; an agreement counts in each sector
+    by_kind: list[dict]  # {kind, label, count}
+
+
+def agreement_statistics(
+    *,
+    period: Period | None = None,
+    countries: Iterable[str] | None = None,
+    sectors: Iterable[str] | None = None,
+    kinds: Iterable[str] | None = None,
+) -> AgreementStatistics:
+    """Agreements by status, counterpart country, sector and kind (4 queries).
+
+    A period counts the agreements signed within it, so none still proposed or under
+    negotiation. With `sectors`, the agreements covering any of them, and by_sector
+    shows only those sectors."""
+    agreements = Agreement.objects.filter(**_within(period, "signed_on"))
+    if countries is not None:
+        agreements = agreements.filter(counterpart_country__in=_codes(countries))
+    if kinds is not None:
+        agreements = agreements.filter(kind__in=list(kinds))
+    coverage = Agreement.sectors.through.objects.all()
+    if sectors is not None:
+        sectors = list(sectors)
+        coverage = coverage.filter(sector_id__in=sectors)
+        # A subquery, not a join, so that an agreement of two sectors counts once.
+        agreements = agreements.filter(id__in=coverage.values("agreement_id"))
+
+    def counts(queryset, field, count="id"):
+        grouped = queryset.values(field).annotate(count=Count(count)).order_by()
+        return {row[field]: row["count"] for row in grouped}
+
+    by_status = counts(agreements, "status")
+    by_country = counts(agreements, "counterpart_country")
+    by_kind = counts(agreements, "kind")
+    by_sector = counts(coverage.filter(agreement__in=agreements), "sector_id")
+    return AgreementStatistics(
+        total=sum(by_status.values()),
+        by_status=_in_vocabulary_order(by_status, AgreementStatus, "status"),
+        by_country=sorted(
+            (
+                {"country": str(code), "name": _country_name(code), "count": count}
+                for code, count in by_country.items()
+            ),
+            key=lambda row: (-row["count"], row["name"]),
+        ),
+        by_sector=_in_vocabulary_order(by_sector, SectorCode, "sector"),
+        by_kind=_in_vocabulary_order(by_kind, AgreementKind, "kind"),
+    )
+
+
+def agreements_expiring(
+    *, within_days: int, today: datetime.date | None = None
+) -> QuerySet[Agreement]:
+    """Signed or in-force agreements whose end falls within the next `within_days`
+    days (today included), soonest first, ready to list without a query per row."""
+    today = today or timezone.localdate()
+    return (
+        Agreement.objects.filter(
+            status__in=(AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
+            expires_on__range=(today, today + datetime.timedelta(days=within_days)),
+        )
+        .select_related("japanese_signatory", "signed_by")
+        .prefetch_related("counterpart_organizations")
+        .order_by("expires_on", "id")
+    )
+
+
+# Watch lists (projects)
+
+
+def _edition(edition: WatchList | int) -> WatchList:
+    if isinstance(edition, WatchList):
+        return edition
+    return WatchList.objects.select_related("previous").get(edition_year=edition)
+
+
+def _brief_edition(edition: WatchList | None) -> dict | None:
+    if edition is None:
+        return None
+    return {"id": edition.pk, "name": edition.name, "year": edition.edition_year}
+
+
+@dataclass(frozen=True)
+class WatchListTransition:
+    """From one edition of the watch list to the next, as the Action Plan prints it:
+    "83 → 10 won by Japanese firms, 1 by a foreign firm, 7 removed, 65 continued,
+    18 added → 83"."""
+
+    edition: dict  # {id, name, year}
+    previous: dict | None
+    previous_total: int
+    won_japanese: int
+    won_foreign: int
+    removed: int
+    continued: int
+    pending: int  # entries of the previous edition whose outcome is not recorded yet
+    added: int
+    total: int
+    # won_japanese, won_foreign, removed, continued, pending, added -> [{id, name}]
+    projects: dict[str, list[dict]]
+
+    @property
+    def balanced(self) -> bool:
+        """Every previous entry has its outcome, and the continued and the added make
+        up the new edition: the figures add up as printed."""
+        return self.pending == 0 and self.continued + self.added == self.total
+
+
+_OUTCOME_GROUPS = {
+    WatchListOutcome.WON_JAPANESE: "won_japanese",
+    WatchListOutcome.WON_FOREIGN: "won_foreign",
+    WatchListOutcome.REMOVED: "removed",
+    WatchListOutcome.CONTINUED: "continued",
+}
+
+
+def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
+    """The transition into `edition` (a WatchList or its edition year) from the
+    edition it revises (2 queries). The outcomes are those recorded
+    on the previous edition's entries; "added" are the entries of `edition` whose
+    project was not on the previous one."""
+    edition = _edition(edition)
+    previous = edition.previous
+    entries = (
+        WatchListEntry.objects.filter(
+            watch_list_id__in=[edition.pk] + ([previous.pk] if previous else [])
+        )
+        .values(
+            "watch_list_id",
+            "project_id",
+            "project__name",
+            "project__name_ja",
+            "outcome_at_next_edition",
+        )
+        .order_by("project__name", "project_id")
+    )
+    groups = {group: [] for group in [*_OUTCOME_GROUPS.values(), "pending", "added"]}
+    previous_projects, current = set(), []
+    for entry in entries:
+        brief = {
+            "id": entry["project_id"],
+            "name": localized(entry["project__name"], entry["project__name_ja"]),
+        }
+        if entry["watch_list_id"] == edition.pk:
+            current.append(brief)
+        else:
+            previous_projects.add(entry["project_id"])
+            group = _OUTCOME_GROUPS.get(entry["outcome_at_next_edition"], "pending")
+            groups[group].append(brief)
+    groups["added"] = [brief for brief in current if brief["id"] not in previous_projects]
+    return WatchListTransition(
+        edition=_brief_edition(edition),
+        previous=_brief_edition(previous),
+        previous_total=len(previous_projects),
+        **{group: len(projects) for group, projects in groups.items()},
+        total=len(current),
+        projects=groups,
+    )
+
+
+@dataclass(frozen=True)
+class EditionBreakdown:
+    edition: dict  # {id, name, year}
+    total: int
+    by_region: list[dict]  # {region, label, count}, by the region printed in the entry
+    by_sector: list[dict]  # {sector, label, count}, by the project's sector
+
+
+def edition_breakdown(*, edition: WatchList | int) -> EditionBreakdown:
+    """One edition of the watch list by region ("Southeast Asia 46, South Asia 9")
+    and by sector (1 query, 2 with a year)."""
+    edition = _edition(edition)
+    grouped = (
+        WatchListEntry.objects.filter(watch_list=edition)
+        .values("region", "project__sector")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_region, by_sector = Counter(), Counter()
+    for row in grouped:
+        by_region[row["region"]] += row["count"]
+        by_sector[row["project__sector"]] += row["count"]
+    return EditionBreakdown(
+        edition=_brief_edition(edition),
+        total=sum(by_region.values()),
+        by_region=_by_region(by_region),
+        by_sector=_in_vocabulary_order(by_sector, SectorCode, "sector"),
+    )
+
+
+# Project pipeline
+
+
+@dataclass(frozen=True)
+class ProjectPipeline:
+    total: int
+    by_stage: list[dict]  # {stage, label, count}: every stage, upstream (川上) first
+    rows: list[dict]  # {stage, sector, region, status, count}, in the vocabularies' order
+
+
+def project_pipeline(
+    *,
+    countries: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    sectors: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+) -> ProjectPipeline:
+    """Projects by stage × sector × region × status (1 query). A project's region is
+    that of its primary country."""
+    projects = Project.objects.all()
+    if countries is not None:
+        projects = projects.filter(country__in=_codes(countries))
+    if regions is not None:
+        projects = projects.filter(country__in=countries_in(*regions))
+    if sectors is not None:
+        projects = projects.filter(sector__in=list(sectors))
+    if statuses is not None:
+        projects = projects.filter(status__in=list(statuses))
+    grouped = (
+        projects.values("stage", "sector", "country", "status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts = Counter()
+    for row in grouped:
+        counts[row["stage"], row["sector"], _region_value(row["country"]), row["status"]] += row[
+            "count"
+        ]
+
+    orders = [_rank_in(Stage), _rank_in(SectorCode), _rank_in(Region), _rank_in(ProjectStatus)]
+
+    def position(key):
+        return tuple(order.get(value, len(order)) for order, value in zip(orders, key, strict=True))
+
+    rows = [
+        {"stage": stage, "sector": sector, "region": region, "status": status, "count": count}
+        for (stage, sector, region, status), count in sorted(
+            counts.items(), key=lambda item: position(item[0])
+        )
+    ]
+    by_stage = Counter()
+    for row in rows:
+        by_stage[row["stage"]] += row["count"]
+    return ProjectPipeline(
+        total=sum(by_stage.values()),
+        by_stage=[
+            {"stage": stage.value, "label": str(stage.label), "count": by_stage[stage]}
+            for stage in Stage
+        ],
+        rows=rows,
+    )
+
+
+# Order figures
+
+
+@dataclass(frozen=True)
+class OrderFiguresAgainstTarget:
+    """Orders won by Japanese firms against the government's target (Figure 1)."""
+
+    actuals: list[dict]  # {year, amount_jpy, source}, by year
+    targets: list[dict]
+    latest_actual: dict | None
+    target: dict | None  # the first target not before the latest actual, else the last
+    ratio: float | None  # latest actual / target
+
+
+def order_figures_against_target() -> OrderFiguresAgainstTarget:
+    """The latest actual figure against the target: "about ¥23 trillion in 2017, target
+    about ¥30 trillion in 2020" (1 query)."""
+    actuals, targets = [], []
+    for figure in OrderFigure.objects.order_by("year", "kind"):
+        row = {"year": figure.year, "amount_jpy": figure.amount_jpy, "source": figure.source}
+        (targets if figure.kind == FigureKind.TARGET else actuals).append(row)
+    latest = actuals[-1] if actuals else None
+    target = None
+    if targets:
+        ahead = [row for row in targets if latest is None or row["year"] >= latest["year"]]
+        target = ahead[0] if ahead else targets[-1]
+    ratio = (
+        latest["amount_jpy"] / target["amount_jpy"]
+        if latest and target and target["amount_jpy"]
+        else None
+    )
+    return OrderFiguresAgainstTarget(
+        actuals=actuals, targets=targets, latest_actual=latest, target=target, ratio=ratio
+    )

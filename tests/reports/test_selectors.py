@@ -1,0 +1,653 @@
+"""The statistics, on small hand-made records whose answers can be counted by eye."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from agreements.choices import AgreementKind, AgreementStatus
+from core.models import Sector
+from core.regions import Region
+from core.sectors import SectorCode
+from missions.choices import LeaderRank, MissionStatus
+from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
+from reports.selectors import (
+    Period,
+    PeriodKind,
+    agreement_statistics,
+    agreements_expiring,
+    edition_breakdown,
+    engagement_statistics,
+    order_figures_against_target,
+    project_pipeline,
+    top_sales_effect,
+    watch_list_transition,
+)
+from tests.factories import (
+    AgreementFactory,
+    JapaneseCompanyFactory,
+    MeetingFactory,
+    MissionFactory,
+    OrderFigureFactory,
+    PersonFactory,
+    ProjectFactory,
+    WatchListEntryFactory,
+    WatchListFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+day = datetime.date
+Y2018 = Period.calendar_year(2018)
+MAY_2018 = day(2018, 5, 1)
+
+
+def mission(start=MAY_2018, days=3, **kwargs):
+    kwargs.setdefault("status", MissionStatus.COMPLETED)
+    return MissionFactory(
+        start_date=start, end_date=start + datetime.timedelta(days=days), **kwargs
+    )
+
+
+def meet(on_mission, country, date=None, **kwargs):
+    return MeetingFactory(
+        mission=on_mission,
+        counterpart_country=country,
+        venue_country=country,
+        date=date or on_mission.start_date,
+        **kwargs,
+    )
+
+
+def headline(stats):
+    return stats.engagements, stats.countries, stats.asean_engagements, stats.meetings
+
+
+# Period
+
+
+def test_calendar_and_fiscal_years_and_ranges():
+    assert (Y2018.start, Y2018.end, Y2018.kind, Y2018.year) == (
+        day(2018, 1, 1),
+        day(2018, 12, 31),
+        PeriodKind.CALENDAR_YEAR,
+        2018,
+    )
+    fy = Period.fiscal_year(2018)
+    assert (fy.start, fy.end, fy.is_fiscal) == (day(2018, 4, 1), day(2019, 3, 31), True)
+    spring = Period.between(day(2018, 3, 1), day(2018, 5, 31))
+    assert (spring.kind, spring.year) == (PeriodKind.RANGE, None)
+    assert day(2018, 3, 1) in spring and day(2018, 6, 1) not in spring
+
+
+def test_a_period_cannot_end_before_it_starts():
+    with pytest.raises(ValueError, match="cannot end before"):
+        Period.between(day(2018, 2, 1), day(2018, 1, 31))
+
+
+def test_period_labels_read_in_either_language():
+    with translation.override("en"):
+        assert (Y2018.label, Period.fiscal_year(2018).label) == ("2018", "FY2018")
+    with translation.override("ja"):
+        assert (Y2018.label, Period.fiscal_year(2018).label) == ("2018年", "2018年度")
+        assert Period.between(day(2018, 1, 1), day(2018, 6, 30)).label == (
+            "2018年1月1日 – 2018年6月30日"
+        )
+
+
+# Top-sales engagements: what counts
+
+
+def test_two_meetings_with_one_country_on_one_mission_are_one_engagement():
+    trip = mission()
+    meet(trip, "VN", day(2018, 5, 1))
+    meet(trip, "VN", day(2018, 5, 2))
+    assert headline(engagement_statistics(period=Y2018)) == (1, 1, 1, 2)
+
+
+def test_two_missions_to_one_country_are_two_engagements():
+    meet(mission(day(2018, 5, 1)), "VN")
+    meet(mission(day(2018, 9, 1)), "VN")
+    assert headline(engagement_statistics(period=Y2018)) == (2, 1, 2, 2)
+
+
+def test_one_occasion_meeting_eight_ministers_of_seven_countries_is_seven_engagements():
+    ticad = mission(day(2018, 8, 28), days=2)
+    for country in ["GH", "GH", "TN", "KE", "MZ", "NG", "EG", "ZA"]:
+        meet(ticad, country)
+    with translation.override("en"):
+        stats = engagement_statistics(period=Y2018)
+    assert headline(stats) == (7, 7, 0, 8)
+    assert stats.by_region == [{"region": "africa", "label": "Africa", "engagements": 7}]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"leader_rank": LeaderRank.SENIOR_OFFICIAL},
+        {"leader_rank": LeaderRank.OTHER},
+        {"status": MissionStatus.CANCELLED},
+        {"status": MissionStatus.PLANNED},
+    ],
+)
+def test_only_completed_missions_led_at_top_sales_rank_count(kwargs):
+    meet(mission(**kwargs), "VN")
+    assert headline(engagement_statistics(period=Y2018)) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "rank",
+    [LeaderRank.MINISTER, LeaderRank.STATE_MINISTER, LeaderRank.PARLIAMENTARY_VICE_MINISTER],
+)
+def test_every_top_sales_rank_counts(rank):
+    meet(mission(leader_rank=rank), "VN")
+    stats = engagement_statistics(period=Y2018)
+    assert stats.engagements == 1
+    assert [row["rank"] for row in stats.by_rank] == [rank]
+
+
+def test_timor_leste_counts_as_asean_from_26_october_2025():
+    meet(mission(day(2025, 10, 20)), "TL", day(2025, 10, 25))
+    meet(mission(day(2025, 10, 24)), "TL", day(2025, 10, 26))
+    # A pair is dated by its first meeting: the 25th, before membership.
+    spanning = mission(day(2025, 10, 25))
+    meet(spanning, "TL", day(2025, 10, 25))
+    meet(spanning, "TL", day(2025, 10, 27))
+    stats = engagement_statistics(period=Period.calendar_year(2025))
+    assert headline(stats) == (3, 1, 1, 4)
+    assert engagement_statistics(period=Period.calendar_year(2025), asean=True).engagements == 1
+    assert engagement_statistics(period=Period.calendar_year(2025), asean=False).engagements == 2
+
+
+def test_a_year_boundary_splits_calendar_and_fiscal_years_on_1_april():
+    trip = mission(day(2018, 3, 30))
+    meet(trip, "VN", day(2018, 3, 31))
+    meet(trip, "TH", day(2018, 4, 1))
+    assert engagement_statistics(period=Y2018).engagements == 2
+    fy2017 = engagement_statistics(period=Period.fiscal_year(2017))
+    with translation.override("en"):
+        fy2018 = engagement_statistics(period=Period.fiscal_year(2018))
+    assert [row["country"] for row in fy2017.by_country] == ["VN"]
+    assert [row["country"] for row in fy2018.by_country] == ["TH"]
+    assert fy2018.by_year == [
+        {"year": 2018, "label": "FY2018", "engagements": 1, "countries": 1, "asean_engagements": 1}
+    ]
+
+
+def test_only_meetings_inside_the_period_count():
+    # One pair with meetings on both sides of 1 April counts in both fiscal years.
+    trip = mission(day(2018, 3, 30))
+    meet(trip, "VN", day(2018, 3, 31))
+    meet(trip, "VN", day(2018, 4, 1))
+    meet(trip, "VN", day(2018, 4, 2))
+    assert headline(engagement_statistics(period=Period.fiscal_year(2017))) == (1, 1, 1, 1)
+    assert headline(engagement_statistics(period=Period.fiscal_year(2018))) == (1, 1, 1, 2)
+    assert headline(engagement_statistics(period=Y2018)) == (1, 1, 1, 3)
+
+
+def test_a_range_and_all_time_group_the_years_by_calendar_year():
+    meet(mission(day(2018, 2, 1)), "VN")
+    meet(mission(day(2019, 2, 1)), "IN")
+    meet(mission(day(2019, 6, 1)), "IN")
+    stats = engagement_statistics(period=None)
+    assert headline(stats) == (3, 2, 1, 3)
+    with translation.override("en"):
+        rows = engagement_statistics(period=None).by_year
+    assert [(row["year"], row["label"], row["engagements"], row["countries"]) for row in rows] == [
+        (2018, "2018", 1, 1),
+        (2019, "2019", 2, 1),
+    ]
+    spring = Period.between(day(2018, 1, 1), day(2019, 3, 31))
+    assert [row["year"] for row in engagement_statistics(period=spring).by_year] == [2018, 2019]
+
+
+# Top-sales engagements: filters and breakdowns
+
+
+@pytest.fixture
+def season():
+    """Three leaders, five engagements in four countries of three regions."""
+    minister, state_minister, vice_minister = (
+        PersonFactory(name="Ishii"),
+        PersonFactory(name="Aoki"),
+        PersonFactory(name="Adachi"),
+    )
+    asia = mission(day(2018, 5, 1), leader=minister)
+    meet(asia, "VN")
+    meet(asia, "VN")
+    meet(asia, "TH")
+    meet(mission(day(2018, 7, 1), leader=minister), "VN")
+    meet(
+        mission(day(2018, 8, 1), leader=state_minister, leader_rank=LeaderRank.STATE_MINISTER),
+        "IN",
+    )
+    meet(
+        mission(
+            day(2018, 8, 28),
+            leader=vice_minister,
+            leader_rank=LeaderRank.PARLIAMENTARY_VICE_MINISTER,
+        ),
+        "GH",
+    )
+    return minister, state_minister, vice_minister
+
+
+def test_breakdowns_by_country_region_rank_and_leader(season):
+    minister, state_minister, vice_minister = season
+    with translation.override("en"):
+        stats = engagement_statistics(period=Y2018)
+    assert headline(stats) == (5, 4, 3, 6)
+    assert stats.by_country == [
+        {
+            "country": "VN",
+            "name": "Vietnam",
+            "region": Region.SOUTHEAST_ASIA,
+            "engagements": 2,
+            "meetings": 3,
+        },
+        {
+            "country": "GH",
+            "name": "Ghana",
+            "region": Region.AFRICA,
+            "engagements": 1,
+            "meetings": 1,
+        },
+        {
+            "country": "IN",
+            "name": "India",
+            "region": Region.SOUTH_ASIA,
+            "engagements": 1,
+            "meetings": 1,
+        },
+        {
+            "country": "TH",
+            "name": "Thailand",
+            "region": Region.SOUTHEAST_ASIA,
+            "engagements": 1,
+            "meetings": 1,
+        },
+    ]
+    assert stats.by_region == [
+        {"region": "southeast_asia", "label": "Southeast Asia", "engagements": 3},
+        {"region": "south_asia", "label": "South Asia", "engagements": 1},
+        {"region": "africa", "label": "Africa", "engagements": 1},
+    ]
+    assert [(row["rank"], row["engagements"]) for row in stats.by_rank] == [
+        ("minister", 3),
+        ("state_minister", 1),
+        ("parliamentary_vice_minister", 1),
+    ]
+    assert stats.by_leader == [
+        {"leader_id": minister.pk, "leader": "Ishii", "engagements": 3},
+        {"leader_id": vice_minister.pk, "leader": "Adachi", "engagements": 1},
+        {"leader_id": state_minister.pk, "leader": "Aoki", "engagements": 1},
+    ]
+
+
+def test_filters_narrow_the_engagements(season):
+    minister, state_minister, _vice_minister = season
+
+    def count(**filters):
+        return headline(engagement_statistics(period=Y2018, **filters))
+
+    assert count(regions=[Region.SOUTHEAST_ASIA]) == (3, 2, 3, 4)
+    assert count(regions=["south_asia", "africa"]) == (2, 2, 0, 2)
+    assert count(countries=["vn"]) == (2, 1, 2, 3)
+    assert count(countries=["VN", "GH"], regions=["africa"]) == (1, 1, 0, 1)
+    assert count(asean=True) == (3, 2, 3, 4)
+    assert count(asean=False) == (2, 2, 0, 2)
+    assert count(leader_ranks=[LeaderRank.STATE_MINISTER]) == (1, 1, 0, 1)
+    assert count(leader_ids=[minister.pk, state_minister.pk]) == (4, 3, 3, 5)
+    # A filter narrows the top-sales set; it cannot widen it to other ranks.
+    assert count(leader_ranks=[LeaderRank.SENIOR_OFFICIAL]) == (0, 0, 0, 0)
+    assert count(countries=[]) == (0, 0, 0, 0)
+
+
+def test_country_names_in_japanese(season):
+    with translation.override("ja"):
+        stats = engagement_statistics(period=Y2018, countries=["VN"])
+    assert stats.by_country[0]["name"] == "ベトナム"
+
+
+def _engagements_in(number_of_missions):
+    for index in range(number_of_missions):
+        trip = mission(day(2018, 1, 1) + datetime.timedelta(days=7 * index))
+        for country in ["VN", "TH", "TL", "GH"]:
+            meet(trip, country)
+            meet(trip, country, trip.end_date)
+
+
+@pytest.mark.parametrize("number_of_missions", [1, 12])
+def test_engagement_statistics_runs_one_query_however_many_rows(
+    number_of_missions, django_assert_num_queries
+):
+    _engagements_in(number_of_missions)
+    with django_assert_num_queries(1):
+        stats = engagement_statistics(period=Period.fiscal_year(2017), regions=["southeast_asia"])
+    assert stats.engagements == 3 * number_of_missions
+    with django_assert_num_queries(1):
+        engagement_statistics(period=None, asean=True, leader_ids=[1, 2, 3])
+
+
+# Top-sales effect
+
+
+def test_top_sales_effect_follows_the_promoted_projects():
+    won_japanese = ProjectFactory(
+        status=ProjectStatus.WON_JAPANESE,
+        awarded_on=day(2019, 1, 10),
+        awarded_to=JapaneseCompanyFactory(),
+    )
+    won_foreign = ProjectFactory(status=ProjectStatus.WON_FOREIGN, awarded_on=day(2019, 2, 1))
+    dropped = ProjectFactory(status=ProjectStatus.DROPPED)
+    active = ProjectFactory(status=ProjectStatus.ACTIVE)
+    on_hold = ProjectFactory(status=ProjectStatus.ON_HOLD)
+    trip = mission(day(2018, 5, 1))
+    meet(trip, "VN", projects=[won_japanese, active])
+    meet(trip, "VN", projects=[won_japanese, won_foreign])  # promoted twice, counted once
+    meet(mission(day(2018, 9, 1)), "TH", projects=[dropped, on_hold])
+    # Neither a senior official's meeting nor one of another year counts.
+    not_top_sales = ProjectFactory()
+    meet(mission(leader_rank=LeaderRank.SENIOR_OFFICIAL), "VN", projects=[not_top_sales])
+    meet(mission(day(2019, 5, 1)), "VN", projects=[not_top_sales])
+
+    effect = top_sales_effect(period=Y2018)
+    assert (
+        effect.projects,
+        effect.won_japanese,
+        effect.won_foreign,
+        effect.dropped,
+        effect.still_open,
+    ) == (5, 1, 1, 1, 2)
+    assert effect.project_ids == {
+        "won_japanese": [won_japanese.pk],
+        "won_foreign": [won_foreign.pk],
+        "dropped": [dropped.pk],
+        "still_open": sorted([active.pk, on_hold.pk]),
+    }
+    assert top_sales_effect(period=None).projects == 6
+
+
+def test_top_sales_effect_runs_one_query(django_assert_num_queries):
+    meet(mission(), "VN", projects=[ProjectFactory(), ProjectFactory()])
+    with django_assert_num_queries(1):
+        top_sales_effect(period=Y2018)
+
+
+# Agreements
+
+
+def sectors(*codes):
+    return list(Sector.objects.filter(code__in=codes))
+
+
+def signed(on, status=AgreementStatus.SIGNED, **kwargs):
+    return AgreementFactory(status=status, signed_on=on, **kwargs)
+
+
+def test_agreement_statistics_by_status_country_sector_and_kind():
+    signed(day(2019, 8, 29), counterpart_country="GH", sectors=sectors("road", "other"))
+    signed(day(2019, 8, 30), AgreementStatus.IN_FORCE, counterpart_country="TN")
+    signed(
+        day(2018, 6, 1),
+        AgreementStatus.EXPIRED,
+        counterpart_country="TN",
+        kind=AgreementKind.MOU,
+        sectors=sectors("road"),
+    )
+    AgreementFactory(counterpart_country="VN", sectors=sectors("railway"))  # proposed
+
+    with translation.override("en"):
+        everything = agreement_statistics()
+    assert everything.total == 4
+    assert everything.by_status == [
+        {"status": "proposed", "label": "Proposed", "count": 1},
+        {"status": "signed", "label": "Signed", "count": 1},
+        {"status": "in_force", "label": "In force", "count": 1},
+        {"status": "expired", "label": "Expired", "count": 1},
+    ]
+    assert everything.by_country == [
+        {"country": "TN", "name": "Tunisia", "count": 2},
+        {"country": "GH", "name": "Ghana", "count": 1},
+        {"country": "VN", "name": "Vietnam", "count": 1},
+    ]
+    assert [(row["sector"], row["count"]) for row in everything.by_sector] == [
+        ("railway", 1),
+        ("road", 2),
+        ("other", 1),
+    ]
+    assert [(row["kind"], row["count"]) for row in everything.by_kind] == [("moc", 3), ("mou", 1)]
+
+    # A period counts what was signed within it: nothing proposed.
+    fy2019 = agreement_statistics(period=Period.fiscal_year(2019))
+    assert fy2019.total == 2
+    assert [row["country"] for row in fy2019.by_country] == ["GH", "TN"]
+
+    road = agreement_statistics(sectors=[SectorCode.ROAD])
+    assert road.total == 2
+    assert [(row["sector"], row["count"]) for row in road.by_sector] == [("road", 2)]
+    assert agreement_statistics(sectors=["road", "other"]).total == 2  # GH counted once
+    assert agreement_statistics(countries=["tn"], kinds=[AgreementKind.MOU]).total == 1
+    assert agreement_statistics(period=Period.calendar_year(2017)).total == 0
+
+
+def test_agreement_statistics_runs_four_queries(django_assert_num_queries):
+    for _ in range(3):
+        signed(day(2019, 8, 29), sectors=sectors("road", "port"))
+    with django_assert_num_queries(4):
+        agreement_statistics(period=Y2018, countries=["VN"], sectors=["road"], kinds=["moc"])
+
+
+def test_agreements_expiring_within_the_window_soonest_first(django_assert_num_queries):
+    today = day(2020, 3, 1)
+
+    def ending(on, status=AgreementStatus.IN_FORCE):
+        return signed(day(2017, 3, 1), status, expires_on=on)
+
+    later = ending(day(2020, 3, 31))  # the last day of a 30-day window
+    soon = ending(today)
+    signed_only = ending(day(2020, 3, 15), AgreementStatus.SIGNED)
+    ending(day(2020, 4, 1))  # one day too late
+    ending(day(2020, 2, 29))  # already past
+    ending(day(2020, 3, 10), AgreementStatus.EXPIRED)
+    ending(day(2020, 3, 10), AgreementStatus.SUPERSEDED)
+    signed(day(2017, 3, 1))  # no end
+
+    with django_assert_num_queries(2):
+        expiring = list(agreements_expiring(within_days=30, today=today))
+        displayed = [
+            (a.japanese_signatory.name, a.signed_by, list(a.counterpart_organizations.all()))
+            for a in expiring
+        ]
+    assert expiring == [soon, signed_only, later]
+    assert len(displayed) == 3
+    assert list(agreements_expiring(within_days=0, today=today)) == [soon]
+
+
+# Watch lists
+
+
+@pytest.fixture
+def editions():
+    """Five projects on the first edition become three on the next: two won by
+    Japanese firms, one by a foreign firm, one removed, one continued, two added."""
+    first = WatchListFactory(edition_year=2018, name="Action Plan 2018")
+    second = WatchListFactory(edition_year=2019, name="Action Plan 2019", previous=first)
+    names = ["Metro A", "Metro B", "Port C", "Airport D", "Road E", "Water F"]
+    projects = {name: ProjectFactory(name=name) for name in names}
+    projects["Sewer G"] = ProjectFactory(name="Sewer G", sector=SectorCode.SEWERAGE)
+    outcomes = {
+        "Metro A": WatchListOutcome.WON_JAPANESE,
+        "Metro B": WatchListOutcome.WON_JAPANESE,
+        "Port C": WatchListOutcome.WON_FOREIGN,
+        "Airport D": WatchListOutcome.REMOVED,
+        "Road E": WatchListOutcome.CONTINUED,
+    }
+    for name, outcome in outcomes.items():
+        WatchListEntryFactory(
+            watch_list=first,
+            project=projects[name],
+            outcome_at_next_edition=outcome,
+            reason="Tender delayed" if outcome == WatchListOutcome.REMOVED else "",
+        )
+    WatchListEntryFactory(watch_list=second, project=projects["Road E"])
+    WatchListEntryFactory(watch_list=second, project=projects["Water F"], region=Region.SOUTH_ASIA)
+    WatchListEntryFactory(watch_list=second, project=projects["Sewer G"], region=Region.AFRICA)
+    return first, second, projects
+
+
+def test_watch_list_transition_numbers_and_groups(editions, django_assert_num_queries):
+    first, second, projects = editions
+    with django_assert_num_queries(2):
+        transition = watch_list_transition(edition=2019)
+    assert (
+        transition.previous_total,
+        transition.won_japanese,
+        transition.won_foreign,
+        transition.removed,
+        transition.continued,
+        transition.added,
+        transition.total,
+    ) == (5, 2, 1, 1, 1, 2, 3)
+    assert transition.pending == 0 and transition.balanced
+    assert transition.edition == {"id": second.pk, "name": "Action Plan 2019", "year": 2019}
+    assert transition.previous == {"id": first.pk, "name": "Action Plan 2018", "year": 2018}
+
+    def names(group):
+        return [project["name"] for project in transition.projects[group]]
+
+    assert names("won_japanese") == ["Metro A", "Metro B"]
+    assert names("won_foreign") == ["Port C"]
+    assert names("removed") == ["Airport D"]
+    assert names("continued") == ["Road E"]
+    assert names("added") == ["Sewer G", "Water F"]
+    assert transition.projects["added"][0]["id"] == projects["Sewer G"].pk
+    assert watch_list_transition(edition=second) == transition
+
+
+def test_first_edition_has_everything_added_and_blank_outcomes_are_pending(editions):
+    first, _second, _projects = editions
+    transition = watch_list_transition(edition=first)
+    assert (transition.previous, transition.previous_total, transition.added, transition.total) == (
+        None,
+        0,
+        5,
+        5,
+    )
+    third = WatchListFactory(edition_year=2020, previous=_second)
+    assert watch_list_transition(edition=third).pending == 3
+    assert not watch_list_transition(edition=third).balanced
+
+
+def test_edition_breakdown_by_printed_region_and_project_sector(editions):
+    _first, second, _projects = editions
+    with translation.override("en"):
+        breakdown = edition_breakdown(edition=2019)
+    assert breakdown.total == 3
+    assert breakdown.by_region == [
+        {"region": "southeast_asia", "label": "Southeast Asia", "count": 1},
+        {"region": "south_asia", "label": "South Asia", "count": 1},
+        {"region": "africa", "label": "Africa", "count": 1},
+    ]
+    assert breakdown.by_sector == [
+        {"sector": "railway", "label": "Railway", "count": 2},
+        {"sector": "sewerage", "label": "Sewerage", "count": 1},
+    ]
+
+
+# Project pipeline
+
+
+def _pipeline_projects(copies):
+    for _ in range(copies):
+        ProjectFactory(country="VN", sector=SectorCode.RAILWAY, stage=Stage.OPERATION)
+        ProjectFactory(country="TH", sector=SectorCode.RAILWAY, stage=Stage.OPERATION)
+        ProjectFactory(country="IN", sector=SectorCode.PORT, stage=Stage.MASTER_PLAN)
+        ProjectFactory(
+            country="KE",
+            sector=SectorCode.ROAD,
+            stage=Stage.MASTER_PLAN,
+            status=ProjectStatus.ON_HOLD,
+        )
+
+
+def test_project_pipeline_counts_by_stage_sector_region_and_status():
+    _pipeline_projects(1)
+    pipeline = project_pipeline()
+    assert pipeline.total == 4
+    # VN and TH fold into one Southeast Asia row; upstream stages first, then sectors.
+    assert pipeline.rows == [
+        {
+            "stage": "master_plan",
+            "sector": "road",
+            "region": "africa",
+            "status": "on_hold",
+            "count": 1,
+        },
+        {
+            "stage": "master_plan",
+            "sector": "port",
+            "region": "south_asia",
+            "status": "active",
+            "count": 1,
+        },
+        {
+            "stage": "operation",
+            "sector": "railway",
+            "region": "southeast_asia",
+            "status": "active",
+            "count": 2,
+        },
+    ]
+    assert [(row["stage"], row["count"]) for row in pipeline.by_stage] == [
+        ("identification", 0),
+        ("master_plan", 2),
+        ("feasibility_study", 0),
+        ("procurement", 0),
+        ("construction", 0),
+        ("operation", 2),
+    ]
+
+
+def test_project_pipeline_filters():
+    _pipeline_projects(1)
+    assert project_pipeline(regions=[Region.SOUTHEAST_ASIA]).total == 2
+    assert project_pipeline(countries=["th"]).total == 1
+    assert project_pipeline(sectors=[SectorCode.PORT, SectorCode.ROAD]).total == 2
+    assert project_pipeline(statuses=[ProjectStatus.ON_HOLD]).total == 1
+    assert project_pipeline(regions=["africa"], statuses=["active"]).total == 0
+
+
+@pytest.mark.parametrize("copies", [1, 10])
+def test_project_pipeline_runs_one_query_however_many_rows(copies, django_assert_num_queries):
+    _pipeline_projects(copies)
+    with django_assert_num_queries(1):
+        pipeline = project_pipeline(regions=["southeast_asia", "africa"])
+    assert pipeline.total == 3 * copies
+
+
+# Order figures
+
+
+def test_order_figures_against_the_target():
+    OrderFigureFactory(year=2010, amount_jpy=10_000_000_000_000)
+    OrderFigureFactory(year=2017, amount_jpy=23_000_000_000_000, source="Cabinet Secretariat")
+    OrderFigureFactory(year=2020, amount_jpy=30_000_000_000_000, kind=FigureKind.TARGET)
+    OrderFigureFactory(year=2025, amount_jpy=34_000_000_000_000, kind=FigureKind.TARGET)
+    figures = order_figures_against_target()
+    assert [row["year"] for row in figures.actuals] == [2010, 2017]
+    assert [row["year"] for row in figures.targets] == [2020, 2025]
+    assert figures.latest_actual == {
+        "year": 2017,
+        "amount_jpy": 23_000_000_000_000,
+        "source": "Cabinet Secretariat",
+    }
+    assert figures.target["year"] == 2020
+    assert figures.ratio == pytest.approx(23 / 30)
+
+
+def test_order_figures_without_data_have_no_ratio():
+    figures = order_figures_against_target()
+    assert (figures.latest_actual, figures.target, figures.ratio) == (None, None, None)
+    OrderFigureFactory(year=2020, amount_jpy=30_000_000_000_000, kind=FigureKind.TARGET)
+    assert order_figures_against_target().ratio is None
