@@ -169,9 +169,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One schema name per vocabulary, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
         "CountryEnum": "django_countries.countries",
         "RegionEnum": "core.regions.Region",
+        "SectorEnum": "core.sectors.SectorCode",
+        "OrganizationKindEnum": "contacts.choices.OrganizationKind",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "StageEnum": "projects.choices.Stage",
+        "SchemeEnum": "projects.choices.Scheme",
+        "ParticipantRoleEnum": "projects.choices.ParticipantRole",
+        "WatchListOutcomeEnum": "projects.choices.WatchListOutcome",
+        "FigureKindEnum": "projects.choices.FigureKind",
+        "LeaderRankEnum": "missions.choices.LeaderRank",
+        "MissionKindEnum": "missions.choices.MissionKind",
+        "MissionStatusEnum": "missions.choices.MissionStatus",
+        "AgreementKindEnum": "agreements.choices.AgreementKind",
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "RenewalEnum": "agreements.choices.Renewal",
+        "DocumentLanguageEnum": "agreements.choices.DocumentLanguage",
+        "FollowUpStatusEnum": "followups.choices.FollowUpStatus",
     },
 }
 

@@ -10,6 +10,7 @@ from projects.models import Project
 
 
 class MissionFilterSet(RecordFilterSet):
+    date_ranges = ("start_date", "end_date")
     search_fields = ("title", "title_ja", "purpose", "summary", "leader__name", "leader__name_ja")
 
     leader = filters.ModelMultipleChoiceFilter(queryset=Person.objects.all(), label=_("leader"))
@@ -41,7 +42,6 @@ class MissionFilterSet(RecordFilterSet):
         distinct=True,
         label=_("counterparts"),
     )
-    start_date = filters.DateFromToRangeFilter(label=_("start date"))
     year = YearFilter(field_name="start_date", label=_("year"))
     fiscal_year = YearFilter(field_name="start_date", fiscal=True, label=_("fiscal year"))
     ordering = filters.OrderingFilter(
@@ -54,6 +54,7 @@ class MissionFilterSet(RecordFilterSet):
 
 
 class MeetingFilterSet(RecordFilterSet):
+    date_ranges = ("date",)
     search_fields = (
         "topics",
         "outcome",
@@ -102,7 +103,6 @@ class MeetingFilterSet(RecordFilterSet):
         distinct=True,
         label=_("projects promoted"),
     )
-    date = filters.DateFromToRangeFilter(label=_("date"))
     year = YearFilter(field_name="date", label=_("year"))
     fiscal_year = YearFilter(field_name="date", fiscal=True, label=_("fiscal year"))
     ordering = filters.OrderingFilter(

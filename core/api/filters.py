@@ -6,8 +6,10 @@ The same FilterSets serve the API and the analysts' pages."""
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.widgets import BooleanWidget
 
 from core.fiscal import calendar_year_range, fiscal_year_range
 from core.regions import Region, asean_q, countries_in
@@ -70,15 +72,59 @@ class AseanFilter(filters.BooleanFilter):
         return qs.filter(condition) if value else qs.exclude(condition)
 
 
+class StrictBooleanWidget(BooleanWidget):
+    """Passes an unknown value on to the field (to be refused) instead of dropping it."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if value is None and raw not in (None, "", "unknown") else value
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    accepted = {"true", "false", "1", "0", "unknown", ""}
+    widget = StrictBooleanWidget
+
+    def clean(self, value):
+        if (
+            value is not None
+            and not isinstance(value, bool)
+            and str(value).lower() not in self.accepted
+        ):
+            raise forms.ValidationError(_("Give true or false."), code="invalid")
+        return super().clean(value)
+
+
 class RecordFilterSet(filters.FilterSet):
-    """Base FilterSet: `q` over `search_fields`, `updated_since`, created/updated ranges."""
+    """Base FilterSet: `q` over `search_fields`, `updated_since`, and for each field of
+    `date_ranges` the pair `<field>_after` / `<field>_before` (inclusive)."""
 
     search_fields: tuple[str, ...] = ()
+    date_ranges: tuple[str, ...] = ()
 
     q = filters.CharFilter(method="filter_q", label=_("free text"), max_length=200)
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("changed since")
     )
+
+    @classmethod
+    def get_filters(cls):
+        declared = super().get_filters()
+        for field_name in cls.date_ranges:
+            verbose = cls._meta.model._meta.get_field(field_name).verbose_name
+            # Two plain parameters, so that an error names the one that is wrong.
+            declared[f"{field_name}_after"] = filters.DateFilter(
+                field_name=field_name, lookup_expr="gte", label=format_lazy("{} ≥", verbose)
+            )
+            declared[f"{field_name}_before"] = filters.DateFilter(
+                field_name=field_name, lookup_expr="lte", label=format_lazy("{} ≤", verbose)
+            )
+        for declared_filter in declared.values():
+            if isinstance(declared_filter, filters.BooleanFilter):
+                declared_filter.field_class = StrictNullBooleanField
+        return declared
 
     def filter_q(self, queryset, name, value):
         condition = Q()

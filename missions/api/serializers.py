@@ -116,16 +116,15 @@ class MissionCreateSerializer(MissionSerializer):
         attrs = super().validate(attrs)
         mission = Mission(**self._own_fields(attrs))
         meeting_writer = MissionMeetingSerializer()
-        errors, any_error = [], False
-        for meeting_attrs in attrs.get("meetings", []):
+        # Keyed by position, as DRF reports the errors of a nested list.
+        errors = {}
+        for index, meeting_attrs in enumerate(attrs.get("meetings", [])):
             meeting = Meeting(mission=mission, **meeting_writer._own_fields(meeting_attrs))
             try:
                 meeting.clean()
-                errors.append({})
             except DjangoValidationError as error:
-                errors.append(_as_field_errors(error))
-                any_error = True
-        if any_error:
+                errors[str(index)] = _as_field_errors(error)
+        if errors:
             raise serializers.ValidationError({"meetings": errors})
         return attrs
 
