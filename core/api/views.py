@@ -3,11 +3,15 @@ prevent lost updates, and spreadsheet exports of any filtered list."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core.api.export import EXPORT_RENDERERS, Column, csv_response, xlsx_response
+from core.api.history import HistoryEntrySerializer, history_entries
 
 
 def etag_of(instance) -> str:
@@ -52,6 +56,15 @@ class RecordViewSet(viewsets.ModelViewSet):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+
+    # -- history --------------------------------------------------------------------
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Every change to this record: who, when, and each field before → after."""
+        entries = history_entries(self.get_object())
+        return Response(HistoryEntrySerializer(entries, many=True).data)
 
     # -- lost updates ---------------------------------------------------------------
 

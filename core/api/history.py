@@ -1,0 +1,87 @@
+"""A record's history as the API serves it: who changed what, when, before → after.
+
+Read from django-simple-history's tables, which every record keeps (admin, API,
+imports and jobs all write through the same models)."""
+
+import datetime
+import decimal
+
+from rest_framework import serializers
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    changes = FieldChangeSerializer(many=True)
+
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _plain(value, model):
+    """A value JSON can carry: codes for countries, ids for relations."""
+    if isinstance(value, list):  # a many-to-many field: the through rows
+        source = model._meta.model_name
+        return sorted(
+            next((v for k, v in row.items() if k != source), None) if isinstance(row, dict) else row
+            for row in value
+        )
+    if hasattr(value, "code"):
+        return value.code
+    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+        return str(value)
+    return value
+
+
+def history_entries(instance):
+    """Newest first; the first version lists the values it was created with."""
+    model = type(instance)
+    records = list(
+        instance.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    tracked = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
+    entries, previous = [], None
+    for record in records:
+        if previous is None:
+            changes = [
+                {
+                    "field": field.name,
+                    "old": None,
+                    "new": _plain(getattr(record, field.attname), model),
+                }
+                for field in tracked
+                if getattr(record, field.attname) not in (None, "")
+            ]
+        else:
+            delta = record.diff_against(previous)
+            changes = [
+                {
+                    "field": change.field,
+                    "old": _plain(change.old, model),
+                    "new": _plain(change.new, model),
+                }
+                for change in delta.changes
+            ]
+        user = record.history_user
+        entries.append(
+            {
+                "history_id": record.history_id,
+                "date": record.history_date,
+                "type": HISTORY_TYPES[record.history_type],
+                "user": (user.get_full_name() or user.get_username()) if user else None,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+        previous = record
+    entries.reverse()
+    return entries
