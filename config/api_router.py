@@ -1,12 +1,37 @@
 """Every resource of /api/v1/, in one place."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
+from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
+from followups.api.views import FollowUpViewSet
 from missions.api.views import MeetingViewSet, MissionViewSet
+from projects.api.views import (
+    OrderFigureViewSet,
+    ProjectParticipantViewSet,
+    ProjectViewSet,
+    WatchListEntryViewSet,
+    WatchListViewSet,
+)
 
 router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("people", PersonViewSet, basename="person")
+router.register("posts", PostViewSet, basename="post")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("project-participants", ProjectParticipantViewSet, basename="projectparticipant")
+router.register("watch-lists", WatchListViewSet, basename="watchlist")
+router.register("watch-list-entries", WatchListEntryViewSet, basename="watchlistentry")
+router.register("order-figures", OrderFigureViewSet, basename="orderfigure")
 router.register("missions", MissionViewSet, basename="mission")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("agreement-documents", AgreementDocumentViewSet, basename="agreementdocument")
+router.register("follow-ups", FollowUpViewSet, basename="followup")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    path("reports/", include("reports.api.urls")),
+    *router.urls,
+]
