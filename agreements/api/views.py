@@ -1,0 +1,61 @@
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from agreements.api.serializers import AgreementDocumentSerializer, AgreementSerializer
+from agreements.filters import AgreementDocumentFilterSet, AgreementFilterSet
+from agreements.models import Agreement, AgreementDocument
+from core.api.export import Column, columns
+from core.api.views import RecordViewSet
+
+
+class AgreementViewSet(RecordViewSet):
+    """Bilateral agreements (MoCs and others). Saving one that supersedes an earlier
+    agreement marks the earlier one superseded."""
+
+    queryset = Agreement.objects.select_related(
+        "japanese_signatory",
+        "signed_by",
+        "signed_at_meeting",
+        "supersedes",
+        "superseded_by",
+    ).prefetch_related("counterpart_organizations", "sectors", "projects", "documents")
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilterSet
+    export_columns = columns(
+        Agreement,
+        "title",
+        "title_ja",
+        "kind",
+        "status",
+        "counterpart_country",
+        "counterpart_organizations",
+        "target_countries",
+        "japanese_signatory",
+        "signed_by",
+        "sectors",
+        "signed_on",
+        "effective_on",
+        "expires_on",
+        "renewal",
+        "signed_at_meeting",
+        "supersedes",
+        "projects",
+        "scope",
+    )
+
+
+class AgreementDocumentViewSet(RecordViewSet):
+    """Files of agreements: upload as multipart/form-data, download through
+    `download_url` (signed-in users allowed to view agreements only)."""
+
+    queryset = AgreementDocument.objects.select_related("agreement")
+    serializer_class = AgreementDocumentSerializer
+    filterset_class = AgreementDocumentFilterSet
+    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    export_columns = [
+        *columns(AgreementDocument, "agreement", "language", "description"),
+        Column(
+            AgreementDocument._meta.get_field("file").verbose_name,
+            lambda document: document.file.name.rsplit("/", 1)[-1],
+        ),
+        *columns(AgreementDocument, "created_at"),
+    ]

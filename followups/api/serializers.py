@@ -1,0 +1,130 @@
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
+
+from core.api.schema import BRIEF_SCHEMA
+from core.api.serializers import BriefRelatedField, RecordSerializer, api_detail_url
+from followups.choices import FOLLOWABLE_MODELS
+from followups.models import FollowUp
+
+# "missions.meeting" and the like: the type of record a follow-up is attached to.
+TARGET_TYPES = {
+    f"{app_label}.{model}": (app_label, model) for app_label, model in FOLLOWABLE_MODELS
+}
+
+
+def target_content_type(target_type: str) -> ContentType:
+    # ContentType's manager caches: no query after the first.
+    return ContentType.objects.get_by_natural_key(*TARGET_TYPES[target_type])
+
+
+class FollowUpTargetSerializer(serializers.Serializer):
+    """The record a follow-up is attached to. Written as `{type, id}`, read as a
+    brief `{type, id, url, display}`."""
+
+    type = serializers.ChoiceField(choices=sorted(TARGET_TYPES))
+    id = serializers.IntegerField(min_value=1)
+    url = serializers.URLField(read_only=True, allow_null=True)
+    display = serializers.CharField(read_only=True)
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        content_type = target_content_type(values["type"])
+        if not content_type.model_class()._default_manager.filter(pk=values["id"]).exists():
+            raise serializers.ValidationError({"id": [_("There is no such record.")]})
+        return {"content_type": content_type, "object_id": values["id"]}
+
+    def to_representation(self, followup):
+        # The target comes from prefetch_related("target"): no query per row.
+        target = followup.target
+        if target is None:  # the record was deleted
+            content_type = ContentType.objects.get_for_id(followup.content_type_id)
+            return {
+                "type": f"{content_type.app_label}.{content_type.model}",
+                "id": followup.object_id,
+                "url": None,
+                "display": "",
+            }
+        return {
+            "type": target._meta.label_lower,
+            "id": target.pk,
+            "url": api_detail_url(self.context.get("request"), type(target), target.pk),
+            "display": str(target),
+        }
+
+
+class UserBriefField(BriefRelatedField):
+    """A user by full name (or username when none is recorded), and the username."""
+
+    def to_representation(self, user):
+        return {
+            "id": user.pk,
+            "url": None,
+            "display": user.get_full_name() or user.get_username(),
+            "username": user.get_username(),
+        }
+
+
+class UserBriefFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = UserBriefField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {**build_basic_type(OpenApiTypes.INT), "description": "The user's id."}
+        return {
+            **BRIEF_SCHEMA,
+            "properties": {
+                **BRIEF_SCHEMA["properties"],
+                "username": {"type": "string", "readOnly": True},
+            },
+            "required": [*BRIEF_SCHEMA["required"], "username"],
+        }
+
+
+class FollowUpSerializer(RecordSerializer):
+    """A promise to keep, attached to a mission, meeting, agreement or project."""
+
+    target = FollowUpTargetSerializer()
+    assignee = UserBriefField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "url",
+            "target",
+            "title",
+            "description",
+            "assignee",
+            "due_on",
+            "status",
+            "done_on",
+            "overdue",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except serializers.ValidationError as error:
+            # The model speaks of content_type and object_id; the API of `target`.
+            detail = error.detail
+            if isinstance(detail, dict):
+                moved = [*detail.pop("content_type", []), *detail.pop("object_id", [])]
+                if moved:
+                    detail["target"] = [*detail.get("target", []), *moved]
+            raise
