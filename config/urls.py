@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.views import set_language
+
 admin.site.site_header = _("MLIT overseas infrastructure records")
 admin.site.site_title = _("Overseas infrastructure records")
 admin.site.index_title = _("Records")
@@ -11,7 +13,8 @@ admin.site.index_title = _("Records")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, also remembered on the signed-in user.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("agreements/", include("agreements.urls")),
     path("api/v1/", include("config.api_router", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
