@@ -12,11 +12,39 @@ from core.models import Sector
 from core.regions import Region, countries_in
 
 
+class VersionedModelForm(forms.ModelForm):
+    """Carries the version of the record the user opened, so that saving over someone
+    else's later edit is refused instead of silently undoing it."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        opened = cleaned_data.get("version")
+        # The admin saves inside one transaction: the claim holds until it commits.
+        if self.instance.pk and opened and not self.instance.claim_version(opened):
+            raise forms.ValidationError(
+                _(
+                    "Someone else saved this record after you opened it. Open it again to "
+                    "see their changes, then make yours."
+                ),
+                code="stale",
+            )
+        return cleaned_data
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     """Base for every record: its history is one click away, timestamps are read-only,
-    and sectors are ticked as check boxes rather than picked from a list."""
+    sectors are ticked as check boxes, and a stale edit is refused."""
 
+    form = VersionedModelForm
     readonly_fields = ("created_at", "updated_at")
+    change_form_template = "admin/record_change_form.html"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:

@@ -1,7 +1,12 @@
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.sectors import SectorCode
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
 
 
 class TimeStampedModel(models.Model):
@@ -12,6 +17,25 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the record is saved: the ETag of the API and the hidden
+        field with which the admin refuses to overwrite someone else's edit."""
+        return f"{self.pk}-{(self.updated_at - EPOCH) // MICROSECOND}"
+
+    def claim_version(self, version: str) -> bool:
+        """Take the row for this transaction if it is still at `version`, else False.
+
+        One conditional UPDATE, so that of two writers who read the same version exactly
+        one wins: PostgreSQL re-checks the WHERE after the other's commit, and SQLite
+        lets one writer at a time."""
+        pk, _, stamp = version.partition("-")
+        if pk != str(self.pk) or not stamp.isdigit():
+            return False
+        updated_at = EPOCH + int(stamp) * MICROSECOND
+        rows = type(self)._default_manager.filter(pk=self.pk, updated_at=updated_at)
+        return rows.update(updated_at=updated_at) == 1
 
 
 class Sector(models.Model):

@@ -67,9 +67,35 @@ class _Echo:
 
 
 def _rows(columns: list[Column], records: Iterable):
-    yield [str(column.header) for column in columns]
-    for record in records:
-        yield [column.value(record) for column in columns]
+    # The header is translated now, in the request's language: a streamed body is
+    # read after the view has returned.
+    header = [str(column.header) for column in columns]
+
+    def rows():
+        yield header
+        for record in records:
+            yield [column.value(record) for column in columns]
+
+    return rows()
+
+
+def write_csv(handle, columns: list[Column], records: Iterable):
+    """Write the rows to a text file (opened with newline="")."""
+    # The byte-order mark makes Excel read the UTF-8 (and so the Japanese) right.
+    handle.write("\ufeff")
+    writer = csv.writer(handle)
+    for row in _rows(columns, records):
+        writer.writerow(row)
+
+
+def write_xlsx(handle, columns: list[Column], records: Iterable, title):
+    """Write the rows as one sheet to a binary file."""
+    # Write-only mode streams rows to a temporary file instead of keeping cells in memory.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(title)[:31])
+    for row in _rows(columns, records):
+        sheet.append(row)
+    workbook.save(handle)
 
 
 def _filename(basename, extension):
@@ -91,13 +117,8 @@ def csv_response(basename, columns, queryset):
 
 
 def xlsx_response(basename, columns, queryset, title):
-    # Write-only mode streams rows to a temporary file instead of keeping cells in memory.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31])
-    for row in _rows(columns, queryset.iterator(chunk_size=EXPORT_CHUNK)):
-        sheet.append(row)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
-    workbook.save(handle)
+    write_xlsx(handle, columns, queryset.iterator(chunk_size=EXPORT_CHUNK), title)
     handle.seek(0)
     return FileResponse(
         handle,

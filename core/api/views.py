@@ -15,8 +15,7 @@ from core.api.history import HistoryEntrySerializer, history_entries
 
 
 def etag_of(instance) -> str:
-    """Changes whenever the record is saved (updated_at), cheap to compute."""
-    return f'"{instance.pk}-{int(instance.updated_at.timestamp() * 1_000_000)}"'
+    return f'"{instance.version}"'
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -78,16 +77,16 @@ class RecordViewSet(viewsets.ModelViewSet):
         return self._object
 
     def _check_if_match(self, request):
-        """With If-Match, lock the row and refuse the write when it has changed since."""
+        """With If-Match, claim the row at the version the client read, or refuse the
+        write: of several clients holding the same ETag, exactly one succeeds."""
         wanted = request.headers.get("If-Match")
         if not wanted:
             return
-        model = self.get_queryset().model
-        current = model._default_manager.select_for_update().filter(pk=self.kwargs["pk"]).first()
-        if current is None:
-            raise exceptions.NotFound()
-        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
-        if "*" not in tags and etag_of(current) not in tags:
+        instance = self.get_object()
+        tags = {tag.strip().removeprefix("W/").strip('"') for tag in wanted.split(",")}
+        if "*" in tags:
+            return
+        if not any(instance.claim_version(tag) for tag in tags):
             raise PreconditionFailed(
                 _("The record has changed since you read it; read it again and retry.")
             )
