@@ -104,11 +104,12 @@ def _filename(basename, extension):
 
 def csv_response(basename, columns, queryset):
     writer = csv.writer(_Echo())
+    rows = _rows(columns, queryset.iterator(chunk_size=EXPORT_CHUNK))
 
     def stream():
         # The byte-order mark makes Excel read the UTF-8 (and so the Japanese) right.
         yield "\ufeff"
-        for row in _rows(columns, queryset.iterator(chunk_size=EXPORT_CHUNK)):
+        for row in rows:
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
