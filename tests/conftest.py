@@ -5,6 +5,12 @@ from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests make many users; a deliberately slow hash would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to a folder of its own, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
