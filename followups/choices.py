@@ -15,3 +15,8 @@ FOLLOWABLE_MODELS = (
     ("agreements", "agreement"),
     ("projects", "project"),
 )
+
+# The same, as the API names them: "missions.meeting" -> ("missions", "meeting").
+TARGET_TYPES = {
+    f"{app_label}.{model}": (app_label, model) for app_label, model in FOLLOWABLE_MODELS
+}

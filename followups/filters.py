@@ -7,13 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import RecordFilterSet
-from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
+from followups.choices import TARGET_TYPES, FollowUpStatus
 from followups.models import FollowUp
 
 # "missions.meeting" and the like, as the API writes a follow-up's target type.
-TARGET_TYPES = {
-    f"{app_label}.{model}": (app_label, model) for app_label, model in FOLLOWABLE_MODELS
-}
 TARGET_TYPE_CHOICES = [(key, key) for key in sorted(TARGET_TYPES)]
 
 

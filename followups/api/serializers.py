@@ -8,13 +8,10 @@ from rest_framework import serializers
 
 from core.api.schema import BRIEF_SCHEMA
 from core.api.serializers import BriefRelatedField, RecordSerializer, api_detail_url
-from followups.choices import FOLLOWABLE_MODELS
+from followups.choices import TARGET_TYPES
 from followups.models import FollowUp
 
 # "missions.meeting" and the like: the type of record a follow-up is attached to.
-TARGET_TYPES = {
-    f"{app_label}.{model}": (app_label, model) for app_label, model in FOLLOWABLE_MODELS
-}
 
 
 def target_content_type(target_type: str) -> ContentType:
