@@ -10,11 +10,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.widgets import BooleanWidget
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.fiscal import calendar_year_range, fiscal_year_range
 from core.regions import Region, asean_q, countries_in
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class YearFilter(filters.NumberFilter):
     """A year, calendar or fiscal, over one date field."""
 

@@ -30,7 +30,6 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     renderer_classes = (*api_settings.DEFAULT_RENDERER_CLASSES, *EXPORT_RENDERERS)
     export_columns: list[Column] = []
-    ordering = ("-updated_at", "-id")
 
     # -- exports ------------------------------------------------------------------
 
