@@ -86,7 +86,7 @@ class FollowUp(TimeStampedModel):
                 }
             )
         if (
-            self.object_id
+            self.object_id is not None
             and not self.content_type.model_class()
             ._default_manager.filter(pk=self.object_id)
             .exists()

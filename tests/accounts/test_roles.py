@@ -1,0 +1,88 @@
+"""The bureau's roles, as the migrations leave them on a fresh database."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY
+from tests.factories import UserFactory
+from tests.rules import record_models
+
+pytestmark = pytest.mark.django_db
+
+RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
+ACTIONS = ("add", "change", "delete", "view")
+
+
+def perms_of(group_name):
+    group = Group.objects.get(name=group_name)
+    return set(group.permissions.values_list("content_type__app_label", "codename").order_by())
+
+
+def actions_on(perms, model):
+    """The actions among `perms` that apply to `model`."""
+    return {
+        action
+        for action in ACTIONS
+        if (model._meta.app_label, f"{action}_{model._meta.model_name}") in perms
+    }
+
+
+def test_the_three_groups_exist():
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Data entry",
+        "Analyst",
+        "Administrator",
+    }
+    assert (DATA_ENTRY, ANALYST, ADMINISTRATOR) == ("Data entry", "Analyst", "Administrator")
+
+
+@pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label)
+def test_analyst_views_every_record_and_changes_none(model):
+    assert actions_on(perms_of(ANALYST), model) == {"view"}
+
+
+def test_analyst_holds_nothing_but_view_permissions_on_record_apps():
+    perms = perms_of(ANALYST)
+    assert perms
+    for app_label, codename in perms:
+        assert app_label in RECORD_APPS, codename
+        assert codename.startswith("view_"), codename
+        assert "historical" not in codename, codename
+
+
+@pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label)
+def test_data_entry_keeps_every_record_and_deletes_all_but_agreements(model):
+    expected = {"add", "change", "view"}
+    if model._meta.app_label != "agreements":
+        expected.add("delete")
+    assert actions_on(perms_of(DATA_ENTRY), model) == expected
+
+
+def test_data_entry_holds_nothing_outside_the_record_apps():
+    perms = perms_of(DATA_ENTRY)
+    for app_label, codename in perms:
+        assert app_label in RECORD_APPS, codename
+        assert "historical" not in codename, codename
+        assert not (app_label == "agreements" and codename.startswith("delete_")), codename
+    assert ("auth", "change_group") not in perms
+
+
+def test_administrator_holds_every_permission():
+    every = set(Permission.objects.values_list("content_type__app_label", "codename"))
+    assert perms_of(ADMINISTRATOR) == every
+    assert {("auth", "change_group"), ("agreements", "delete_agreement")} <= every
+    assert {("admin", "view_logentry"), ("sessions", "delete_session")} <= every
+
+
+def test_a_member_gets_the_permissions_of_the_group():
+    analyst = UserFactory()
+    analyst.groups.add(Group.objects.get(name=ANALYST))
+    assert analyst.has_perm("missions.view_mission")
+    assert not analyst.has_perm("missions.change_mission")
+
+    clerk = UserFactory()
+    clerk.groups.add(Group.objects.get(name=DATA_ENTRY))
+    assert clerk.has_perm("missions.delete_meeting")
+    assert clerk.has_perm("agreements.change_agreement")
+    assert not clerk.has_perm("agreements.delete_agreement")
+    assert not clerk.has_perm("auth.change_group")

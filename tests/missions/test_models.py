@@ -1,0 +1,95 @@
+import datetime
+
+import pytest
+
+from missions.models import Meeting, Mission
+from tests.factories import MeetingFactory, MissionFactory
+from tests.rules import NON_FIELD_ERRORS, assert_refused, db_refuses
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.date(2018, 5, 1)
+END = datetime.date(2018, 5, 4)
+OUTSIDE_MESSAGE = "The meeting must fall within the mission's dates (2018-05-01 – 2018-05-04)."
+
+
+@pytest.mark.parametrize("factory", [MissionFactory, MeetingFactory])
+def test_factory_defaults_are_valid(factory):
+    factory().full_clean()
+
+
+def test_meeting_factory_meets_during_its_mission_and_not_with_japan():
+    meeting = MeetingFactory()
+    assert meeting.mission.covers(meeting.date)
+    assert meeting.counterpart_country != "JP"
+
+
+# Mission
+
+
+def test_mission_cannot_end_before_it_starts():
+    mission = MissionFactory(start_date=START, end_date=END)
+    mission.end_date = START - datetime.timedelta(days=1)
+    assert_refused(mission, NON_FIELD_ERRORS, "The end date cannot be before the start date.")
+    with db_refuses("mission_end_after_start"):
+        Mission.objects.filter(pk=mission.pk).update(end_date=START - datetime.timedelta(days=1))
+
+
+def test_a_one_day_mission_is_valid():
+    MissionFactory.build(
+        start_date=START, end_date=START, leader=MissionFactory().leader
+    ).full_clean()
+
+
+# Meeting
+
+
+def test_japan_is_never_the_counterpart_country():
+    meeting = MeetingFactory()
+    meeting.counterpart_country = "JP"
+    assert_refused(meeting, NON_FIELD_ERRORS, "Japan cannot be the counterpart country.")
+    with db_refuses("meeting_counterpart_not_japan"):
+        Meeting.objects.filter(pk=meeting.pk).update(counterpart_country="JP")
+
+
+def test_a_meeting_may_take_place_in_japan():
+    """A visiting minister met in Tokyo: the venue is Japan, the counterpart is not."""
+    meeting = MeetingFactory(venue_city="Tokyo", venue_country="JP", counterpart_country="GH")
+    meeting.full_clean()
+
+
+@pytest.mark.parametrize(
+    "day", [START - datetime.timedelta(days=1), END + datetime.timedelta(days=1)]
+)
+def test_meeting_date_must_fall_within_the_mission(day):
+    meeting = MeetingFactory(mission=MissionFactory(start_date=START, end_date=END))
+    meeting.date = day
+    assert_refused(meeting, "date", OUTSIDE_MESSAGE)
+
+
+@pytest.mark.parametrize("day", [START, END])
+def test_meeting_may_be_on_the_mission_first_or_last_day(day):
+    mission = MissionFactory(start_date=START, end_date=END)
+    MeetingFactory.build(mission=mission, date=day).full_clean()
+
+
+def test_meeting_dates_are_checked_against_an_unsaved_mission():
+    """The admin validates a new mission's meetings before the mission has an id:
+    the inline form leaves out the mission field, as here."""
+    mission = MissionFactory.build(start_date=START, end_date=END, leader=MissionFactory().leader)
+    assert mission.pk is None
+    meeting = Meeting(
+        mission=mission, date=END + datetime.timedelta(days=1), counterpart_country="VN"
+    )
+    errors = assert_refused(meeting, "date", OUTSIDE_MESSAGE, exclude=["mission"])
+    assert "mission" not in errors
+    meeting.date = END
+    meeting.full_clean(exclude=["mission"])
+
+
+def test_mission_covers_its_dates_inclusive():
+    mission = MissionFactory.build(start_date=START, end_date=END)
+    assert mission.covers(START)
+    assert mission.covers(END)
+    assert not mission.covers(START - datetime.timedelta(days=1))
+    assert not mission.covers(END + datetime.timedelta(days=1))
