@@ -1,5 +1,9 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
 
 from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY
 
@@ -51,3 +55,13 @@ def data_entry_client(client, data_entry_user):
 def analyst_client(client, analyst_user):
     client.force_login(analyst_user)
     return client
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """`load_demo`, once for a test module (it takes seconds): the tests run inside
+    this transaction and the whole load is rolled back at the end of the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)

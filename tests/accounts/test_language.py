@@ -1,0 +1,89 @@
+"""Japanese by default; each user may switch to English, and the choice follows them."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_admin_is_japanese_by_default_and_offers_english(data_entry_client):
+    page = data_entry_client.get(reverse("admin:missions_mission_changelist")).content.decode()
+    assert "ミッション" in page
+    assert 'name="language" value="en"' in page
+
+
+@pytest.mark.django_db
+def test_switching_language_is_remembered_on_the_user(client, data_entry_user):
+    client.force_login(data_entry_user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    assert response.status_code == 302
+    data_entry_user.refresh_from_db()
+    assert data_entry_user.language == "en"
+
+    # Another browser, no language cookie: still English for this user.
+    other_browser = client.__class__()
+    other_browser.force_login(data_entry_user)
+    page = other_browser.get(reverse("admin:missions_mission_changelist")).content.decode()
+    assert "Missions" in page or "missions" in page
+    assert "ミッション" not in page
+
+
+@pytest.mark.django_db
+def test_the_api_follows_accept_language_not_the_user(client, data_entry_user):
+    data_entry_user.language = "en"
+    data_entry_user.save()
+    client.force_login(data_entry_user)
+    response = client.get("/api/v1/missions/", {"page_size": 1}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response["Content-Language"] == "ja"
+
+
+def _english_labels_of_ours():
+    """Every English string of ours that Japanese translates differently."""
+    from pathlib import Path
+
+    import polib
+    from django.conf import settings
+
+    catalogue = polib.pofile(str(Path(settings.BASE_DIR) / "locale/ja/LC_MESSAGES/django.po"))
+    # The language switch names each language in itself ("English"), on purpose.
+    language_names = {"English", "Japanese"}
+    return {
+        entry.msgid
+        for entry in catalogue.translated_entries()
+        if not entry.msgid_plural
+        and entry.msgstr != entry.msgid
+        and len(entry.msgid) > 3
+        and entry.msgid not in language_names
+    }
+
+
+def _visible_text(html):
+    import re
+
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.django_db
+def test_japanese_admin_shows_no_english_label_of_ours(data_entry_client):
+    from tests import factories
+
+    factories.MeetingFactory()
+    for url in (
+        reverse("admin:missions_mission_changelist"),
+        reverse("admin:missions_mission_add"),
+        reverse("admin:agreements_agreement_changelist"),
+        reverse("admin:projects_project_changelist"),
+    ):
+        text = _visible_text(data_entry_client.get(url).content.decode())
+        leaked = sorted(label for label in _english_labels_of_ours() if f" {label} " in f" {text} ")
+        assert leaked == [], url
+
+
+@pytest.mark.django_db
+def test_api_error_in_japanese(data_entry_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(data_entry_user)
+    response = client.get("/api/v1/missions/", {"page_size": 0}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.json() == {"page_size": ["1から1000までの整数を指定してください。"]}

@@ -1,0 +1,105 @@
+"""Every data-entry screen renders for the Data entry role, is closed to strangers,
+and lists its rows in a number of queries that does not grow with the rows."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories
+
+RECORD_APPS = {"contacts", "projects", "missions", "agreements", "followups"}
+
+FACTORY_OF = {
+    "organization": factories.OrganizationFactory,
+    "person": factories.PersonFactory,
+    "post": factories.PostFactory,
+    "project": factories.ProjectFactory,
+    "watchlist": factories.WatchListFactory,
+    "watchlistentry": factories.WatchListEntryFactory,
+    "orderfigure": factories.OrderFigureFactory,
+    "mission": factories.MissionFactory,
+    "meeting": factories.MeetingFactory,
+    "agreement": factories.AgreementFactory,
+    "followup": factories.FollowUpFactory,
+}
+
+RECORD_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in RECORD_APPS),
+    key=lambda model: model._meta.label,
+)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_record_model_has_an_admin():
+    assert {model._meta.model_name for model in RECORD_MODELS} >= set(FACTORY_OF)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m._meta.label)
+def test_pages_render_for_data_entry(data_entry_client, model):
+    record = FACTORY_OF[model._meta.model_name]()
+    for url in (
+        admin_url(model, "changelist"),
+        admin_url(model, "add"),
+        admin_url(model, "change", record.pk),
+        admin_url(model, "history", record.pk),
+    ):
+        response = data_entry_client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m._meta.label)
+def test_changelist_queries_do_not_grow_with_rows(data_entry_client, model):
+    factory = FACTORY_OF[model._meta.model_name]
+    url = admin_url(model, "changelist")
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as captured:
+            response = data_entry_client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    factory.create_batch(2)
+    with_two = queries_for_page()
+    factory.create_batch(28)
+    with_thirty = queries_for_page()
+    assert with_thirty == with_two, (
+        f"{model._meta.label}: {with_two} queries for 2 rows, {with_thirty} for 30"
+    )
+
+
+@pytest.mark.django_db
+def test_strangers_are_sent_to_log_in(client):
+    mission = factories.MissionFactory()
+    for url in (admin_url(mission, "changelist"), admin_url(mission, "change", mission.pk)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_analyst_may_read_but_not_write(analyst_client):
+    mission = factories.MissionFactory()
+    assert analyst_client.get(admin_url(mission, "changelist")).status_code == 200
+    assert analyst_client.get(admin_url(mission, "change", mission.pk)).status_code == 200
+    assert analyst_client.get(admin_url(mission, "add")).status_code == 403
+    response = analyst_client.post(
+        admin_url(mission, "change", mission.pk), {"title": "changed by an analyst"}
+    )
+    assert response.status_code == 403
+    mission.refresh_from_db()
+    assert mission.title != "changed by an analyst"
+
+
+@pytest.mark.django_db
+def test_data_entry_cannot_delete_agreements(data_entry_client):
+    agreement = factories.AgreementFactory()
+    response = data_entry_client.post(admin_url(agreement, "delete", agreement.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert type(agreement).objects.filter(pk=agreement.pk).exists()

@@ -1,0 +1,345 @@
+"""What every resource shares: who may do what, tokens, lost updates, pagination,
+exports, languages and the schema. Exercised on missions, the first resource."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from accounts.models import APIToken
+from accounts.roles import ANALYST, DATA_ENTRY
+from core.api.throttling import TokenRateThrottle
+from missions.models import Mission
+from tests import factories
+
+LIST = "/api/v1/missions/"
+
+
+def detail(mission):
+    return f"{LIST}{mission.pk}/"
+
+
+def new_mission(leader):
+    return {
+        "title": "Visit to Ghana",
+        "leader": leader.pk,
+        "leader_rank": "minister",
+        "kind": "overseas_visit",
+        "start_date": "2019-08-28",
+        "end_date": "2019-08-30",
+    }
+
+
+def token_for(group, *, can_write, expires_at=None, revoked_at=None):
+    user = factories.UserFactory()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    token = APIToken(
+        name="tool", user=user, can_write=can_write, expires_at=expires_at, revoked_at=revoked_at
+    )
+    key = token.issue_key()
+    token.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client, token
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    cache.clear()
+
+
+@pytest.fixture
+def api(data_entry_user):
+    client = APIClient()
+    client.force_authenticate(data_entry_user)
+    return client
+
+
+# -- who may do what ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_401():
+    response = APIClient().get(LIST)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.django_db
+def test_permission_matrix():
+    leader = factories.PersonFactory()
+    now = timezone.now()
+    cases = {
+        # who: (can read, can write)
+        "read-write token, data entry": (token_for(DATA_ENTRY, can_write=True)[0], 200, 201),
+        "read-only token, data entry": (token_for(DATA_ENTRY, can_write=False)[0], 200, 403),
+        "read-write token, analyst": (token_for(ANALYST, can_write=True)[0], 200, 403),
+        "token of a user without a role": (token_for(None, can_write=True)[0], 403, 403),
+        "expired token": (
+            token_for(DATA_ENTRY, can_write=True, expires_at=now - datetime.timedelta(minutes=1))[
+                0
+            ],
+            401,
+            401,
+        ),
+        "revoked token": (token_for(DATA_ENTRY, can_write=True, revoked_at=now)[0], 401, 401),
+    }
+    for who, (client, read_status, write_status) in cases.items():
+        assert client.get(LIST).status_code == read_status, who
+        assert client.post(LIST, new_mission(leader), format="json").status_code == write_status, (
+            who
+        )
+    # Exactly the one allowed write happened.
+    assert Mission.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_session_users_by_role(client, analyst_user, data_entry_user):
+    leader = factories.PersonFactory()
+    client.force_login(analyst_user)
+    assert client.get(LIST).status_code == 200
+    assert (
+        client.post(LIST, new_mission(leader), content_type="application/json").status_code == 403
+    )
+    client.force_login(data_entry_user)
+    response = client.post(LIST, new_mission(leader), content_type="application/json")
+    # Session writes need the CSRF token like any form: the test client skips the check.
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_session_write_without_csrf_token_is_refused(data_entry_user):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(data_entry_user)
+    response = client.post(LIST, new_mission(factories.PersonFactory()), format="json")
+    assert response.status_code == 403
+    assert Mission.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_token_records_its_last_use():
+    client, token = token_for(DATA_ENTRY, can_write=False)
+    assert token.last_used_at is None
+    client.get(LIST)
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_token_key_is_stored_hashed_and_shown_once_in_the_admin(client, administrator_user):
+    user = factories.UserFactory()
+    client.force_login(administrator_user)
+    response = client.post(
+        reverse("admin:accounts_apitoken_add"),
+        {
+            "name": "statistics portal",
+            "user": user.pk,
+            "can_write": "",
+            "expires_at_0": "",
+            "expires_at_1": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = APIToken.objects.get(name="statistics portal")
+    shown = next(str(m) for m in response.context["messages"] if token.prefix in str(m))
+    key = next(word for word in shown.split() if word.startswith(token.prefix))
+    assert token.key_hash == APIToken.hash_key(key) and key not in token.key_hash
+    # The change page never shows the key again.
+    page = client.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))
+    assert key not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_requests_are_throttled_per_token(monkeypatch):
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min", "user": "100/min"})
+    client, _token = token_for(ANALYST, can_write=False)
+    statuses = [client.get(LIST).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    # Another token has its own budget.
+    other, _ = token_for(ANALYST, can_write=False)
+    assert other.get(LIST).status_code == 200
+
+
+# -- lost updates ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_stale_if_match_gets_412_and_changes_nothing(api):
+    mission = factories.MissionFactory(title="Original")
+    etag = api.get(detail(mission))["ETag"]
+
+    first = api.patch(detail(mission), {"title": "First edit"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200
+    assert first["ETag"] != etag
+
+    stale = api.patch(detail(mission), {"title": "Second edit"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    mission.refresh_from_db()
+    assert mission.title == "First edit"
+
+    fresh = api.put(
+        detail(mission),
+        {**new_mission(mission.leader), "title": "Third edit"},
+        format="json",
+        HTTP_IF_MATCH=first["ETag"],
+    )
+    assert fresh.status_code == 200
+
+
+@pytest.mark.django_db
+def test_stale_if_match_on_delete_gets_412(api):
+    mission = factories.MissionFactory()
+    response = api.delete(detail(mission), HTTP_IF_MATCH='"0-0"')
+    assert response.status_code == 412
+    assert Mission.objects.filter(pk=mission.pk).exists()
+
+
+# -- pagination -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["0", "-1", "1001", "1000000000", "abc", "1\x00"])
+def test_page_size_out_of_range_is_a_400_naming_it(api, size):
+    response = api.get(LIST, {"page_size": size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+@pytest.mark.django_db
+def test_page_size_and_page(api):
+    factories.MissionFactory.create_batch(5)
+    response = api.get(LIST, {"page_size": 2, "page": 3}).json()
+    assert response["count"] == 5
+    assert len(response["results"]) == 1
+    assert api.get(LIST, {"page": "x"}).status_code == 400
+    assert api.get(LIST, {"page": 99}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_cursor_pages_walk_every_record_once_in_sync_order(api):
+    missions = factories.MissionFactory.create_batch(7)
+    # Touch one: it must come last, having changed most recently.
+    missions[0].title = "touched"
+    missions[0].save()
+    seen, url = [], f"{LIST}?cursor=&page_size=3"
+    while url:
+        page = api.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert len(seen) == 7 and len(set(seen)) == 7
+    assert seen[-1] == missions[0].pk
+
+
+# -- exports --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_csv_export_has_bom_japanese_headers_labels_and_filters(api):
+    factories.MissionFactory(title="Completed one", status="completed")
+    factories.MissionFactory(title="Planned one", status="planned")
+    response = api.get(LIST, {"format": "csv", "status": "completed"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:2] == ["名称（英語）", "名称（日本語）"]
+    assert len(rows) == 2
+    assert rows[1][0] == "Completed one"
+    assert "完了" in rows[1]  # the status label, not the code
+
+
+@pytest.mark.django_db
+def test_xlsx_export(api):
+    factories.MissionFactory.create_batch(3)
+    response = api.get(LIST, {"format": "xlsx"})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.active
+    assert sheet.max_row == 4
+    assert sheet.cell(1, 1).value == "名称（英語）"
+
+
+@pytest.mark.django_db
+def test_export_with_a_bad_filter_answers_json_400(api):
+    response = api.get(LIST, {"format": "csv", "status": "nonsense"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+# -- languages ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_labels_follow_accept_language_and_codes_never_change(api):
+    mission = factories.MissionFactory(status="completed")
+    japanese = api.get(detail(mission)).json()
+    english = api.get(detail(mission), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert japanese["status"] == english["status"] == "completed"
+    assert japanese["status_label"] == "完了"
+    assert english["status_label"] == "Completed"
+
+
+# -- schema ---------------------------------------------------------------------------
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    call_command(
+        "spectacular",
+        "--fail-on-warn",
+        "--validate",
+        "--lang",
+        "en",
+        "--file",
+        str(tmp_path / "s.yml"),
+    )
+    assert "/api/v1/missions/" in (tmp_path / "s.yml").read_text()
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served_from_local_files(api, client, data_entry_user):
+    assert api.get("/api/schema/").status_code == 200
+    client.force_login(data_entry_user)
+    page = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+
+
+# -- history --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_history_says_who_changed_which_field_from_what_to_what(
+    api, data_entry_user, analyst_client
+):
+    meeting = factories.MeetingFactory(topics="Railway")
+    minister = factories.PersonFactory()
+    url = f"/api/v1/meetings/{meeting.pk}/"
+    assert api.patch(url, {"topics": "Port PPP"}, format="json").status_code == 200
+    assert api.patch(url, {"counterparts": [minister.pk]}, format="json").status_code == 200
+
+    history = analyst_client.get(f"{url}history/").json()
+
+    assert [entry["type"] for entry in history][-1] == "created"
+    topics = next(c for e in history for c in e["changes"] if c["field"] == "topics" and c["old"])
+    assert (topics["old"], topics["new"]) == ("Railway", "Port PPP")
+    counterparts = next(c for e in history for c in e["changes"] if c["field"] == "counterparts")
+    assert (counterparts["old"], counterparts["new"]) == ([], [minister.pk])
+    changed_by = {e["user"] for e in history if e["type"] == "changed"}
+    assert changed_by == {data_entry_user.username}
+
+
+@pytest.mark.django_db
+def test_history_needs_permission_to_view_the_record(client):
+    mission = factories.MissionFactory()
+    assert APIClient().get(f"{LIST}{mission.pk}/history/").status_code == 401

@@ -1,0 +1,169 @@
+"""Logging a mission as staff do: the mission, its meetings inline, all or nothing."""
+
+import pytest
+from django.urls import reverse
+
+from missions.choices import LeaderRank, MissionKind, MissionStatus
+from missions.models import Meeting, Mission
+from tests import factories
+
+ADD_URL = reverse("admin:missions_mission_add")
+
+
+def mission_form(leader, meetings, **overrides):
+    data = {
+        "title": "Minister's visit to Viet Nam and Cambodia",
+        "title_ja": "大臣のベトナム・カンボジア訪問",
+        "leader": leader.pk,
+        "leader_rank": LeaderRank.MINISTER,
+        "kind": MissionKind.OVERSEAS_VISIT,
+        "status": MissionStatus.PLANNED,
+        "start_date": "2018-05-01",
+        "end_date": "2018-05-04",
+        "purpose": "",
+        "summary": "",
+        "meetings-TOTAL_FORMS": str(len(meetings)),
+        "meetings-INITIAL_FORMS": "0",
+        "meetings-MIN_NUM_FORMS": "0",
+        "meetings-MAX_NUM_FORMS": "1000",
+        **overrides,
+    }
+    for index, meeting in enumerate(meetings):
+        for field, value in meeting.items():
+            data[f"meetings-{index}-{field}"] = value
+    return data
+
+
+@pytest.mark.django_db
+def test_two_country_mission_with_meetings_counterparts_and_projects(data_entry_client):
+    leader = factories.PersonFactory()
+    minister_vn, minister_kh = factories.PersonFactory.create_batch(2)
+    ministry = factories.OrganizationFactory(country="VN")
+    railway = factories.ProjectFactory(country="VN")
+    port = factories.ProjectFactory(country="KH")
+    meetings = [
+        {
+            "date": "2018-05-02",
+            "counterpart_country": "VN",
+            "venue_city": "Hanoi",
+            "venue_country": "VN",
+            "counterparts": [minister_vn.pk],
+            "counterpart_organizations": [ministry.pk],
+            "projects": [railway.pk],
+            "topics": "North-South railway",
+        },
+        {
+            "date": "2018-05-04",
+            "counterpart_country": "KH",
+            "venue_city": "Phnom Penh",
+            "venue_country": "KH",
+            "counterparts": [minister_kh.pk],
+            "projects": [port.pk],
+        },
+    ]
+
+    response = data_entry_client.post(ADD_URL, mission_form(leader, meetings))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    mission = Mission.objects.get()
+    assert mission.leader == leader
+    assert sorted(mission.meetings.values_list("counterpart_country", flat=True)) == ["KH", "VN"]
+    hanoi = mission.meetings.get(counterpart_country="VN")
+    assert list(hanoi.counterparts.all()) == [minister_vn]
+    assert list(hanoi.counterpart_organizations.all()) == [ministry]
+    assert list(hanoi.projects.all()) == [railway]
+    # The change is in the record's history, attributed to the user who made it.
+    assert mission.history.get().history_user.username == "data-entry-user"
+
+
+@pytest.mark.django_db
+def test_a_broken_inline_saves_nothing_and_says_why(data_entry_client):
+    leader = factories.PersonFactory()
+    meetings = [
+        {"date": "2018-05-02", "counterpart_country": "VN"},
+        # Outside the mission's dates: the whole mission must be refused.
+        {"date": "2018-06-30", "counterpart_country": "KH"},
+    ]
+
+    response = data_entry_client.post(ADD_URL, mission_form(leader, meetings))
+
+    assert response.status_code == 200
+    assert Mission.objects.count() == 0
+    assert Meeting.objects.count() == 0
+    inline_errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert inline_errors[0] == {}
+    assert "date" in inline_errors[1]
+
+
+@pytest.mark.django_db
+def test_japan_is_refused_as_counterpart_country_in_the_inline(data_entry_client):
+    leader = factories.PersonFactory()
+    response = data_entry_client.post(
+        ADD_URL, mission_form(leader, [{"date": "2018-05-02", "counterpart_country": "JP"}])
+    )
+    assert response.status_code == 200
+    assert Mission.objects.count() == 0
+    errors = response.context["inline_admin_formsets"][0].formset.errors[0]
+    assert str(Meeting._meta.constraints[0].violation_error_message) in str(errors)
+
+
+@pytest.mark.django_db
+def test_moving_the_mission_away_from_its_meetings_is_refused(data_entry_client):
+    meeting = factories.MeetingFactory()
+    mission = meeting.mission
+    url = reverse("admin:missions_mission_change", args=[mission.pk])
+    data = mission_form(
+        mission.leader,
+        [
+            {
+                "id": meeting.pk,
+                "mission": mission.pk,
+                "date": meeting.date.isoformat(),
+                "counterpart_country": meeting.counterpart_country.code,
+            }
+        ],
+        **{
+            "start_date": "2030-01-01",
+            "end_date": "2030-01-02",
+            "meetings-INITIAL_FORMS": "1",
+        },
+    )
+    response = data_entry_client.post(url, data)
+    assert response.status_code == 200
+    mission.refresh_from_db()
+    assert mission.start_date.year != 2030
+
+
+@pytest.mark.django_db
+def test_mark_completed_action(data_entry_client):
+    planned = factories.MissionFactory(status=MissionStatus.PLANNED)
+    cancelled = factories.MissionFactory(status=MissionStatus.CANCELLED)
+    response = data_entry_client.post(
+        reverse("admin:missions_mission_changelist"),
+        {"action": "mark_completed", "_selected_action": [planned.pk, cancelled.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    planned.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert planned.status == MissionStatus.COMPLETED
+    assert cancelled.status == MissionStatus.CANCELLED
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 2  # one success, one refusal naming the cancelled mission
+    assert any(str(cancelled) in message for message in shown)
+
+
+@pytest.mark.django_db
+def test_meeting_autocomplete_finds_people_by_japanese_name(data_entry_client):
+    factories.PersonFactory(name="Akufo Demo", name_ja="アクフォ")
+    response = data_entry_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "アクフォ",
+            "app_label": "missions",
+            "model_name": "meeting",
+            "field_name": "counterparts",
+        },
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["アクフォ"]
