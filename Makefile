@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format check messages clean
+.PHONY: run test install lint format check messages clean worker beat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# Background jobs on a real broker (README: Background jobs); both need
+# CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make worker
+worker: install
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
+	$(BIN)/celery -A config worker --loglevel INFO
+
+beat: install
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
+	mkdir -p var
+	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
 
 lint: install
 	$(BIN)/ruff check .

@@ -199,3 +199,36 @@ class AgreementDocument(TimeStampedModel):
 
     def __str__(self):
         return self.description or self.file.name.rsplit("/", 1)[-1]
+
+
+class ExpiryAlert(models.Model):
+    """An alert sent to the bureau that an agreement expires within `days_before` days;
+    each threshold once per agreement."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        related_name="expiry_alerts",
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before expiry"))
+    expires_on = models.DateField(
+        _("expiry date alerted"),
+        help_text=_("The expiry date the alert was about; a new date makes new alerts."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expiry alert")
+        verbose_name_plural = _("expiry alerts")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "expires_on", "days_before"],
+                name="expiry_alert_once_per_threshold",
+                violation_error_message=_("This alert was already sent."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} ({self.days_before})"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import csp.constants as csp
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -211,6 +212,57 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Nothing is lost: a message is acknowledged only when its task has finished, and one
+# whose worker dies goes back to the queue. Every task is idempotent, so running one
+# twice does no harm. One message at a time per worker process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TASK_IGNORE_RESULT = True
+# Redis gives an unacknowledged message to another worker after this long: more than
+# the longest retry countdown (WEBHOOK_BACKOFF_MAX_SECONDS) and the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# `make beat`; times are Japan's (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "expire-agreements": {
+        "task": "agreements.tasks.expire_agreements",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "agreement-expiry-alerts": {
+        "task": "agreements.tasks.send_expiry_alerts",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "follow-up-reminders": {
+        "task": "followups.tasks.send_reminder_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
+
+# E-mail: printed on the console in development, SMTP in production.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Background jobs (README: Background jobs).
+FOLLOWUP_REMINDER_DAYS = 7
+BUREAU_ALERT_EMAIL = env.str("BUREAU_ALERT_EMAIL", default="")
+AGREEMENT_EXPIRY_ALERT_DAYS = (180, 90, 30)
 
 REST_FRAMEWORK = {
     # Deny unless allowed: a token or a session, then the groups' model permissions.

@@ -96,3 +96,33 @@ class FollowUp(TimeStampedModel):
     @property
     def is_overdue(self):
         return self.status == FollowUpStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class ReminderDigest(models.Model):
+    """The one reminder e-mail a user gets on a day, recorded in the transaction that
+    sends it: a job that runs twice, or twice at once, sends it once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="reminder_digests",
+    )
+    day = models.DateField(_("day"))
+    item_count = models.PositiveIntegerField(_("follow-ups listed"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder digest")
+        verbose_name_plural = _("reminder digests")
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day"],
+                name="reminder_digest_once_per_user_and_day",
+                violation_error_message=_("This user's reminder for this day was already sent."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"
