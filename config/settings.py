@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "agreements",
     "followups",
     "reports",
+    # Imports every app above to notify other systems of their changes; none imports it.
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.tasks.send_reminder_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    "relay-stale-webhook-deliveries": {
+        "task": "webhooks.tasks.relay_stale_deliveries",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # E-mail: printed on the console in development, SMTP in production.
@@ -263,6 +269,16 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 FOLLOWUP_REMINDER_DAYS = 7
 BUREAU_ALERT_EMAIL = env.str("BUREAU_ALERT_EMAIL", default="")
 AGREEMENT_EXPIRY_ALERT_DAYS = (180, 90, 30)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=60 * 60)
+WEBHOOK_RELAY_AFTER_SECONDS = env.int("WEBHOOK_RELAY_AFTER_SECONDS", default=5 * 60)
+# An attempt ends within its soft time limit (a POST times out well before), the task
+# is killed 10 s later at the latest, and the lease a worker takes on the delivery lapses
+# 5 s after that: no two workers ever post one delivery at once.
+WEBHOOK_TASK_SOFT_TIME_LIMIT = 3 * WEBHOOK_TIMEOUT_SECONDS + 5
+WEBHOOK_LEASE_SECONDS = WEBHOOK_TASK_SOFT_TIME_LIMIT + 15
 
 REST_FRAMEWORK = {
     # Deny unless allowed: a token or a session, then the groups' model permissions.
