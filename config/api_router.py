@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
+from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
 from missions.api.views import MeetingViewSet, MissionViewSet
 from projects.api.views import (
@@ -29,6 +30,8 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("agreement-documents", AgreementDocumentViewSet, basename="agreementdocument")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
+# Background exports of any list above (not a record: webhooks and exports skip it).
+router.register("exports", ExportJobViewSet, basename="exportjob")
 
 app_name = "api"
 urlpatterns = [

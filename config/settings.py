@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "agreements",
     "followups",
     "reports",
+    "exports",
     # Imports every app above to notify other systems of their changes; none imports it.
     "webhooks",
 ]
@@ -245,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.relay_stale_deliveries",
         "schedule": crontab(minute="*"),
     },
+    "purge-expired-exports": {
+        "task": "exports.tasks.purge_expired_exports",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # E-mail: printed on the console in development, SMTP in production.
@@ -279,6 +284,8 @@ WEBHOOK_RELAY_AFTER_SECONDS = env.int("WEBHOOK_RELAY_AFTER_SECONDS", default=5 *
 # 5 s after that: no two workers ever post one delivery at once.
 WEBHOOK_TASK_SOFT_TIME_LIMIT = 3 * WEBHOOK_TIMEOUT_SECONDS + 5
 WEBHOOK_LEASE_SECONDS = WEBHOOK_TASK_SOFT_TIME_LIMIT + 15
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=30 * 60)
 
 REST_FRAMEWORK = {
     # Deny unless allowed: a token or a session, then the groups' model permissions.

@@ -12,7 +12,17 @@ from django.utils import translation
 from django_countries.fields import CountryField
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES"
-OUR_APPS = ("core", "accounts", "contacts", "projects", "missions", "agreements", "followups")
+OUR_APPS = (
+    "core",
+    "accounts",
+    "contacts",
+    "projects",
+    "missions",
+    "agreements",
+    "followups",
+    "exports",
+    "webhooks",
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,165 @@
+"""Exports built in the background: asked for through the API, built by a worker with
+the list endpoint's own filters and columns, downloaded by their owner until they
+expire."""
+
+import datetime
+import io
+import logging
+import tempfile
+from functools import partial
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.api.export import EXPORT_CHUNK, write_csv, write_xlsx
+from exports import resources
+from exports.choices import ExportFormat, ExportStatus
+from exports.models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+
+class NotAllowed(Exception):
+    """The user may no longer view the records asked for."""
+
+
+def _ttl():
+    return datetime.timedelta(hours=settings.EXPORT_TTL_HOURS)
+
+
+def filters_as_query(filters: dict) -> str:
+    """{"country": ["VN", "TH"], "fiscal_year": 2018} → "country=VN&country=TH&fiscal_year=2018"."""
+    query = QueryDict(mutable=True)
+    for name, value in filters.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        query.setlist(name, [str(v).lower() if isinstance(v, bool) else str(v) for v in values])
+    return query.urlencode()
+
+
+def query_as_filters(query: str) -> dict:
+    parsed = QueryDict(query)
+    return {name: values[0] if len(values) == 1 else values for name, values in parsed.lists()}
+
+
+@transaction.atomic
+def export_job_create(*, user, resource: str, format: str, query: str, language: str) -> ExportJob:
+    """Record the request and queue its building once the record is committed. The
+    caller has checked the resource, the permission and the filters."""
+    job = ExportJob.objects.create(
+        user=user,
+        resource=resource,
+        format=format,
+        query=query,
+        language=language,
+        expires_at=timezone.now() + _ttl(),
+    )
+    transaction.on_commit(partial(_enqueue, job.pk))
+    return job
+
+
+def _enqueue(job_id):
+    from exports.tasks import build_export
+
+    build_export.delay(job_id)
+
+
+def _progress(records, total, job_id):
+    """Pass the records through, writing the percentage done now and then."""
+    step = max(EXPORT_CHUNK // 4, total // 50, 1)
+    for index, record in enumerate(records, 1):
+        yield record
+        if index % step == 0:
+            ExportJob.objects.filter(pk=job_id).update(progress=min(99, index * 100 // total))
+
+
+def export_build(*, job_id) -> ExportJob | None:
+    """Build the file of a job. Safe to run again: a job already finished is left as
+    it is, and one left running by a worker that died is built again from the start."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
+            return job
+        job.status = ExportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.progress = 0
+        job.save(update_fields=["status", "started_at", "progress"])
+
+    with translation.override(job.language):
+        try:
+            row_count = _write(job)
+        except NotAllowed:
+            return _fail(job, _("You are no longer allowed to view these records."))
+        except SoftTimeLimitExceeded:
+            return _fail(job, _("The export took too long. Narrow it with filters and ask again."))
+        except Exception:
+            logger.exception("Export job %s failed", job.pk)
+            return _fail(job, _("The export failed. Ask again, or tell the administrator."))
+
+    now = timezone.now()
+    job.status = ExportStatus.DONE
+    job.progress = 100
+    job.row_count = row_count
+    job.finished_at = now
+    job.expires_at = now + _ttl()
+    job.error = ""
+    job.save(
+        update_fields=[
+            "status",
+            "progress",
+            "row_count",
+            "finished_at",
+            "expires_at",
+            "error",
+            "file",
+        ]
+    )
+    return job
+
+
+def _write(job) -> int:
+    if not job.user.is_active or not job.user.has_perm(resources.view_permission(job.resource)):
+        raise NotAllowed(job.resource)
+    view = resources.list_view(job.resource, job.user, job.query)
+    queryset = resources.filtered_queryset(view)
+    total = queryset.count()
+    records = _progress(queryset.iterator(chunk_size=EXPORT_CHUNK), total, job.pk)
+    columns = view.export_columns
+    if job.file:  # a run cut short left a file: start again
+        job.file.delete(save=False)
+    filename = f"{view.basename}-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
+    with tempfile.TemporaryFile() as handle:
+        if job.format == ExportFormat.CSV:
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            write_csv(text, columns, records)
+            text.flush()
+            text.detach()
+        else:
+            write_xlsx(handle, columns, records, queryset.model._meta.verbose_name_plural)
+        handle.seek(0)
+        job.file.save(filename, File(handle), save=False)
+    return total
+
+
+def _fail(job, message) -> ExportJob:
+    job.status = ExportStatus.FAILED
+    job.error = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def exports_purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files and records of expired exports."""
+    now = now or timezone.now()
+    count = 0
+    for job in ExportJob.objects.filter(expires_at__lt=now).iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count
