@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementDocument
 from agreements.services import agreement_save
+from agreements.validators import ACCEPTED_EXTENSIONS
 from contacts.models import Organization
 from core.admin import RecordAdmin, country_filter, fiscal_year_filter, region_filter
 
@@ -15,6 +16,12 @@ class AgreementDocumentInline(admin.TabularInline):
     extra = 1
     fields = ("file", "language", "description", "download")
     readonly_fields = ("download",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "file":
+            field.widget.attrs["accept"] = ACCEPTED_EXTENSIONS
+        return field
 
     @admin.display(description=_("download"))
     def download(self, document):

@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +14,7 @@ from agreements.choices import (
     DocumentLanguage,
     Renewal,
 )
+from agreements.validators import validate_agreement_document
 from contacts.models import Organization, Person
 from core.i18n import localized
 from core.models import Sector, TimeStampedModel
@@ -172,7 +175,9 @@ class Agreement(TimeStampedModel):
 
 
 def agreement_document_path(document, filename):
-    return f"agreements/{document.agreement_id}/{filename}"
+    # A random folder per file: its address cannot be guessed, even were MEDIA_ROOT
+    # ever served by mistake, and the file keeps its own name for the download.
+    return f"agreements/{document.agreement_id}/{uuid.uuid4().hex}/{filename}"
 
 
 class AgreementDocument(TimeStampedModel):
@@ -181,7 +186,13 @@ class AgreementDocument(TimeStampedModel):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
     )
-    file = models.FileField(_("file"), upload_to=agreement_document_path)
+    file = models.FileField(
+        _("file"),
+        upload_to=agreement_document_path,
+        max_length=255,
+        validators=[validate_agreement_document],
+        help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG."),
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

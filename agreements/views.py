@@ -1,17 +1,31 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
 
 from agreements.models import AgreementDocument
+from agreements.validators import detect_document_type
 
 
 @login_required
+@never_cache
 def document_download(request, pk):
-    """Agreement files are never public: only users who may view agreements get them."""
+    """Agreement files are never public: only users who may view agreements get them,
+    always as a download, typed by what the file is rather than by its name."""
     if not request.user.has_perm("agreements.view_agreement"):
         raise PermissionDenied
     document = get_object_or_404(AgreementDocument, pk=pk)
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
+    try:
+        file = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    document_type = detect_document_type(file)
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+        content_type=document_type.content_type if document_type else "application/octet-stream",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

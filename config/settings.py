@@ -209,6 +209,8 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not IN_PRODUCTION
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Larger agreement documents are refused (agreements.validators), whichever way they come.
+AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Celery: with no broker configured, tasks run in-process so a newcomer needs nothing.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

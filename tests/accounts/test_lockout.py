@@ -7,10 +7,19 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.lockout import client_ip
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request activates its language for the rest of the thread; put it back."""
+    with translation.override(translation.get_language()):
+        yield
+
 
 PASSWORD = "correct horse battery staple"
 LOGIN = reverse("admin:login")
