@@ -30,6 +30,18 @@ class ExportRequestSerializer(serializers.Serializer):
             )
         return value
 
+    def validate_filters(self, filters):
+        def plain(value):
+            return isinstance(value, str | int | float | bool) and "\x00" not in str(value)
+
+        for name, value in filters.items():
+            values = value if isinstance(value, list) else [value]
+            if "\x00" in name or not values or not all(plain(v) for v in values):
+                raise serializers.ValidationError(
+                    {name: [_("Give a value, or a list of values, as the list's filter takes.")]}
+                )
+        return filters
+
     def validate(self, attrs):
         unknown = set(attrs["filters"]) - resources.filter_names(attrs["resource"])
         if unknown:

@@ -157,6 +157,10 @@ def test_a_read_only_token_may_export(django_capture_on_commit_callbacks, meetin
         ({"resource": "meetings", "format": "csv", "filters": {"contry": "VN"}}, "filters"),
         ({"resource": "meetings", "format": "csv", "filters": {"country": "XX"}}, "filters"),
         ({"resource": "meetings", "format": "csv", "filters": {"fiscal_year": "soon"}}, "filters"),
+        ({"resource": "meetings", "format": "csv", "filters": {"q": {"nested": 1}}}, "filters"),
+        ({"resource": "meetings", "format": "csv", "filters": {"q": "a\x00b"}}, "filters"),
+        ({"resource": "meetings", "format": "csv", "filters": {"country": []}}, "filters"),
+        ({"resource": "meetings", "format": "csv", "filters": ["country"]}, "filters"),
     ],
 )
 def test_a_wrong_request_is_a_400_naming_what_is_wrong(
