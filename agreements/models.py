@@ -106,6 +106,14 @@ class Agreement(TimeStampedModel):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["-signed_on", "title"]
+        # The analysts' filters, the default order, and the sync cursor (updated_at, id).
+        indexes = [
+            models.Index(
+                fields=["counterpart_country", "signed_on"], name="agreement_country_signed_idx"
+            ),
+            models.Index(fields=["-signed_on", "title"], name="agreement_order_idx"),
+            models.Index(fields=["updated_at", "id"], name="agreement_sync_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=SIGNED_STATUSES) | Q(signed_on__isnull=False),

@@ -57,7 +57,12 @@ class FollowUp(TimeStampedModel):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="followup_target_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="followup_target_idx"),
+            # The reminders' and the analysts' question: what is open and due when.
+            models.Index(fields=["status", "due_on"], name="followup_status_due_idx"),
+            models.Index(fields=["updated_at", "id"], name="followup_sync_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=FollowUpStatus.DONE, done_on__isnull=False)

@@ -53,6 +53,14 @@ class Mission(TimeStampedModel):
         verbose_name = _("mission")
         verbose_name_plural = _("missions")
         ordering = ["-start_date", "title"]
+        # The analysts' filters, the default order, and the sync cursor (updated_at, id).
+        indexes = [
+            models.Index(
+                fields=["status", "leader_rank", "start_date"], name="mission_status_rank_idx"
+            ),
+            models.Index(fields=["-start_date", "title"], name="mission_order_idx"),
+            models.Index(fields=["updated_at", "id"], name="mission_sync_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
@@ -99,6 +107,17 @@ class Meeting(TimeStampedModel):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-date", "id"]
+        # The analysts' filters, the default order, and the sync cursor (updated_at, id).
+        indexes = [
+            models.Index(fields=["counterpart_country", "date"], name="meeting_country_date_idx"),
+            models.Index(fields=["-date", "id"], name="meeting_order_idx"),
+            models.Index(fields=["updated_at", "id"], name="meeting_sync_idx"),
+            # Top-sales engagements: (mission, country) pairs and their first date,
+            # read from the index alone.
+            models.Index(
+                fields=["mission", "counterpart_country", "date"], name="meeting_engagement_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(counterpart_country=JAPAN),

@@ -79,6 +79,14 @@ class Project(TimeStampedModel):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["name"]
+        # The analysts' filters, the default order, and the sync cursor (updated_at, id).
+        indexes = [
+            models.Index(
+                fields=["country", "sector", "status"], name="project_country_sector_idx"
+            ),
+            models.Index(fields=["name", "id"], name="project_order_idx"),
+            models.Index(fields=["updated_at", "id"], name="project_sync_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=WON_STATUSES) | Q(awarded_on__isnull=False),
