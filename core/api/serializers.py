@@ -141,10 +141,14 @@ class RecordSerializer(serializers.ModelSerializer):
                     fields[f"{name}_name"] = CountryNameField(source=name)
                     fields[f"{name}_region"] = CountryRegionField(source=name)
             elif model_field.choices:
-                fields[f"{name}_label"] = serializers.CharField(
-                    source=f"get_{name}_display", read_only=True
-                )
+                fields[f"{name}_label"] = ChoiceLabelField(model_field)
         return fields
+
+    def to_representation(self, instance):
+        # The same output as DRF's, through readers compiled once per serializer.
+        from core.api.representation import represent
+
+        return represent(self, instance)
 
     # -- writes -------------------------------------------------------------------
 
@@ -191,6 +195,16 @@ class RecordSerializer(serializers.ModelSerializer):
         for name, value in self._many_to_many(validated_data).items():
             getattr(instance, name).set(value)
         return instance
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of an enumeration's value (`get_<field>_display`), in the reader's
+    language."""
+
+    def __init__(self, model_field, **kwargs):
+        self.model_field = model_field
+        kwargs.update(source=f"get_{model_field.name}_display", read_only=True)
+        super().__init__(**kwargs)
 
 
 @extend_schema_field(OpenApiTypes.STR)

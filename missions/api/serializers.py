@@ -3,6 +3,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.representation import brief_reader
 from core.api.serializers import BriefRelatedField, RecordSerializer, _as_field_errors
 from core.i18n import localized
 from missions.models import Meeting, Mission
@@ -54,10 +55,19 @@ class MeetingSerializer(RecordSerializer):
 
     @extend_schema_field(CounterpartPostSerializer(many=True))
     def get_counterpart_posts(self, meeting):
-        # Reads the prefetched posts (MeetingViewSet.queryset): no query per row.
-        return CounterpartPostSerializer(
-            list(self._posts(meeting)), many=True, context=self.context
-        ).data
+        # Reads the prefetched posts (MeetingViewSet.queryset): no query per row. What
+        # CounterpartPostSerializer prints, without building a serializer per row.
+        brief = self.__dict__.get("_brief")
+        if brief is None:
+            brief = self._brief = brief_reader(self.context.get("request"))
+        return [
+            {
+                "person": brief(post["person"]),
+                "title": post["title"],
+                "organization": brief(post["organization"]) if post["organization"] else None,
+            }
+            for post in self._posts(meeting)
+        ]
 
 
 class MissionMeetingSerializer(MeetingSerializer):

@@ -1,12 +1,16 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from contacts.models import Person
+from contacts.models import Organization, Person, Post
 from core.api.export import columns
 from core.api.views import RecordViewSet
 from missions.api.serializers import MeetingSerializer, MissionCreateSerializer, MissionSerializer
 from missions.filters import MeetingFilterSet, MissionFilterSet
 from missions.models import Meeting, Mission
+from projects.models import Project
+
+# What a brief related record ({id, url, display}) reads.
+BRIEF = ("id", "name", "name_ja")
 
 
 @extend_schema_view(
@@ -42,13 +46,28 @@ class MissionViewSet(RecordViewSet):
 class MeetingViewSet(RecordViewSet):
     """Meetings of missions; each counterpart is shown with the post held that day."""
 
+    # The related records carry only what their brief form and the posts of the day
+    # print (BRIEF): a page of 1,000 meetings loads thousands of them.
     queryset = Meeting.objects.select_related("mission").prefetch_related(
         Prefetch(
             "counterparts",
-            queryset=Person.objects.prefetch_related("posts__organization"),
+            queryset=Person.objects.only(*BRIEF).prefetch_related(
+                Prefetch(
+                    "posts",
+                    queryset=Post.objects.only(
+                        "person_id",
+                        "organization_id",
+                        "title",
+                        "title_ja",
+                        "start_date",
+                        "end_date",
+                    ),
+                ),
+                Prefetch("posts__organization", queryset=Organization.objects.only(*BRIEF)),
+            ),
         ),
-        "counterpart_organizations",
-        "projects",
+        Prefetch("counterpart_organizations", queryset=Organization.objects.only(*BRIEF)),
+        Prefetch("projects", queryset=Project.objects.only(*BRIEF)),
     )
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilterSet

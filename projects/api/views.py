@@ -43,15 +43,24 @@ class ProjectViewSet(RecordViewSet):
         Project.objects.select_related("owner", "awarded_to")
         .order_by("name", "id")
         .prefetch_related(
+            # Only what the participants and the entries print, for pages of 1,000.
             Prefetch(
                 "participations",
-                queryset=ProjectParticipant.objects.select_related("organization").order_by("id"),
+                queryset=ProjectParticipant.objects.select_related("organization")
+                .only(
+                    "project_id",
+                    "role",
+                    "organization__id",
+                    "organization__name",
+                    "organization__name_ja",
+                )
+                .order_by("id"),
             ),
             Prefetch(
                 "watch_list_entries",
-                queryset=WatchListEntry.objects.select_related("watch_list").order_by(
-                    "watch_list__edition_year", "id"
-                ),
+                queryset=WatchListEntry.objects.select_related("watch_list")
+                .only("project_id", "watch_list__id", "watch_list__name")
+                .order_by("watch_list__edition_year", "id"),
             ),
         )
     )

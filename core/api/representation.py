@@ -1,0 +1,246 @@
+"""The read path of RecordSerializer, compiled once per serializer instance.
+
+DRF's Serializer.to_representation asks every field of every row, through generic
+machinery: Field.get_attribute walks `source_attrs` and inspects each value's
+signature to know whether to call it, `get_<field>_display` rebuilds its choices
+dictionary for each row, a brief related object climbs to the root serializer for
+the request, a country is built as an object and named again for each row. On a
+page of 1,000 records that machinery, not the database, was most of the time.
+
+`plan(serializer)` turns the serializer's readable fields into a list of
+(name, reader) pairs, each reader a small function of the instance that returns
+exactly what DRF would have put in the output. Field types it does not know keep
+DRF's own path, so the output is the same for every field (tests pin it).
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import cached_property, partialmethod
+
+from django.core.exceptions import ObjectDoesNotExist
+from django_countries import countries
+from rest_framework import relations, serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
+
+from core.regions import region_of
+
+SKIP = object()
+
+
+def _generic(field):
+    """DRF's own path for one field (Serializer.to_representation's loop body)."""
+
+    def read(instance):
+        try:
+            attribute = field.get_attribute(instance)
+        except SkipField:
+            return SKIP
+        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check_for_none is None else field.to_representation(attribute)
+
+    return read
+
+
+def _getter(attribute):
+    def get(instance):
+        try:
+            return getattr(instance, attribute)
+        except ObjectDoesNotExist:
+            return None
+
+    return get
+
+
+def brief_reader(request):
+    from core.api.serializers import api_detail_url
+
+    def brief(related):
+        pk = related.pk
+        return {
+            "id": pk,
+            "url": api_detail_url(request, type(related), pk),
+            "display": str(related),
+        }
+
+    return brief
+
+
+def _related_reader(field, request):
+    """How one related record becomes its representation."""
+    from core.api.serializers import BriefRelatedField
+
+    if type(field) is BriefRelatedField:
+        return brief_reader(request)
+    return field.to_representation
+
+
+def _country_code(instance, attribute):
+    value = instance.__dict__.get(attribute, SKIP)
+    if value is SKIP:  # deferred: let the descriptor load it
+        value = getattr(instance, attribute)
+    return getattr(value, "code", value) or ""
+
+
+def _reader(field, model, request, cache):
+    from core.api.serializers import (
+        ChoiceLabelField,
+        CountryCodeField,
+        CountryNameField,
+        CountryRegionField,
+        SelfURLField,
+        api_detail_url,
+    )
+
+    kind = type(field)
+    if field.source == "*":
+        if kind is SelfURLField:
+            return lambda instance: api_detail_url(request, type(instance), instance.pk)
+        return _generic(field)
+    if len(field.source_attrs) != 1:
+        return _generic(field)
+    attribute = field.source_attrs[0]
+
+    if kind is ChoiceLabelField:
+        choices = dict(field.model_field.flatchoices)
+        labels = {}  # in the language of this request, computed once per value
+        name = field.model_field.attname
+
+        def label(instance):
+            value = getattr(instance, name)
+            try:
+                return labels[value]
+            except KeyError:
+                shown = choices.get(value, value)
+                labels[value] = result = None if shown is None else str(shown)
+                return result
+            except TypeError:  # an unhashable value: DRF's path
+                return _generic(field)(instance)
+
+        return label
+
+    class_attribute = getattr(model, attribute, None) if model is not None else None
+    if class_attribute is not None and (
+        callable(class_attribute)
+        or isinstance(class_attribute, property | partialmethod | cached_property)
+    ):
+        return _generic(field)  # a method or a computed value: DRF's path calls it
+    get = _getter(attribute)
+
+    if kind is CountryCodeField:
+        return lambda instance: _country_code(instance, attribute)
+    if kind is CountryNameField:
+        names = cache.setdefault("country_names", {})
+
+        def country_name(instance):
+            code = _country_code(instance, attribute)
+            if not code:
+                return ""
+            try:
+                return names[code]
+            except KeyError:
+                names[code] = result = str(countries.name(code))
+                return result
+
+        return country_name
+    if kind is CountryRegionField:
+
+        def country_region(instance):
+            code = _country_code(instance, attribute)
+            return region_of(code) if code else None
+
+        return country_region
+    if kind is serializers.CharField:
+
+        def text(instance):
+            value = get(instance)
+            return value if value is None or type(value) is str else str(value)
+
+        return text
+    if kind is serializers.IntegerField:
+
+        def integer(instance):
+            value = get(instance)
+            return None if value is None else int(value)
+
+        return integer
+    if (
+        kind is serializers.DateField
+        and (getattr(field, "format", api_settings.DATE_FORMAT) or "").lower() == "iso-8601"
+    ):
+
+        def day(instance):
+            value = get(instance)
+            if not value:
+                return None
+            if isinstance(value, str):
+                return value
+            assert not isinstance(value, datetime.datetime)
+            return value.isoformat()
+
+        return day
+    if isinstance(field, relations.RelatedField) and not field.use_pk_only_optimization():
+        represent = _related_reader(field, request)
+
+        def related(instance):
+            value = get(instance)
+            return None if value is None else represent(value)
+
+        return related
+    if kind is relations.ManyRelatedField:
+        represent = _related_reader(field.child_relation, request)
+
+        def many(instance):
+            if instance.pk is None:
+                return []
+            value = get(instance)
+            if value is None:
+                return None
+            return [represent(item) for item in (value.all() if hasattr(value, "all") else value)]
+
+        return many
+    if isinstance(field, serializers.BaseSerializer) or kind in (
+        serializers.DateTimeField,
+        serializers.BooleanField,
+        serializers.ReadOnlyField,
+        serializers.ListField,
+        serializers.DecimalField,
+        serializers.URLField,
+        serializers.EmailField,
+        serializers.ChoiceField,
+        serializers.SlugField,
+    ):
+        # The attribute directly; the field's own to_representation.
+        represent = field.to_representation
+
+        def value_of(instance):
+            value = get(instance)
+            return None if value is None else represent(value)
+
+        return value_of
+    return _generic(field)
+
+
+def plan(serializer) -> list[tuple[str, object]]:
+    """(output name, reader) for each readable field of the serializer."""
+    request = serializer.context.get("request")
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    cache: dict = {}
+    return [
+        (field.field_name, _reader(field, model, request, cache))
+        for field in serializer._readable_fields
+    ]
+
+
+def represent(serializer, instance) -> dict:
+    readers = serializer.__dict__.get("_representation_plan")
+    if readers is None:
+        readers = serializer.__dict__["_representation_plan"] = plan(serializer)
+    result = {}
+    for name, read in readers:
+        value = read(instance)
+        if value is not SKIP:
+            result[name] = value
+    return result
