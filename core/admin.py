@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.counts import EstimatedCountPaginator
 from core.fiscal import fiscal_year_of, fiscal_year_range
 from core.models import Sector
 from core.regions import Region, countries_in
@@ -45,6 +46,11 @@ class RecordAdmin(SimpleHistoryAdmin):
     form = VersionedModelForm
     readonly_fields = ("created_at", "updated_at")
     change_form_template = "admin/record_change_form.html"
+    # A million meetings are not counted on every page: an unfiltered list shows
+    # PostgreSQL's estimate of the table's size (core.counts), a filtered one its exact
+    # count without the table's total beside it.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:

@@ -4,10 +4,22 @@ that sync whole tables."""
 from django.utils.translation import gettext as _
 from rest_framework import pagination, serializers
 
+from core.counts import EstimatedCountPaginator
+
 MAX_PAGE_SIZE = 1000
 
 
+def _digits(raw: str) -> bool:
+    """ASCII digits only: "²".isdigit() is true yet int() refuses it, and int() of a
+    number of thousands of digits raises too; neither may become a 500."""
+    return raw.isascii() and raw.isdigit()
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
+    # `count` is exact for a filtered list and for any table under 100,000 rows; an
+    # unfiltered list of a larger table gives PostgreSQL's estimate of its size
+    # (core.counts), and `next` stays exact.
+    django_paginator_class = EstimatedCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
