@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format check messages clean worker beat
+.PHONY: run test install lint format check messages clean worker beat bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ check: install lint
 messages: install
 	$(BIN)/python manage.py makemessages --locale ja --locale en --ignore '.venv/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# The performance benchmark (docs/performance.md), against PostgreSQL only: creates and
+# migrates the database if needed, generates the data once (about 5 minutes), measures.
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mlit_crm_bench} \
+		$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache

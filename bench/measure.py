@@ -1,0 +1,375 @@
+"""The measurements of `make bench`, printed as one table, then one line per target.
+
+Every request goes through the whole Django stack (django.test.Client: middleware,
+token authentication, permissions, throttling, filters, pagination, serialisers,
+renderer), as an API client or an admin user would. Each measurement is repeated;
+the table gives the median and the 95th percentile, and the number of queries the
+request ran (counted on one more request).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from accounts.models import APIToken, User
+from accounts.roles import ANALYST
+from bench import floor
+
+PAGE_SIZES = (100, 1000)
+RESOURCES = ("meetings", "projects", "agreements")
+# Typical questions of the analysts, as the API is asked them (default page size).
+FILTERS = [
+    ("meetings: country + year", "/api/v1/meetings/?country=VN&year=2019"),
+    (
+        "projects: region + sector + status",
+        "/api/v1/projects/?region=southeast_asia&sector=railway&status=active",
+    ),
+    ("meetings: q (free text)", "/api/v1/meetings/?q=Surabaya"),
+    ("projects: q (free text)", "/api/v1/projects/?q=Mombasa"),
+    ("agreements: fiscal year", "/api/v1/agreements/?fiscal_year=2019"),
+    ("meetings: fiscal year", "/api/v1/meetings/?fiscal_year=2019"),
+    (
+        "meetings: updated_since sync page (cursor)",
+        "/api/v1/meetings/?cursor=&updated_since=2025-06-01T00:00:00Z&page_size=500",
+    ),
+]
+ADMIN_PAGES = [
+    ("admin meetings: unfiltered", "/admin/missions/meeting/"),
+    ("admin meetings: country", "/admin/missions/meeting/?counterpart_country=VN"),
+    ("admin projects: unfiltered", "/admin/projects/project/"),
+    (
+        "admin projects: sector + status",
+        "/admin/projects/project/?sector__exact=railway&status__exact=active",
+    ),
+]
+BIG_TABLES = ("missions_meeting", "projects_project")
+LIST_P95_LIMIT_MS = 150
+ADMIN_LIMIT_MS = 500
+EXPORT_MEMORY_LIMIT_MB = 200
+
+
+@dataclass
+class Timing:
+    samples: list[float]  # seconds
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+@dataclass
+class Row:
+    section: str
+    name: str
+    timing: Timing | None = None
+    queries: int | None = None
+    rows: int | None = None
+    note: str = ""
+    rate: float | None = None  # rows per second (from the median)
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    targets: list[tuple[str, str, str, bool]] = field(default_factory=list)
+
+    def add(self, row: Row):
+        self.rows.append(row)
+        print(_format_row(row), flush=True)
+        return row
+
+    def target(self, name, measured, limit, passed, fmt="{:.2f}"):
+        self.targets.append((name, fmt.format(measured), fmt.format(limit), passed))
+
+
+def _timed(function, repeat, warmup=2) -> Timing:
+    for index in range(warmup):
+        function(index)
+    samples = []
+    for index in range(repeat):
+        started = time.perf_counter()
+        function(index)
+        samples.append(time.perf_counter() - started)
+    return Timing(samples)
+
+
+def _count_queries(function):
+    with CaptureQueriesContext(connection) as queries:
+        function(0)
+    return len(queries.captured_queries), [query["sql"] for query in queries.captured_queries]
+
+
+def _format_row(row: Row) -> str:
+    median = f"{row.timing.median * 1000:9.1f}" if row.timing else " " * 9
+    p95 = f"{row.timing.p95 * 1000:9.1f}" if row.timing else " " * 9
+    rate = f"{row.rate:12,.0f}" if row.rate else " " * 12
+    queries = f"{row.queries:7d}" if row.queries is not None else " " * 7
+    return f"| {row.section:9} | {row.name:46} | {median} | {p95} | {rate} | {queries} | {row.note}"
+
+
+HEADER = (
+    f"| {'section':9} | {'measurement':46} | {'median ms':>9} | {'p95 ms':>9} | "
+    f"{'rows/s':>12} | {'queries':>7} | note"
+)
+
+
+def _users():
+    analyst, _ = User.objects.get_or_create(
+        username="bench-analyst", defaults={"email": "bench-analyst@example.org"}
+    )
+    analyst.groups.add(Group.objects.get(name=ANALYST))
+    APIToken.objects.filter(user=analyst).delete()
+    token = APIToken(name="benchmark", user=analyst)
+    key = token.issue_key()
+    token.save()
+    admin, _ = User.objects.get_or_create(
+        username="bench-admin",
+        defaults={"is_staff": True, "is_superuser": True, "email": "bench-admin@example.org"},
+    )
+    return key, admin
+
+
+def _get(client, url, **headers):
+    response = client.get(url, **headers)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
+    if getattr(response, "streaming", False):
+        return response
+    return response.content
+
+
+def run(*, quick=False, skip_export=False, only=frozenset()):
+    key, admin = _users()
+    cache.clear()  # the throttles' counters
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    staff = Client()
+    staff.force_login(admin)
+    report = Report()
+    print()
+    print(HEADER)
+    print("|" + "-" * (len(HEADER) - 1))
+    with override_settings(ROOT_URLCONF="bench.urls"), translation.override("ja"):
+        if not only or "api" in only:
+            _api_lists(report, api, quick)
+        if not only or "filters" in only:
+            _filters(report, api, quick)
+        if not only or "stats" in only:
+            _statistics(report, quick)
+        if not only or "admin" in only:
+            _admin(report, staff, quick)
+    if not skip_export and (not only or "export" in only):
+        _export(report, key)
+    print()
+    print("Targets")
+    for name, measured, limit, passed in report.targets:
+        print(f"TARGET {name} measured={measured} limit={limit} {'PASS' if passed else 'FAIL'}")
+    # A missed target is a finding to read (docs/performance.md), not a broken command.
+    return 0
+
+
+def _api_lists(report: Report, api: Client, quick: bool):
+    db = floor.connect()
+    list_queries = {}
+    for resource in RESOURCES:
+        for size in PAGE_SIZES:
+            repeat = (5 if quick else 15) if size == 1000 else (10 if quick else 30)
+
+            def ours(index, resource=resource, size=size):
+                body = _get(api, f"/api/v1/{resource}/?page_size={size}&page={1 + index % 5}")
+                return body
+
+            def plain(index, resource=resource, size=size):
+                return _get(api, f"/bench/plain/{resource}/?page_size={size}&page={1 + index % 5}")
+
+            def raw(index, resource=resource, size=size):
+                return floor.FLOORS[resource](db, limit=size, offset=(index % 5) * size)
+
+            returned = len(json.loads(ours(0))["results"])
+            assert returned == size, (resource, size, returned)
+            timings = {
+                "api": _timed(ours, repeat),
+                "plain": _timed(plain, repeat),
+                "floor": _timed(raw, repeat),
+            }
+            queries, _ = _count_queries(ours)
+            plain_queries, _ = _count_queries(plain)
+            list_queries[resource, size] = queries
+            rates = {name: size / timing.median for name, timing in timings.items()}
+            report.add(
+                Row(
+                    "api",
+                    f"{resource} page {size}: this API",
+                    timings["api"],
+                    queries,
+                    rate=rates["api"],
+                    note=f"{rates['api'] / rates['floor']:.2f}× floor, "
+                    f"{rates['api'] / rates['plain']:.2f}× plain",
+                )
+            )
+            report.add(
+                Row(
+                    "api",
+                    f"{resource} page {size}: plain DRF",
+                    timings["plain"],
+                    plain_queries,
+                    rate=rates["plain"],
+                )
+            )
+            report.add(
+                Row(
+                    "api",
+                    f"{resource} page {size}: floor (psycopg+orjson)",
+                    timings["floor"],
+                    rate=rates["floor"],
+                )
+            )
+            if size == 1000:
+                report.target(
+                    f"api_{resource}_1000_vs_floor",
+                    rates["api"] / rates["floor"],
+                    1 / 3,
+                    rates["api"] / rates["floor"] >= 1 / 3,
+                )
+                report.target(
+                    f"api_{resource}_1000_vs_plain",
+                    rates["api"] / rates["plain"],
+                    3.0,
+                    rates["api"] / rates["plain"] >= 3.0,
+                )
+            report.target(
+                f"api_{resource}_{size}_p95_ms",
+                timings["api"].p95 * 1000,
+                LIST_P95_LIMIT_MS,
+                timings["api"].p95 * 1000 < LIST_P95_LIMIT_MS,
+                "{:.1f}",
+            )
+    db.close()
+    for resource in RESOURCES:
+        few, many = list_queries[resource, 100], list_queries[resource, 1000]
+        report.target(f"api_{resource}_fixed_queries", many, few, many == few, "{:d}")
+
+
+def _filters(report: Report, api: Client, quick: bool):
+    for name, url in FILTERS:
+
+        def request(index, url=url):
+            return _get(api, url)
+
+        body = json.loads(request(0))
+        timing = _timed(request, 10 if quick else 30)
+        queries, _ = _count_queries(request)
+        count = body.get("count")
+        note = f"{len(body['results'])} rows" + (f" of {count:,}" if count is not None else "")
+        report.add(Row("filter", name, timing, queries, note=note))
+        report.target(
+            "filter_" + re.sub(r"\W+", "_", name).strip("_") + "_p95_ms",
+            timing.p95 * 1000,
+            LIST_P95_LIMIT_MS,
+            timing.p95 * 1000 < LIST_P95_LIMIT_MS,
+            "{:.1f}",
+        )
+
+
+def _statistics(report: Report, quick: bool):
+    from reports.selectors import engagement_statistics, project_pipeline, watch_list_transition
+
+    cases = [
+        ("engagement statistics, all years", lambda i: engagement_statistics(period=None)),
+        ("watch-list transition 2018 → 2019", lambda i: watch_list_transition(edition=2019)),
+        ("project pipeline", lambda i: project_pipeline()),
+    ]
+    for name, function in cases:
+        timing = _timed(function, 5 if quick else 20, warmup=1)
+        queries, _ = _count_queries(function)
+        report.add(Row("stats", name, timing, queries))
+        report.target(
+            "stats_" + re.sub(r"\W+", "_", name.split(",")[0]).strip("_") + "_p95_ms",
+            timing.p95 * 1000,
+            LIST_P95_LIMIT_MS,
+            timing.p95 * 1000 < LIST_P95_LIMIT_MS,
+            "{:.1f}",
+        )
+
+
+_FULL_COUNT = re.compile(r'SELECT COUNT\(\*\) AS "__count" FROM "(\w+)"\s*$')
+
+
+def _admin(report: Report, staff: Client, quick: bool):
+    for name, url in ADMIN_PAGES:
+
+        def request(index, url=url):
+            return _get(staff, url)
+
+        timing = _timed(request, 5 if quick else 15, warmup=1)
+        queries, sqls = _count_queries(request)
+        full_counts = [
+            match.group(1)
+            for sql in sqls
+            if (match := _FULL_COUNT.match(sql)) and match.group(1) in BIG_TABLES
+        ]
+        note = f"COUNT(*) over {', '.join(full_counts)}" if full_counts else "no full COUNT(*)"
+        report.add(Row("admin", name, timing, queries, note=note))
+        slug = re.sub(r"\W+", "_", name).strip("_")
+        report.target(
+            f"{slug}_p95_ms",
+            timing.p95 * 1000,
+            ADMIN_LIMIT_MS,
+            timing.p95 * 1000 < ADMIN_LIMIT_MS,
+            "{:.1f}",
+        )
+        report.target(f"{slug}_full_counts", len(full_counts), 0, not full_counts, "{:d}")
+
+
+def _export(report: Report, key: str):
+    """In a process of its own, so that its peak memory is its own."""
+    environment = {**os.environ, "BENCH_TOKEN": key}
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.export_probe"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        print(completed.stdout, completed.stderr)
+        raise RuntimeError("the export probe failed")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    timing = Timing([result["seconds"]])
+    report.add(
+        Row(
+            "export",
+            f"CSV of {result['rows']:,} meetings",
+            timing,
+            result["queries"],
+            rate=result["rows"] / result["seconds"],
+            note=f"peak +{result['peak_mb']:.0f} MB (RSS {result['rss_mb']}), "
+            f"{result['megabytes']:.0f} MB of CSV",
+        )
+    )
+    report.target(
+        "export_csv_peak_mb",
+        result["peak_mb"],
+        EXPORT_MEMORY_LIMIT_MB,
+        result["peak_mb"] < EXPORT_MEMORY_LIMIT_MB,
+        "{:.0f}",
+    )
