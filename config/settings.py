@@ -121,7 +121,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The analysts' login page (the admin keeps its own); after it, the dashboard.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 # Login lockout (django-axes): AXES_FAILURE_LIMIT failed logins lock an account, from
 # any address, and an address, for any account, until AXES_COOLOFF_HOURS have passed

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -11,8 +12,16 @@ admin.site.site_title = _("Overseas infrastructure records")
 admin.site.index_title = _("Records")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The analysts' pages; staff reach the admin at /admin/.
+    path("", RedirectView.as_view(pattern_name="reports:dashboard", permanent=False)),
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="reports/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reports/", include("reports.urls")),
     # Django's language switch, also remembered on the signed-in user.
     path("i18n/setlang/", set_language, name="set_language"),
     path("agreements/", include("agreements.urls")),

@@ -291,6 +291,46 @@ def engagement_statistics(
 
 
 @dataclass(frozen=True)
+class EngagementsByYearAndRegion:
+    """Top-sales engagements of all time, by year and by region: the dashboard's chart."""
+
+    fiscal: bool
+    regions: list[dict]  # {region, label}: the regions that have engagements, in order
+    years: list[dict]  # {year, label, total, by_region: {region: engagements}}
+
+
+def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYearAndRegion:
+    """Engagements per calendar (or fiscal) year and region (1 query). A pair is
+    counted in the year of its first meeting, as engagement_statistics(period=None)
+    counts its by_year, so that the totals of both agree."""
+    pairs = (
+        top_sales_meetings()
+        .values("mission_id", "counterpart_country")
+        .annotate(first_date=Min("date"))
+        .order_by()
+    )
+    counts, regions = defaultdict(Counter), Counter()
+    for pair in pairs:
+        year = fiscal_year_of(pair["first_date"]) if fiscal else pair["first_date"].year
+        region = _region_value(str(pair["counterpart_country"]))
+        counts[year][region] += 1
+        regions[region] += 1
+    return EngagementsByYearAndRegion(
+        fiscal=fiscal,
+        regions=[{"region": row["region"], "label": row["label"]} for row in _by_region(regions)],
+        years=[
+            {
+                "year": year,
+                "label": year_label(year, fiscal=fiscal),
+                "total": sum(counts[year].values()),
+                "by_region": dict(counts[year]),
+            }
+            for year in sorted(counts)
+        ],
+    )
+
+
+@dataclass(frozen=True)
 class TopSalesEffect:
     """What became of the projects that top sales promoted."""
 

@@ -18,6 +18,7 @@ from reports.selectors import (
     agreements_expiring,
     edition_breakdown,
     engagement_statistics,
+    engagements_by_year_and_region,
     order_figures_against_target,
     project_pipeline,
     top_sales_effect,
@@ -199,6 +200,34 @@ def test_a_range_and_all_time_group_the_years_by_calendar_year():
     ]
     spring = Period.between(day(2018, 1, 1), day(2019, 3, 31))
     assert [row["year"] for row in engagement_statistics(period=spring).by_year] == [2018, 2019]
+
+
+def test_engagements_by_year_and_region_agree_with_the_years_of_all_time(
+    django_assert_num_queries,
+):
+    meet(mission(day(2018, 2, 1)), "VN")
+    trip = mission(day(2018, 3, 30))
+    meet(trip, "IN", day(2018, 3, 31))
+    meet(trip, "TH", day(2018, 4, 1))
+    meet(mission(day(2019, 6, 1)), "IN")
+    meet(mission(day(2019, 6, 1), status=MissionStatus.PLANNED), "GH")  # not top sales
+
+    with translation.override("en"), django_assert_num_queries(1):
+        calendar = engagements_by_year_and_region()
+    assert [row["region"] for row in calendar.regions] == ["southeast_asia", "south_asia"]
+    assert [(row["label"], row["total"], row["by_region"]) for row in calendar.years] == [
+        ("2018", 3, {"southeast_asia": 2, "south_asia": 1}),
+        ("2019", 1, {"south_asia": 1}),
+    ]
+    assert [row["engagements"] for row in engagement_statistics(period=None).by_year] == [3, 1]
+
+    with translation.override("ja"):
+        fiscal = engagements_by_year_and_region(fiscal=True)
+    assert [(row["label"], row["by_region"]) for row in fiscal.years] == [
+        ("2017年度", {"southeast_asia": 1, "south_asia": 1}),
+        ("2018年度", {"southeast_asia": 1}),
+        ("2019年度", {"south_asia": 1}),
+    ]
 
 
 # Top-sales engagements: filters and breakdowns

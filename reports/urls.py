@@ -1,0 +1,15 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("missions/", views.MissionListView.as_view(), name="mission-list"),
+    path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
+    path("projects/", views.ProjectListView.as_view(), name="project-list"),
+    path("countries/", views.CountryPickerView.as_view(), name="country-picker"),
+    path("countries/<str:code>/", views.CountryBriefView.as_view(), name="country-brief"),
+    path("watch-list/", views.WatchListTransitionView.as_view(), name="watch-list"),
+]

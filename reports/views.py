@@ -1,0 +1,716 @@
+"""The analysts' pages: the dashboard, the lists, the country brief and the watch-list
+transition. Server-rendered, usable without JavaScript (only the charts need it).
+
+They read through the same code as the API: the statistics of reports.selectors,
+and for the lists the API viewsets' querysets and FilterSets, so that a page, its
+CSV/XLSX download and the API list always agree on the rows."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.forms import (
+    CheckboxSelectMultiple,
+    DateField,
+    DateInput,
+    MultipleChoiceField,
+    NullBooleanField,
+    SelectMultiple,
+    TextInput,
+)
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django_countries import countries
+
+from agreements.api.views import AgreementViewSet
+from agreements.models import Agreement
+from contacts.models import Person, Post
+from core.api.filters import CountryFilter
+from core.fiscal import fiscal_year_of
+from core.regions import Region, is_asean, region_of
+from core.sectors import SectorCode
+from followups.choices import FollowUpStatus
+from followups.models import FollowUp
+from missions.api.views import MeetingViewSet, MissionViewSet
+from missions.choices import TOP_SALES_RANKS, MissionStatus
+from missions.models import Meeting, Mission
+from projects.api.views import ProjectViewSet
+from projects.choices import FigureKind
+from projects.models import Project, WatchList
+from reports import selectors
+from reports.api.views import CanReadReports
+from reports.forms import CountryForm, EditionForm, YearForm
+from reports.sentences import engagement_sentence
+
+# Reading the statistics means reading every record they summarise: Analyst and above.
+REPORT_PERMISSIONS = CanReadReports.required
+TRILLION = 10**12
+
+
+class AnalystPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Anonymous visitors go to the login page; signed-in users without the view
+    permissions get 403."""
+
+    permission_required = REPORT_PERMISSIONS
+
+
+def _chart(kind, labels, datasets, **options):
+    """What static/reports/charts.js draws: read from the page with json_script."""
+    return {
+        "type": kind,
+        "labels": [str(label) for label in labels],
+        "datasets": [{**dataset, "label": str(dataset.get("label", ""))} for dataset in datasets],
+        **{key: str(value) if key == "unit" else value for key, value in options.items()},
+    }
+
+
+# Dashboard
+
+
+class DashboardView(AnalystPageMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+    EXPIRING_WITHIN_DAYS = 180
+    # The year the source document reports on: shown first while there is data for it.
+    PREFERRED_YEAR = 2018
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fiscal = self.request.GET.get("basis") == YearForm.FISCAL
+        by_year = selectors.engagements_by_year_and_region(fiscal=fiscal)
+        years = [row["year"] for row in by_year.years]
+        default_year = (
+            self.PREFERRED_YEAR
+            if self.PREFERRED_YEAR in years
+            else (years[-1] if years else timezone.localdate().year)
+        )
+        form = YearForm(
+            self.request.GET or None,
+            years=years or [default_year],
+            initial={"year": default_year, "basis": YearForm.CALENDAR},
+        )
+        year = default_year
+        if form.is_bound and form.is_valid():
+            year = form.cleaned_data["year"] or default_year
+        elif form.is_bound:
+            fiscal = False  # an invalid choice falls back to the default view, with errors
+            by_year = selectors.engagements_by_year_and_region(fiscal=False)
+
+        period = (selectors.Period.fiscal_year if fiscal else selectors.Period.calendar_year)(year)
+        stats = selectors.engagement_statistics(period=period)
+        pipeline = selectors.project_pipeline()
+        agreements = selectors.agreement_statistics()
+        orders = selectors.order_figures_against_target()
+        today = timezone.localdate()
+        expiring = [
+            {"agreement": agreement, "days_left": (agreement.expires_on - today).days}
+            for agreement in selectors.agreements_expiring(within_days=self.EXPIRING_WITHIN_DAYS)
+        ]
+
+        regions = by_year.regions
+        # One row per region and a column per year: years are few, regions up to ten.
+        engagement_rows = [
+            {
+                "label": region["label"],
+                "counts": [row["by_region"].get(region["region"], 0) for row in by_year.years],
+            }
+            for region in regions
+        ]
+        order_years = sorted({row["year"] for row in orders.actuals + orders.targets})
+        actual_by_year = {row["year"]: row["amount_jpy"] for row in orders.actuals}
+        target_by_year = {row["year"]: row["amount_jpy"] for row in orders.targets}
+
+        def trillions(amounts, year):
+            amount = amounts.get(year)
+            return None if amount is None else round(amount / TRILLION, 2)
+
+        context.update(
+            form=form,
+            fiscal=fiscal,
+            year_label=selectors.year_label(year, fiscal=fiscal),
+            stats=stats,
+            sentence=engagement_sentence(stats, period, get_language() or "ja"),
+            engagement_years=by_year.years,
+            engagement_rows=engagement_rows,
+            pipeline=pipeline,
+            agreements=agreements,
+            expiring=expiring,
+            expiring_within=self.EXPIRING_WITHIN_DAYS,
+            orders=orders,
+            order_rows=sorted(
+                orders.actuals + [{**row, "target": True} for row in orders.targets],
+                key=lambda row: (row["year"], row.get("target", False)),
+            ),
+            ratio_percent=round(orders.ratio * 100) if orders.ratio is not None else None,
+            charts={
+                "engagements": _chart(
+                    "bar",
+                    [row["label"] for row in by_year.years],
+                    [
+                        {
+                            "label": region["label"],
+                            "data": [
+                                row["by_region"].get(region["region"], 0) for row in by_year.years
+                            ],
+                        }
+                        for region in regions
+                    ],
+                    stacked=True,
+                    unit=_("engagements"),
+                ),
+                "pipeline": _chart(
+                    "bar",
+                    [row["label"] for row in pipeline.by_stage],
+                    [
+                        {
+                            "label": _("projects"),
+                            "data": [row["count"] for row in pipeline.by_stage],
+                        }
+                    ],
+                    unit=_("projects"),
+                ),
+                "agreements": _chart(
+                    "bar",
+                    [row["label"] for row in agreements.by_status],
+                    [
+                        {
+                            "label": _("agreements"),
+                            "data": [row["count"] for row in agreements.by_status],
+                        }
+                    ],
+                    horizontal=True,
+                    unit=_("agreements"),
+                ),
+                "orders": _chart(
+                    "bar",
+                    [selectors.year_label(year, fiscal=False) for year in order_years],
+                    [
+                        {
+                            "label": FigureKind.ACTUAL.label,
+                            "data": [trillions(actual_by_year, year) for year in order_years],
+                        },
+                        {
+                            "label": FigureKind.TARGET.label,
+                            "data": [trillions(target_by_year, year) for year in order_years],
+                        },
+                    ],
+                    stacked=True,
+                    unit=_("trillion yen"),
+                ),
+            },
+        )
+        return context
+
+
+# Lists
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    ordering: str | None = None  # a field of the FilterSet's `ordering`
+
+
+def _query_string(params, **changes) -> str:
+    """The page's query string with some parameters replaced (None removes one)."""
+    params = params.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _tune_widgets(filterset, names):
+    """The FilterSet's form fields as a person fills them in: check boxes for short
+    vocabularies, date pickers for dates. The fields and their validation are the API's."""
+    form = filterset.form
+    for name in names:
+        field = form.fields[name]
+        if isinstance(filterset.filters[name], CountryFilter):
+            # The filter's choices were named in the language active at import time;
+            # a person reads them in the page's language, sorted in it.
+            field.choices = list(countries)
+        if isinstance(field, MultipleChoiceField) and not hasattr(field, "queryset"):
+            if len(field.choices) <= 7:
+                field.widget = CheckboxSelectMultiple(choices=field.choices)
+            else:
+                field.widget = SelectMultiple(choices=field.choices, attrs={"size": 6})
+        elif isinstance(field, NullBooleanField):
+            # "Unknown" means "either" here: the filter is simply not applied.
+            field.widget.choices = [("", gettext("Either")), *list(field.widget.choices)[1:]]
+        elif isinstance(field, DateField):
+            field.widget = DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif name == "q":
+            field.widget = TextInput(attrs={"type": "search"})
+
+
+def _parameter_names(bound_field) -> set[str]:
+    widget = bound_field.field.widget
+    suffixes = getattr(widget, "widgets_names", None)
+    if suffixes:
+        return {f"{bound_field.html_name}{suffix}" for suffix in suffixes}
+    return {bound_field.html_name}
+
+
+class RecordListView(AnalystPageMixin, TemplateView):
+    """One list of records: the API viewset's queryset filtered by its FilterSet, 50 a
+    page, sortable by the FilterSet's `ordering`, downloadable from the API list."""
+
+    template_name = "reports/record_list.html"
+    row_template: str
+    viewset: type
+    api_list: str  # the URL name of the API list, for the downloads
+    title = ""
+    columns: tuple[Column, ...] = ()
+    form_fields: tuple[str, ...] = ()
+    paginate_by = 50
+
+    @property
+    def model(self):
+        return self.viewset.queryset.model
+
+    def get_permission_required(self):
+        meta = self.model._meta
+        return (*REPORT_PERMISSIONS, f"{meta.app_label}.view_{meta.model_name}")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        filterset = self.viewset.filterset_class(
+            params, queryset=self.viewset.queryset.all(), request=self.request
+        )
+        # A field the FilterSet no longer has is left out rather than failing the page
+        # (tests/reports/test_pages.py checks that every one named here exists).
+        names = [name for name in self.form_fields if name in filterset.form.fields]
+        _tune_widgets(filterset, names)
+        valid = filterset.is_valid()
+        records = filterset.qs if valid else filterset.queryset.none()
+        page = Paginator(records, self.paginate_by).get_page(params.get("page"))
+
+        shown = [filterset.form[name] for name in names]
+        rendered = set().union(*(_parameter_names(field) for field in shown))
+        hidden = [
+            (key, value)
+            for key in params
+            if key not in rendered and key != "page"
+            for value in params.getlist(key)
+        ]
+        current = params.get("ordering", "")
+        headers = []
+        for column in self.columns:
+            header = {"label": column.label, "url": None, "state": None}
+            if column.ordering:
+                if current == column.ordering:
+                    header["state"], following = "asc", f"-{column.ordering}"
+                elif current == f"-{column.ordering}":
+                    header["state"], following = "desc", column.ordering
+                else:
+                    following = column.ordering
+                header["url"] = _query_string(params, ordering=following, page=None)
+            headers.append(header)
+
+        api = reverse(self.api_list)
+        context.update(
+            title=self.title,
+            row_template=self.row_template,
+            filterset=filterset,
+            form=filterset.form,
+            fields=shown,
+            shown_names=[field.name for field in shown],
+            hidden=hidden,
+            valid=valid,
+            page=page,
+            records=page.object_list,
+            headers=headers,
+            filtered=any(key not in ("page", "ordering") for key in params),
+            page_links=[
+                {"number": number, "url": _query_string(params, page=str(number))}
+                if number != page.paginator.ELLIPSIS
+                else {"number": number, "url": None}
+                for number in page.paginator.get_elided_page_range(page.number)
+            ],
+            previous_url=_query_string(params, page=str(page.previous_page_number()))
+            if page.has_previous()
+            else None,
+            next_url=_query_string(params, page=str(page.next_page_number()))
+            if page.has_next()
+            else None,
+            csv_url=api + _query_string(params, page=None, format="csv"),
+            xlsx_url=api + _query_string(params, page=None, format="xlsx"),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class MissionListView(RecordListView):
+    viewset = MissionViewSet
+    api_list = "api:mission-list"
+    title = _("Missions")
+    row_template = "reports/rows/mission.html"
+    columns = (
+        Column(_("Dates"), "start_date"),
+        Column(_("Title"), "title"),
+        Column(_("Leader"), "leader_rank"),
+        Column(_("Kind")),
+        Column(_("Countries met")),
+        Column(_("Sectors")),
+        Column(_("Status"), "status"),
+    )
+    form_fields = (
+        "q",
+        "year",
+        "fiscal_year",
+        "start_date_after",
+        "start_date_before",
+        "country",
+        "region",
+        "leader_rank",
+        "kind",
+        "status",
+        "sector",
+    )
+
+
+class MeetingListView(RecordListView):
+    viewset = MeetingViewSet
+    api_list = "api:meeting-list"
+    title = _("Meetings")
+    row_template = "reports/rows/meeting.html"
+    columns = (
+        Column(_("Date"), "date"),
+        Column(_("Counterpart country"), "counterpart_country"),
+        Column(_("Mission"), "mission__start_date"),
+        Column(_("Counterparts (post held that day)")),
+        Column(_("Counterpart organisations")),
+        Column(_("Projects promoted")),
+        Column(_("Topics")),
+    )
+    form_fields = (
+        "q",
+        "year",
+        "fiscal_year",
+        "date_after",
+        "date_before",
+        "country",
+        "region",
+        "asean",
+        "top_sales",
+        "leader_rank",
+        "mission_status",
+        "sector",
+    )
+
+
+class AgreementListView(RecordListView):
+    viewset = AgreementViewSet
+    api_list = "api:agreement-list"
+    title = _("Agreements")
+    row_template = "reports/rows/agreement.html"
+    columns = (
+        Column(_("Title"), "title"),
+        Column(_("Kind"), "kind"),
+        Column(_("Counterpart"), "counterpart_country"),
+        Column(_("Sectors")),
+        Column(_("Status"), "status"),
+        Column(_("Signed on"), "signed_on"),
+        Column(_("Expires on"), "expires_on"),
+    )
+    form_fields = (
+        "q",
+        "year",
+        "fiscal_year",
+        "country",
+        "region",
+        "asean",
+        "kind",
+        "status",
+        "sector",
+        "expiring_within",
+        "signed_on_after",
+        "signed_on_before",
+    )
+
+
+class ProjectListView(RecordListView):
+    viewset = ProjectViewSet
+    api_list = "api:project-list"
+    title = _("Projects")
+    row_template = "reports/rows/project.html"
+    columns = (
+        Column(_("Name"), "name"),
+        Column(_("Country"), "country"),
+        Column(_("Sector"), "sector"),
+        Column(_("Stage"), "stage"),
+        Column(_("Status"), "status"),
+        Column(_("Scheme"), "scheme"),
+        Column(_("Estimated cost"), "estimated_cost_jpy"),
+        Column(_("Owner / awarded to")),
+    )
+    form_fields = (
+        "q",
+        "country",
+        "region",
+        "asean",
+        "sector",
+        "stage",
+        "status",
+        "scheme",
+        "watch_list",
+        "year",
+        "estimated_cost_jpy_min",
+        "estimated_cost_jpy_max",
+    )
+
+
+# Country brief
+
+
+def _country_or_404(code: str) -> str:
+    code = code.upper()
+    if len(code) != 2 or not countries.name(code):
+        raise Http404(gettext("There is no country with that code."))
+    return code
+
+
+class CountryPickerView(AnalystPageMixin, TemplateView):
+    """Choose a country; also lists those the records mention, by region."""
+
+    template_name = "reports/country_picker.html"
+
+    def get(self, request, *args, **kwargs):
+        form = CountryForm(request.GET or None)
+        if form.is_bound and form.is_valid():
+            return redirect("reports:country-brief", code=form.cleaned_data["country"])
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mentioned = (
+            set(Meeting.objects.values_list("counterpart_country", flat=True).distinct())
+            | set(Agreement.objects.values_list("counterpart_country", flat=True).distinct())
+            | set(Project.objects.values_list("country", flat=True).distinct())
+        )
+        order = {region: index for index, region in enumerate(Region)}
+        by_region = sorted(
+            (
+                (region_of(str(code)), str(code), countries.name(str(code)))
+                for code in mentioned
+                if code
+            ),
+            key=lambda row: (order.get(row[0], len(order)), str(row[2])),
+        )
+        context["regions"] = [
+            {
+                "label": region.label if region else gettext("No region"),
+                "countries": [{"code": code, "name": name} for _region, code, name in rows],
+            }
+            for region, rows in groupby(by_region, key=lambda row: row[0])
+        ]
+        return context
+
+
+class CountryBriefView(AnalystPageMixin, TemplateView):
+    """Everything about one country on A4: top sales with who was met in which post,
+    agreements, projects and open follow-ups. A fixed number of queries."""
+
+    template_name = "reports/country_brief.html"
+
+    def get_permission_required(self):
+        return (*REPORT_PERMISSIONS, "missions.view_mission", "followups.view_followup")
+
+    def get(self, request, *args, code, **kwargs):
+        canonical = _country_or_404(code)
+        if canonical != code:
+            return redirect("reports:country-brief", code=canonical)
+        return super().get(request, *args, code=code, **kwargs)
+
+    def get_context_data(self, *, code, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        meetings = list(
+            Meeting.objects.filter(counterpart_country=code)
+            .select_related("mission__leader")
+            .prefetch_related(
+                Prefetch(
+                    "counterparts",
+                    queryset=Person.objects.prefetch_related(
+                        Prefetch("posts", queryset=Post.objects.select_related("organization"))
+                    ),
+                ),
+                "counterpart_organizations",
+                "projects",
+            )
+            .order_by("date", "mission_id", "id")
+        )
+        for meeting in meetings:
+            meeting.counterparts_then = [
+                {"person": person, "post": person.post_on(meeting.date)}
+                for person in meeting.counterparts.all()
+            ]
+        engagements = []
+        for _mission_id, group in groupby(
+            sorted(meetings, key=lambda meeting: (meeting.mission_id, meeting.date)),
+            key=lambda meeting: meeting.mission_id,
+        ):
+            group = list(group)
+            mission = group[0].mission
+            first = group[0].date
+            engagements.append(
+                {
+                    "mission": mission,
+                    "meetings": group,
+                    "first_date": first,
+                    "fiscal_year": selectors.year_label(fiscal_year_of(first), fiscal=True),
+                    "top_sales": mission.status == MissionStatus.COMPLETED
+                    and mission.leader_rank in TOP_SALES_RANKS,
+                }
+            )
+        engagements.sort(
+            key=lambda engagement: (engagement["first_date"], engagement["mission"].pk)
+        )
+        by_fiscal_year = {}
+        for engagement in engagements:
+            if engagement["top_sales"]:
+                label = engagement["fiscal_year"]
+                by_fiscal_year[label] = by_fiscal_year.get(label, 0) + 1
+
+        agreements = list(
+            Agreement.objects.filter(
+                Q(counterpart_country=code) | Q(target_countries__icontains=code)
+            )
+            .select_related("signed_by", "japanese_signatory")
+            .prefetch_related("counterpart_organizations", "sectors")
+            .order_by("signed_on", "id")
+        )
+        projects = list(
+            Project.objects.filter(Q(country=code) | Q(other_countries__icontains=code))
+            .select_related("owner", "awarded_to")
+            .order_by("stage", "name", "id")
+        )
+
+        # Follow-ups hang on records by (content type, id): find those of the records
+        # above in one query, and name their record from what is already read.
+        types = ContentType.objects.get_for_models(Mission, Meeting, Agreement, Project)
+        targets = {}
+        for meeting in meetings:
+            targets[types[Meeting].pk, meeting.pk] = meeting
+            targets[types[Mission].pk, meeting.mission_id] = meeting.mission
+        for agreement in agreements:
+            targets[types[Agreement].pk, agreement.pk] = agreement
+        for project in projects:
+            targets[types[Project].pk, project.pk] = project
+        wanted = Q(pk__in=[])
+        for model in (Mission, Meeting, Agreement, Project):
+            ids = [pk for (type_id, pk) in targets if type_id == types[model].pk]
+            if ids:
+                wanted |= Q(content_type=types[model], object_id__in=ids)
+        followups = [
+            {
+                "followup": followup,
+                "target": targets[followup.content_type_id, followup.object_id],
+                "kind": followup.content_type.model_class()._meta.verbose_name,
+            }
+            for followup in FollowUp.objects.filter(wanted, status=FollowUpStatus.OPEN)
+            .select_related("assignee", "content_type")
+            .order_by("due_on", "id")
+        ]
+        region = region_of(code)
+        context.update(
+            code=code,
+            name=countries.name(code),
+            region=region.label if region else None,
+            asean_today=is_asean(code, today),
+            today=today,
+            form=CountryForm(initial={"country": code}),
+            engagements=engagements,
+            top_sales_count=sum(engagement["top_sales"] for engagement in engagements),
+            meeting_count=len(meetings),
+            by_fiscal_year=by_fiscal_year,
+            agreements=agreements,
+            projects=projects,
+            followups=followups,
+        )
+        return context
+
+
+# Watch list
+
+
+class WatchListTransitionView(AnalystPageMixin, TemplateView):
+    """From one Action Plan edition's watch list to the next (83 → … → 83)."""
+
+    template_name = "reports/watch_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        editions = list(
+            WatchList.objects.filter(previous__isnull=False)
+            .select_related("previous")
+            .order_by("-edition_year")
+        )
+        form = EditionForm(self.request.GET or None, editions=editions)
+        edition = editions[0] if editions else None
+        if form.is_bound and form.is_valid() and form.cleaned_data["edition"]:
+            edition = next(
+                item for item in editions if item.edition_year == form.cleaned_data["edition"]
+            )
+        context.update(form=form, edition=edition)
+        if edition is None:
+            return context
+        transition = selectors.watch_list_transition(edition=edition)
+        current = selectors.edition_breakdown(edition=edition)
+        previous = selectors.edition_breakdown(edition=edition.previous)
+
+        def side_by_side(key, vocabulary):
+            rows = {}
+            for breakdown, column in ((previous, "previous"), (current, "current")):
+                for row in getattr(breakdown, f"by_{key}"):
+                    entry = rows.setdefault(row[key], {"label": row["label"]})
+                    entry[column] = row["count"]
+            order = {value: index for index, value in enumerate(vocabulary.values)}
+            return [rows[value] for value in sorted(rows, key=lambda v: order.get(v, len(order)))]
+
+        groups = [
+            ("won_japanese", _("Won by Japanese firms")),
+            ("won_foreign", _("Won by a foreign firm")),
+            ("removed", _("Removed")),
+            ("continued", _("Continued")),
+            ("added", _("Added")),
+        ]
+        if transition.pending:
+            groups.append(("pending", _("Outcome not recorded yet")))
+        context.update(
+            transition=transition,
+            groups=[
+                {
+                    "key": key,
+                    "label": label,
+                    "count": getattr(transition, key),
+                    "projects": transition.projects[key],
+                }
+                for key, label in groups
+            ],
+            by_region=side_by_side("region", Region),
+            by_sector=side_by_side("sector", SectorCode),
+            current=current,
+            previous=previous,
+            charts={
+                "regions": _chart(
+                    "bar",
+                    [row["label"] for row in current.by_region],
+                    [{"label": edition.name, "data": [row["count"] for row in current.by_region]}],
+                    horizontal=True,
+                    unit=_("projects"),
+                ),
+            },
+        )
+        return context
