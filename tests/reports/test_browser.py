@@ -1,0 +1,233 @@
+"""The analysts' pages in a real browser: Debian's Chromium, driven by Playwright, against
+pytest-django's live server with the demo data loaded.
+
+Needs `chromium` (apt-get install chromium fonts-noto-cjk; .ci/run installs it). Never
+`playwright install`: the browser is Debian's, not one Playwright downloads. Screenshots
+of every page go to var/screenshots/ for a person to look at."""
+
+import csv
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.management import create_contenttypes
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import ANALYST, GROUP_LABELS, wanted_codenames
+from core.models import Sector
+from core.sectors import SectorCode
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the live-server
+# fixtures make from it are safe (pytest-django's documented advice).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PASSWORD = "a long browser-test password"  # noqa: S105
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),  # the live server reads committed rows
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="needs Chromium: apt-get install chromium fonts-noto-cjk (CI installs it)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="needs Playwright: pip install -e '.[dev]'"
+    )
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _restore_migration_rows():
+    """Put back the rows the migrations write that the pages need (content types and
+    permissions, the sectors, the groups): a transactional test run before this one has
+    flushed them. (serialized_rollback does not help here: once Playwright has started, the
+    tests' database connection is not the one the restored contents were kept on.)"""
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    Sector.objects.bulk_create(
+        [Sector(code=code) for code in SectorCode.values], ignore_conflicts=True
+    )
+    permissions = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.select_related("content_type")
+    }
+    for name in GROUP_LABELS:
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set([permissions[key] for key in wanted_codenames(name, permissions)])
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The live server with the demo data and an analyst who logs in with a password."""
+    _restore_migration_rows()
+    call_command("load_demo", verbosity=0)
+    user = User.objects.create_user(username="analyst", password=PASSWORD)
+    user.groups.add(Group.objects.get(name=ANALYST))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return live_server.url
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 1280, "height": 900}, accept_downloads=True, **options
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+def _log_in(page, site):
+    page.goto(f"{site}/")
+    assert "/accounts/login/" in page.url  # the root leads to the dashboard, which asks to log in
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(f"{site}/reports/")
+
+
+def _shot(page, name):
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_analyst_works_through_the_pages(browser, demo_site):
+    page = _new_page(browser)
+    _log_in(page, demo_site)
+
+    # Dashboard: the sentence, and four charts drawn by Chart.js from our static files.
+    assert page.locator("h1").inner_text() == "ダッシュボード"
+    sentence = page.locator("[data-testid=engagement-sentence]").inner_text()
+    assert sentence == "2018年に31カ国，延べ69件（うちASEAN諸国が35件）"
+    page.wait_for_function("document.querySelectorAll('canvas[data-drawn=true]').length === 4")
+    assert page.evaluate("typeof window.Chart") == "function"
+    sizes = page.eval_on_selector_all(
+        "canvas[data-chart]", "canvases => canvases.map(c => [c.width, c.height])"
+    )
+    assert len(sizes) == 4 and all(width > 100 and height > 100 for width, height in sizes)
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".every(c => window.Chart.getChart(c) !== undefined)"
+    )
+    assert drawn
+    _shot(page, "dashboard")
+
+    # A list: filter through the FilterSet's form, then download exactly what is shown.
+    page.click("nav >> text=会談")
+    page.wait_for_url("**/reports/meetings/")
+    page.select_option("select[name=country]", "GH")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/reports/meetings/?*country=GH*")
+    rows = page.locator("table.records tbody tr")
+    assert rows.count() == 1
+    assert "ガーナ" in rows.first.inner_text()
+    assert "2019年8月29日" in rows.first.inner_text()
+    _shot(page, "meetings-ghana")
+
+    with page.expect_download() as download_info:
+        page.click("[data-testid=download-csv]")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert len(table) == 2  # the header and the one meeting shown
+    assert table[1][0] == "2019-08-29"
+    assert "TICAD7" in ",".join(table[1])
+
+    # Sorting by a header keeps the filter.
+    page.goto(f"{demo_site}/reports/projects/?region=southeast_asia")
+    page.click("table.records thead >> text=名称")
+    page.wait_for_url("**ordering=name**")
+    assert "region=southeast_asia" in page.url
+    _shot(page, "projects")
+
+    # The country brief: picked from the form, Ghana's TICAD7 meeting with the post held.
+    page.goto(f"{demo_site}/reports/countries/")
+    page.select_option("select[name=country]", "GH")
+    page.click("form.inline-form button[type=submit]")
+    page.wait_for_url("**/reports/countries/GH/")
+    meetings = page.locator("table.brief-meetings").inner_text()
+    assert "TICAD7" in meetings
+    assert "道路高速道大臣" in meetings
+    assert "2019年8月29日" in meetings
+    _shot(page, "country-brief-ghana")
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    _shot(page, "country-brief-ghana-print")
+    page.pdf(path=str(SCREENSHOTS / "country-brief-ghana.pdf"), format="A4")
+    page.emulate_media(media="screen")
+
+    # The watch-list transition.
+    page.click("nav >> text=注視プロジェクトの推移")
+    page.wait_for_url("**/reports/watch-list/")
+    line = page.locator("[data-testid=transition-line]").inner_text()
+    assert line == "83 → 10 / 1 / 7 / 65 / 18 → 83"
+    page.wait_for_selector("canvas[data-drawn=true]")
+    _shot(page, "watch-list")
+
+    # The language switch: the same page in English.
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Watch-list transition"
+    page.goto(f"{demo_site}/reports/")
+    assert page.locator("[data-testid=engagement-sentence]").inner_text() == (
+        "In 2018: 69 top-sales engagements in 31 countries (35 in ASEAN countries)"
+    )
+    _shot(page, "dashboard-en")
+
+    # Logging out through the form.
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_url("**/accounts/login/")
+
+    # No script was refused by the Content-Security-Policy, none failed.
+    assert page.errors == []
+
+
+def test_the_pages_work_without_javascript(browser, demo_site):
+    page = _new_page(browser, java_script_enabled=False)
+    _log_in(page, demo_site)
+
+    # The charts stay blank, their numbers are in the tables.
+    assert page.locator("canvas[data-drawn=true]").count() == 0
+    assert page.locator("[data-testid=engagements]").inner_text() == "69"
+    assert "2018年" in page.locator("#engagements-by-year ~ .table-scroll table").inner_text()
+
+    page.goto(f"{demo_site}/reports/agreements/")
+    page.check("input[name=status][value=signed]")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**status=signed**")
+    statuses = page.locator("table.records tbody tr td:nth-child(5)").all_inner_texts()
+    assert statuses and set(statuses) == {"署名済"}
+    _shot(page, "agreements-no-javascript")
