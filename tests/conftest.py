@@ -2,10 +2,20 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
 from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY
+from tests.api import client_for
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "api_language(code): the Accept-Language of the `api` and `analyst_api` clients "
+        "(None: no header, so the site's default, Japanese); English when not marked",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +28,12 @@ def _fast_password_hashing(settings):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to a folder of its own, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """The API's throttles count requests in the cache: every test starts from zero."""
+    cache.clear()
 
 
 def _member_of(django_user_model, group_name):
@@ -55,6 +71,23 @@ def data_entry_client(client, data_entry_user):
 def analyst_client(client, analyst_user):
     client.force_login(analyst_user)
     return client
+
+
+def _api_language(request):
+    marker = request.node.get_closest_marker("api_language")
+    return "en" if marker is None else marker.args[0]
+
+
+@pytest.fixture
+def api(request, data_entry_user):
+    """An API client signed in as the Data entry user, in English (see api_language)."""
+    return client_for(data_entry_user, _api_language(request))
+
+
+@pytest.fixture
+def analyst_api(request, analyst_user):
+    """An API client signed in as the Analyst, in English (see api_language)."""
+    return client_for(analyst_user, _api_language(request))
 
 
 @pytest.fixture(scope="module")

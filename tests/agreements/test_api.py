@@ -2,25 +2,20 @@
 documents uploaded and downloaded through the permission-checked view, filters,
 exports and a fixed number of queries per list."""
 
-import csv
 import datetime
-import io
 
-import openpyxl
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from agreements.choices import AgreementKind, AgreementStatus, Renewal
 from agreements.models import Agreement, AgreementDocument
 from contacts.choices import OrganizationKind
 from core.models import Sector
 from core.sectors import SectorCode
+from tests.api import assert_bad_parameter, client_for, count_list_queries, csv_rows, ids, xlsx_rows
 from tests.factories import (
     MINIMAL_PDF,
     AgreementDocumentFactory,
@@ -34,9 +29,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the list itself, signed in already (see counting_reader): count, page
-# (with signatory, signer, meeting, supersedes and superseded_by joined), then one
-# prefetch each for organisations, sectors, projects and documents.
+# Queries of the list itself (see count_list_queries): count, page (with signatory,
+# signer, meeting, supersedes and superseded_by joined), then one prefetch each for
+# organisations, sectors, projects and documents.
 AGREEMENT_LIST_QUERIES = 6
 # Count, page (with the agreement joined).
 DOCUMENT_LIST_QUERIES = 2
@@ -54,39 +49,6 @@ def document_detail(document):
     return reverse("api:agreementdocument-detail", args=[document.pk])
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many users are made here; none of them logs in with a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api_client(user=None, language="en"):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def api(data_entry_user):
-    return api_client(data_entry_user)
-
-
-@pytest.fixture
-def reader(analyst_user):
-    return api_client(analyst_user)
-
-
-@pytest.fixture
-def counting_reader(analyst_user):
-    """An analyst whose authentication and permissions cost no query once warmed up,
-    so that a query count measures the list alone, whatever the session machinery."""
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(analyst_user)
-    assert client.get(LIST).status_code == 200  # fills the user's permission cache
-    return client
-
-
 @pytest.fixture
 def mlit():
     return OrganizationFactory(
@@ -99,11 +61,6 @@ def mlit():
 
 def signed(**kwargs):
     return AgreementFactory(**{"status": AgreementStatus.SIGNED, "signed_on": SIGNED, **kwargs})
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 # -- CRUD ----------------------------------------------------------------------------
@@ -195,7 +152,7 @@ def test_create_without_mlit_in_the_directory_is_a_clear_400(api):
 
 
 def test_the_missing_mlit_message_reads_in_japanese(data_entry_user):
-    client = api_client(data_entry_user, language="ja")
+    client = client_for(data_entry_user, language="ja")
     response = client.post(
         LIST, {"title": "MoC", "kind": "moc", "counterpart_country": "VN"}, format="json"
     )
@@ -240,20 +197,20 @@ def test_retrieve_update_and_delete(api, mlit, administrator_user):
 
     # Data entry staff correct agreements but never delete them.
     assert api.delete(detail(agreement)).status_code == 403
-    assert api_client(administrator_user).delete(detail(agreement)).status_code == 204
+    assert client_for(administrator_user).delete(detail(agreement)).status_code == 204
     assert not Agreement.objects.filter(pk=agreement.pk).exists()
 
 
-def test_an_analyst_reads_but_does_not_write(reader):
+def test_an_analyst_reads_but_does_not_write(analyst_api):
     agreement = AgreementFactory()
-    assert reader.get(detail(agreement)).status_code == 200
-    assert reader.patch(detail(agreement), {"title": "x"}, format="json").status_code == 403
+    assert analyst_api.get(detail(agreement)).status_code == 200
+    assert analyst_api.patch(detail(agreement), {"title": "x"}, format="json").status_code == 403
 
 
 def test_nobody_without_a_role_or_login_reads():
     agreement = AgreementFactory()
-    assert api_client().get(detail(agreement)).status_code in (401, 403)
-    assert api_client(UserFactory()).get(detail(agreement)).status_code == 403
+    assert client_for().get(detail(agreement)).status_code in (401, 403)
+    assert client_for(UserFactory()).get(detail(agreement)).status_code == 403
 
 
 # -- rules -----------------------------------------------------------------------------
@@ -357,7 +314,7 @@ def test_an_agreement_supersedes_only_one_with_the_same_counterpart(api, mlit):
 
 
 def test_a_rule_refused_in_japanese(data_entry_user, mlit):
-    client = api_client(data_entry_user, language="ja")
+    client = client_for(data_entry_user, language="ja")
     response = client.post(LIST, _payload(counterpart_country="JP"), format="json")
     assert response.status_code == 400
     with translation.override("ja"):
@@ -426,7 +383,7 @@ def _upload(client, agreement, **values):
     )
 
 
-def test_document_upload_and_download_for_a_viewer(api, reader):
+def test_document_upload_and_download_for_a_viewer(api, analyst_api, analyst_user):
     agreement = AgreementFactory()
     response = _upload(api, agreement)
     assert response.status_code == 201, response.content
@@ -442,7 +399,7 @@ def test_document_upload_and_download_for_a_viewer(api, reader):
     assert document.file.name.startswith(f"agreements/{agreement.pk}/")
 
     # The agreement lists it, briefly.
-    documents = reader.get(detail(agreement)).json()["documents"]
+    documents = analyst_api.get(detail(agreement)).json()["documents"]
     assert documents == [
         {
             "id": document.pk,
@@ -451,15 +408,15 @@ def test_document_upload_and_download_for_a_viewer(api, reader):
         }
     ]
 
-    # An analyst (who may view agreements) downloads it.
-    response = reader.get(body["download_url"])
+    # An analyst (who may view agreements), signed in, downloads it.
+    response = client_for(analyst_user, session=True).get(body["download_url"])
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == MINIMAL_PDF
 
 
 def test_a_document_is_not_reachable_without_login(api):
     document = AgreementDocumentFactory()
-    anonymous = api_client()
+    anonymous = client_for()
     response = anonymous.get(reverse("agreements:document-download", args=[document.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
@@ -467,7 +424,7 @@ def test_a_document_is_not_reachable_without_login(api):
     assert anonymous.get(f"{settings.MEDIA_URL}{document.file.name}").status_code == 404
     assert anonymous.get(document_detail(document)).status_code in (401, 403)
     # Signed in without a role: refused too.
-    no_role = api_client(UserFactory())
+    no_role = client_for(UserFactory(), session=True)
     assert (
         no_role.get(reverse("agreements:document-download", args=[document.pk])).status_code == 403
     )
@@ -490,7 +447,7 @@ def test_document_change_and_delete(api, administrator_user):
     assert response.status_code == 200, response.content
     assert response.json()["file_name"] == "v2.pdf"
     assert api.delete(document_detail(document)).status_code == 403
-    admin = api_client(administrator_user)
+    admin = client_for(administrator_user)
     assert admin.delete(document_detail(document)).status_code == 204
     assert not AgreementDocument.objects.exists()
 
@@ -509,28 +466,24 @@ def test_document_upload_needs_a_file_and_an_existing_agreement(api):
     assert not AgreementDocument.objects.exists()
 
 
-def test_document_filters(reader):
+def test_document_filters(analyst_api):
     first = AgreementDocumentFactory(language="en", description="Annex")
     second = AgreementDocumentFactory(language="ja", description="Signed")
     url = DOCUMENTS
-    assert ids(reader.get(url, {"agreement": first.agreement_id})) == {first.pk}
-    assert ids(reader.get(url, {"language": "ja"})) == {second.pk}
-    assert ids(reader.get(url, {"q": "annex"})) == {first.pk}
+    assert set(ids(analyst_api.get(url, {"agreement": first.agreement_id}))) == {first.pk}
+    assert set(ids(analyst_api.get(url, {"language": "ja"}))) == {second.pk}
+    assert set(ids(analyst_api.get(url, {"q": "annex"}))) == {first.pk}
     for param, value in [("agreement", "abc"), ("language", "fr"), ("q", "\x00")]:
-        response = reader.get(url, {param: value})
-        assert response.status_code == 400
-        assert param in response.json()
+        assert_bad_parameter(analyst_api, url, {param: value}, param)
 
 
-def test_document_list_query_count_does_not_grow(counting_reader):
+def test_document_list_query_count_does_not_grow(analyst_user):
     def count(rows):
         while AgreementDocument.objects.count() < rows:
             AgreementDocumentFactory()
-        with CaptureQueriesContext(connection) as queries:
-            response = counting_reader.get(DOCUMENTS)
-        assert response.status_code == 200
-        assert response.json()["count"] == rows
-        return len(queries)
+        queries, body = count_list_queries(analyst_user, DOCUMENTS)
+        assert body["count"] == rows
+        return queries
 
     assert count(2) == count(30) == DOCUMENT_LIST_QUERIES
 
@@ -607,11 +560,11 @@ def catalogue(mlit):
     }
 
 
-def test_filters(reader, catalogue):
+def test_filters(analyst_api, catalogue):
     c = {name: getattr(record, "pk", None) for name, record in catalogue.items()}
 
     def found(**params):
-        return ids(reader.get(LIST, params))
+        return set(ids(analyst_api.get(LIST, params)))
 
     assert found(country="VN") == {c["vietnam"]}
     assert found(country=["VN", "GH"]) == {c["vietnam"], c["ghana"]}
@@ -653,18 +606,18 @@ def test_filters(reader, catalogue):
         Agreement.objects.values_list("pk", flat=True)
     )
 
-    response = reader.get(LIST, {"ordering": "signed_on", "country": ["VN", "GH"]})
+    response = analyst_api.get(LIST, {"ordering": "signed_on", "country": ["VN", "GH"]})
     assert [row["id"] for row in response.json()["results"]] == [c["vietnam"], c["ghana"]]
-    response = reader.get(LIST, {"ordering": "-signed_on", "country": ["VN", "GH"]})
+    response = analyst_api.get(LIST, {"ordering": "-signed_on", "country": ["VN", "GH"]})
     assert [row["id"] for row in response.json()["results"]] == [c["ghana"], c["vietnam"]]
 
 
-def test_expiring_within(reader, catalogue):
+def test_expiring_within(analyst_api, catalogue):
     today = timezone.localdate()
     c = catalogue
 
     def found(days):
-        return ids(reader.get(LIST, {"expiring_within": days}))
+        return set(ids(analyst_api.get(LIST, {"expiring_within": days})))
 
     assert found(0) == set()
     assert found(20) == {c["vietnam"].pk}
@@ -712,8 +665,8 @@ def test_expiring_within(reader, catalogue):
         ("ordering", "scope"),
     ],
 )
-def test_an_invalid_filter_value_is_a_400_naming_the_parameter(reader, param, value):
-    response = reader.get(LIST, {param: value})
+def test_an_invalid_filter_value_is_a_400_naming_the_parameter(analyst_api, param, value):
+    response = analyst_api.get(LIST, {param: value})
     assert response.status_code == 400, response.content
     assert list(response.json()) == [param]
 
@@ -722,14 +675,10 @@ def test_an_invalid_filter_value_is_a_400_naming_the_parameter(reader, param, va
 
 
 def test_csv_export_has_a_bom_japanese_headers_and_labels(data_entry_user, catalogue):
-    client = api_client(data_entry_user, language="ja")
+    client = client_for(data_entry_user, language="ja")
     response = client.get(LIST, {"format": "csv", "country": "VN"})
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    content = b"".join(response.streaming_content).decode("utf-8")
-    assert content.startswith("\ufeff")
-    header, *rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
+    header, *rows = csv_rows(response)
     assert header[:5] == ["名称（英語）", "名称（日本語）", "種別", "状況", "相手国"]
     assert len(rows) == 1
     row = dict(zip(header, rows[0], strict=True))
@@ -747,14 +696,11 @@ def test_csv_export_has_a_bom_japanese_headers_and_labels(data_entry_user, catal
         )
 
 
-def test_xlsx_export_opens_in_openpyxl(reader, catalogue):
-    response = reader.get(LIST, {"format": "xlsx"})
-    assert response.status_code == 200
+def test_xlsx_export_opens_in_openpyxl(analyst_api, catalogue):
+    response = analyst_api.get(LIST, {"format": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    sheet = workbook.active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("title (English)", "title (Japanese)", "kind", "status")
+    rows = xlsx_rows(response)
+    assert rows[0][:4] == ["title (English)", "title (Japanese)", "kind", "status"]
     assert len(rows) == 1 + Agreement.objects.count()
     assert {row[2] for row in rows[1:]} >= {
         "Memorandum of Cooperation",
@@ -762,10 +708,10 @@ def test_xlsx_export_opens_in_openpyxl(reader, catalogue):
     }
 
 
-def test_an_export_with_a_bad_filter_answers_in_json(reader):
-    response = reader.get(LIST, {"format": "csv", "expiring_within": "-1"})
-    assert response.status_code == 400
-    assert "expiring_within" in response.json()
+def test_an_export_with_a_bad_filter_answers_in_json(analyst_api):
+    assert_bad_parameter(
+        analyst_api, LIST, {"format": "csv", "expiring_within": "-1"}, "expiring_within"
+    )
 
 
 # -- queries ---------------------------------------------------------------------------
@@ -785,7 +731,7 @@ def _full_agreement(signatory, organizations, project, meeting):
     return agreement
 
 
-def test_list_query_count_does_not_grow_with_rows(counting_reader, mlit):
+def test_list_query_count_does_not_grow_with_rows(analyst_user, mlit):
     organizations = [OrganizationFactory(), OrganizationFactory()]
     project = ProjectFactory()
     meeting = MeetingFactory()
@@ -800,10 +746,8 @@ def test_list_query_count_does_not_grow_with_rows(counting_reader, mlit):
                 # The rows also have a supersedes and a superseded_by to show.
                 Agreement.objects.filter(pk=agreement.pk).update(supersedes=earlier)
             earlier = agreement
-        with CaptureQueriesContext(connection) as queries:
-            response = counting_reader.get(LIST)
-        assert response.status_code == 200
-        assert response.json()["count"] == rows
-        return len(queries)
+        queries, body = count_list_queries(analyst_user, LIST)
+        assert body["count"] == rows
+        return queries
 
     assert count(2) == count(30) == AGREEMENT_LIST_QUERIES

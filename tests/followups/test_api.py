@@ -1,20 +1,15 @@
 """The follow-ups API: a target of any followable kind written as {type, id} and read
 briefly, the model's rules as 400s, filters, exports and a fixed number of queries."""
 
-import csv
 import datetime
-import io
 
-import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from followups.choices import FollowUpStatus
 from followups.models import FollowUp
+from tests.api import client_for, count_list_queries, csv_rows, ids, xlsx_rows
 from tests.factories import (
     AgreementFactory,
     FollowUpFactory,
@@ -26,8 +21,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the list itself, signed in already (see counting_reader): count, page
-# (with the assignee joined), then one per kind of target on the page (two here).
+# Queries of the list itself (see count_list_queries): count, page (with the assignee
+# joined), then one per kind of target on the page (two here).
 FOLLOWUP_LIST_QUERIES = 4
 
 LIST = reverse("api:followup-list")
@@ -36,44 +31,6 @@ TODAY = timezone.localdate()
 
 def detail(followup):
     return reverse("api:followup-detail", args=[followup.pk])
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many users are made here; none of them logs in with a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api_client(user=None, language="en"):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def api(data_entry_user):
-    return api_client(data_entry_user)
-
-
-@pytest.fixture
-def reader(analyst_user):
-    return api_client(analyst_user)
-
-
-@pytest.fixture
-def counting_reader(analyst_user):
-    """An analyst whose authentication and permissions cost no query once warmed up,
-    so that a query count measures the list alone, whatever the session machinery."""
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(analyst_user)
-    assert client.get(LIST).status_code == 200  # fills the user's permission cache
-    return client
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 # -- CRUD ----------------------------------------------------------------------------
@@ -153,28 +110,28 @@ def test_retrieve_update_move_and_delete(api):
     assert not FollowUp.objects.exists()
 
 
-def test_an_analyst_reads_but_does_not_write(reader):
+def test_an_analyst_reads_but_does_not_write(analyst_api):
     followup = FollowUpFactory()
-    assert reader.get(detail(followup)).status_code == 200
-    assert reader.patch(detail(followup), {"title": "x"}, format="json").status_code == 403
+    assert analyst_api.get(detail(followup)).status_code == 200
+    assert analyst_api.patch(detail(followup), {"title": "x"}, format="json").status_code == 403
 
 
-def test_overdue_is_computed(reader):
+def test_overdue_is_computed(analyst_api):
     late = FollowUpFactory(due_on=TODAY - datetime.timedelta(days=1))
     done_late = FollowUpFactory(
         due_on=TODAY - datetime.timedelta(days=1), status=FollowUpStatus.DONE, done_on=TODAY
     )
     due_today = FollowUpFactory(due_on=TODAY)
-    rows = {row["id"]: row["overdue"] for row in reader.get(LIST).json()["results"]}
+    rows = {row["id"]: row["overdue"] for row in analyst_api.get(LIST).json()["results"]}
     assert rows == {late.pk: True, done_late.pk: False, due_today.pk: False}
 
 
-def test_a_follow_up_whose_record_was_deleted_still_reads(reader):
+def test_a_follow_up_whose_record_was_deleted_still_reads(analyst_api):
     project = ProjectFactory()
     followup = FollowUpFactory(target=project)
     project_id = project.pk
     project.delete()
-    body = reader.get(detail(followup)).json()
+    body = analyst_api.get(detail(followup)).json()
     assert body["target"] == {
         "type": "projects.project",
         "id": project_id,
@@ -314,11 +271,11 @@ def followups():
     }
 
 
-def test_filters(reader, followups):
+def test_filters(analyst_api, followups):
     f = {name: record.pk for name, record in followups.items()}
 
     def found(**params):
-        return ids(reader.get(LIST, params))
+        return set(ids(analyst_api.get(LIST, params)))
 
     assert found(status="open") == {f["late"], f["meeting"]}
     assert found(status=["done", "cancelled"]) == {f["agreement"], f["project"]}
@@ -342,7 +299,7 @@ def test_filters(reader, followups):
     assert found(q="thank") == {f["meeting"]}
     assert found(q="minister") == {f["meeting"]}
 
-    response = reader.get(LIST, {"ordering": "-due_on"})
+    response = analyst_api.get(LIST, {"ordering": "-due_on"})
     assert [row["id"] for row in response.json()["results"]] == [
         f["project"],
         f["meeting"],
@@ -369,17 +326,17 @@ def test_filters(reader, followups):
         ("ordering", "description"),
     ],
 )
-def test_an_invalid_filter_value_is_a_400_naming_the_parameter(reader, param, value):
+def test_an_invalid_filter_value_is_a_400_naming_the_parameter(analyst_api, param, value):
     params = {param: value}
     if param == "target_id":
         params["target_type"] = "missions.mission"
-    response = reader.get(LIST, params)
+    response = analyst_api.get(LIST, params)
     assert response.status_code == 400, response.content
     assert list(response.json()) == [param]
 
 
-def test_target_id_needs_target_type(reader):
-    response = reader.get(LIST, {"target_id": 1})
+def test_target_id_needs_target_type(analyst_api):
+    response = analyst_api.get(LIST, {"target_id": 1})
     assert response.status_code == 400
     assert response.json() == {"target_id": ["Give target_type with target_id."]}
 
@@ -388,12 +345,8 @@ def test_target_id_needs_target_type(reader):
 
 
 def test_csv_export_has_a_bom_japanese_headers_and_labels(data_entry_user, followups):
-    client = api_client(data_entry_user, language="ja")
-    response = client.get(LIST, {"format": "csv", "ordering": "due_on"})
-    assert response.status_code == 200
-    content = b"".join(response.streaming_content).decode("utf-8")
-    assert content.startswith("\ufeff")
-    header, *rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
+    client = client_for(data_entry_user, language="ja")
+    header, *rows = csv_rows(client.get(LIST, {"format": "csv", "ordering": "due_on"}))
     assert header == [
         "件名",
         "対象の種類",
@@ -417,33 +370,28 @@ def test_csv_export_has_a_bom_japanese_headers_and_labels(data_entry_user, follo
     assert by_title["Renewal talks"]["期限超過"] == "いいえ"
 
 
-def test_xlsx_export_opens_in_openpyxl(reader, followups):
-    response = reader.get(LIST, {"format": "xlsx", "status": "open"})
-    assert response.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("title", "record type", "target")
+def test_xlsx_export_opens_in_openpyxl(analyst_api, followups):
+    rows = xlsx_rows(analyst_api.get(LIST, {"format": "xlsx", "status": "open"}))
+    assert rows[0][:3] == ["title", "record type", "target"]
     assert {row[0] for row in rows[1:]} == {"Send the survey", "Thank-you letter"}
 
 
 # -- queries ---------------------------------------------------------------------------
 
 
-def test_list_query_count_does_not_grow_with_rows(counting_reader):
+def test_list_query_count_does_not_grow_with_rows(analyst_user):
     def count(rows):
         while FollowUp.objects.count() < rows:
             # Each row its own record, of two kinds, each with an assignee.
             index = FollowUp.objects.count()
             target = MissionFactory() if index % 2 else AgreementFactory()
             FollowUpFactory(target=target)
-        with CaptureQueriesContext(connection) as queries:
-            response = counting_reader.get(LIST)
-        assert response.status_code == 200
-        assert response.json()["count"] == rows
-        assert {row["target"]["type"] for row in response.json()["results"]} == {
+        queries, body = count_list_queries(analyst_user, LIST)
+        assert body["count"] == rows
+        assert {row["target"]["type"] for row in body["results"]} == {
             "missions.mission",
             "agreements.agreement",
         }
-        return len(queries)
+        return queries
 
     assert count(2) == count(30) == FOLLOWUP_LIST_QUERIES

@@ -1,18 +1,21 @@
 """Projects, their participants, the watch lists and the order figures through /api/v1/."""
 
-import csv
 import datetime
-import io
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
 from tests import factories
+from tests.api import (
+    assert_bad_parameter,
+    assert_message,
+    client_for,
+    count_list_queries,
+    csv_rows,
+    detail,
+    ids,
+    xlsx_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,39 +25,14 @@ WATCH_LISTS = "/api/v1/watch-lists/"
 ENTRIES = "/api/v1/watch-list-entries/"
 FIGURES = "/api/v1/order-figures/"
 
-# Queries of one list page, whatever its length: the user's two permission lookups,
-# the count, the page, and one per prefetched relation. A change here is an N+1 or a
-# lost prefetch: look before updating the number.
-PROJECT_LIST_QUERIES = 6  # + participations with organisations, entries with editions
-PARTICIPANT_LIST_QUERIES = 4  # project and organisation joined
-WATCH_LIST_LIST_QUERIES = 5  # entry count annotated, previous joined, + entries with projects
-ENTRY_LIST_QUERIES = 4  # watch list and project joined
-FIGURE_LIST_QUERIES = 4
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-
-
-def client_for(user, language="en"):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def api(data_entry_user):
-    return client_for(data_entry_user)
-
-
-@pytest.fixture
-def analyst_api(analyst_user):
-    return client_for(analyst_user)
-
-
-def detail(base, record):
-    return f"{base}{record.pk}/"
+# Queries of one list page, whatever its length (see count_list_queries): the count,
+# the page, and one per prefetched relation. A change here is an N+1 or a lost
+# prefetch: look before updating the number.
+PROJECT_LIST_QUERIES = 4  # + participations with organisations, entries with editions
+PARTICIPANT_LIST_QUERIES = 2  # project and organisation joined
+WATCH_LIST_LIST_QUERIES = 3  # entry count annotated, previous joined, + entries with projects
+ENTRY_LIST_QUERIES = 2  # watch list and project joined
+FIGURE_LIST_QUERIES = 2
 
 
 def brief(base, record, display=None):
@@ -63,46 +41,6 @@ def brief(base, record, display=None):
         "url": f"http://testserver{detail(base, record)}",
         "display": str(record) if display is None else display,
     }
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["id"] for row in response.json()["results"])
-
-
-def list_queries(user, url):
-    """Queries of one list request, by a user read afresh (so that the permission
-    lookups are counted every time, not cached from an earlier request)."""
-    client = client_for(type(user).objects.get(pk=user.pk))
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200
-    return len(queries), response.json()["count"]
-
-
-def csv_rows(response):
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
-
-
-def xlsx_rows(response):
-    assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
-
-
-def assert_bad_parameter(client, url, params, name):
-    response = client.get(url, params)
-    assert response.status_code == 400, (params, response.content)
-    assert name in response.json(), response.json()
-
-
-def assert_message(response, field, message):
-    assert response.status_code == 400, response.content
-    assert message in response.json().get(field, []), response.json()
 
 
 def assert_read_only_for_analysts(analyst_api, base, record, payload):
@@ -669,10 +607,10 @@ def test_project_list_query_count_does_not_grow(data_entry_user):
             factories.WatchListEntryFactory.create_batch(2, project=project)
 
     make(2)
-    few = list_queries(data_entry_user, PROJECTS)
+    few = count_list_queries(data_entry_user, PROJECTS)
     make(28)
-    many = list_queries(data_entry_user, PROJECTS)
-    assert (few[1], many[1]) == (2, 30)
+    many = count_list_queries(data_entry_user, PROJECTS)
+    assert (few[1]["count"], many[1]["count"]) == (2, 30)
     assert few[0] == many[0] == PROJECT_LIST_QUERIES
 
 
@@ -784,10 +722,10 @@ def test_participant_exports(data_entry_user):
 
 def test_participant_list_query_count_does_not_grow(data_entry_user):
     factories.ProjectParticipantFactory.create_batch(2)
-    few = list_queries(data_entry_user, PARTICIPANTS)
+    few = count_list_queries(data_entry_user, PARTICIPANTS)
     factories.ProjectParticipantFactory.create_batch(28)
-    many = list_queries(data_entry_user, PARTICIPANTS)
-    assert (few[1], many[1]) == (2, 30)
+    many = count_list_queries(data_entry_user, PARTICIPANTS)
+    assert (few[1]["count"], many[1]["count"]) == (2, 30)
     assert few[0] == many[0] == PARTICIPANT_LIST_QUERIES
 
 
@@ -912,10 +850,10 @@ def test_watch_list_list_query_count_does_not_grow(data_entry_user):
             factories.WatchListEntryFactory.create_batch(2, watch_list=previous)
 
     make(range(2000, 2002))
-    few = list_queries(data_entry_user, WATCH_LISTS)
+    few = count_list_queries(data_entry_user, WATCH_LISTS)
     make(range(2002, 2030))
-    many = list_queries(data_entry_user, WATCH_LISTS)
-    assert (few[1], many[1]) == (2, 30)
+    many = count_list_queries(data_entry_user, WATCH_LISTS)
+    assert (few[1]["count"], many[1]["count"]) == (2, 30)
     assert few[0] == many[0] == WATCH_LIST_LIST_QUERIES
 
 
@@ -1099,10 +1037,10 @@ def test_entry_exports(data_entry_user):
 
 def test_entry_list_query_count_does_not_grow(data_entry_user):
     factories.WatchListEntryFactory.create_batch(2)
-    few = list_queries(data_entry_user, ENTRIES)
+    few = count_list_queries(data_entry_user, ENTRIES)
     factories.WatchListEntryFactory.create_batch(28)
-    many = list_queries(data_entry_user, ENTRIES)
-    assert (few[1], many[1]) == (2, 30)
+    many = count_list_queries(data_entry_user, ENTRIES)
+    assert (few[1]["count"], many[1]["count"]) == (2, 30)
     assert few[0] == many[0] == ENTRY_LIST_QUERIES
 
 
@@ -1212,8 +1150,8 @@ def test_order_figure_exports(data_entry_user):
 
 def test_order_figure_list_query_count_does_not_grow(data_entry_user):
     factories.OrderFigureFactory.create_batch(2)
-    few = list_queries(data_entry_user, FIGURES)
+    few = count_list_queries(data_entry_user, FIGURES)
     factories.OrderFigureFactory.create_batch(28)
-    many = list_queries(data_entry_user, FIGURES)
-    assert (few[1], many[1]) == (2, 30)
+    many = count_list_queries(data_entry_user, FIGURES)
+    assert (few[1]["count"], many[1]["count"]) == (2, 30)
     assert few[0] == many[0] == FIGURE_LIST_QUERIES

@@ -7,22 +7,18 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.api import assert_bad_parameter, client_for
+
+# No Accept-Language: the API answers in the site's language, Japanese.
+pytestmark = pytest.mark.api_language(None)
 
 BASE = "/api/v1/reports/"
-
-
-@pytest.fixture
-def analyst_api(analyst_user):
-    client = APIClient()
-    client.force_authenticate(analyst_user)
-    return client
 
 
 @pytest.mark.django_db
 def test_anonymous_and_roleless_users_are_refused(django_user_model):
     assert APIClient().get(f"{BASE}engagements/").status_code == 401
-    client = APIClient()
-    client.force_authenticate(django_user_model.objects.create_user("nobody"))
+    client = client_for(django_user_model.objects.create_user("nobody"), language=None)
     assert client.get(f"{BASE}engagements/").status_code == 403
 
 
@@ -70,9 +66,7 @@ def test_engagements_on_hand_made_data(analyst_api):
     ],
 )
 def test_bad_parameters_are_400s_naming_them(analyst_api, params, parameter):
-    response = analyst_api.get(f"{BASE}engagements/", params)
-    assert response.status_code == 400
-    assert parameter in response.json()
+    assert_bad_parameter(analyst_api, f"{BASE}engagements/", params, parameter)
 
 
 @pytest.mark.django_db
