@@ -19,6 +19,30 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _rows_from_migrations(request):
+    """A transactional test (live server, real worker, backup) empties every table when
+    it ends, the rows that data migrations made included; put them back first, so
+    that such a test finds the roles and sectors whatever ran before it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from accounts.roles import sync_groups
+    from core.models import Sector
+    from core.sectors import SectorCode
+
+    sync_groups(apps)
+    Sector.objects.bulk_create(
+        [Sector(code=code) for code in SectorCode.values], ignore_conflicts=True
+    )
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests make many users; a deliberately slow hash would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

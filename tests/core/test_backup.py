@@ -11,7 +11,7 @@ from missions.models import Meeting
 from reports import selectors
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_then_restore_into_an_empty_database(tmp_path):
     call_command("load_demo", stdout=StringIO())
     path = tmp_path / "demo.dump"

@@ -18,9 +18,7 @@ postgres_only = pytest.mark.skipif(
 
 
 @postgres_only
-# serialized_rollback: the flush after a transactional test must not take the
-# rows that migrations made (sectors, groups) away from the tests that follow.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_clients_patching_with_one_etag_exactly_one_wins(data_entry_user):
     mission = factories.MissionFactory(title="Original")
     url = f"/api/v1/missions/{mission.pk}/"
