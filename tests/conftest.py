@@ -21,8 +21,9 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _rows_from_migrations(request):
     """A transactional test (live server, real worker, backup) empties every table when
-    it ends, the rows that data migrations made included; put them back first, so
-    that such a test finds the roles and sectors whatever ran before it."""
+    it ends, the rows that data migrations made included, and content types come back
+    under new ids; put it all back first, so that such a test finds the roles, sectors
+    and content types whatever ran before it."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
@@ -31,11 +32,14 @@ def _rows_from_migrations(request):
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
 
     from accounts.roles import sync_groups
     from core.models import Sector
     from core.sectors import SectorCode
 
+    # The flush also made the content types anew, under new ids.
+    ContentType.objects.clear_cache()
     sync_groups(apps)
     Sector.objects.bulk_create(
         [Sector(code=code) for code in SectorCode.values], ignore_conflicts=True
