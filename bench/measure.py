@@ -116,7 +116,13 @@ def _timed(function, repeat, warmup=2) -> Timing:
 def _count_queries(function):
     with CaptureQueriesContext(connection) as queries:
         function(0)
-    return len(queries.captured_queries), [query["sql"] for query in queries.captured_queries]
+    # The token's last use is recorded at most once a minute: not the endpoint's query.
+    sqls = [
+        query["sql"]
+        for query in queries.captured_queries
+        if not query["sql"].startswith('UPDATE "accounts_apitoken"')
+    ]
+    return len(sqls), sqls
 
 
 def _format_row(row: Row) -> str:
