@@ -27,6 +27,8 @@ OVERRIDES = (
     "SECURE_HSTS_PRELOAD",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    # Set by browser tests for their own process; never in a deployment.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
