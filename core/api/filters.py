@@ -3,12 +3,15 @@ countries by code or region, ASEAN membership on the record's date.
 
 The same FilterSets serve the API and the analysts' pages."""
 
+import datetime
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -100,6 +103,49 @@ class StrictNullBooleanField(forms.NullBooleanField):
         return super().clean(value)
 
 
+# The range of a 64-bit integer column: an id outside it names no record, and must not
+# reach the database (SQLite cannot even bind it).
+MIN_BIGINT, MAX_BIGINT = -(2**63), 2**63 - 1
+
+
+class RecordChoiceField(ModelMultipleChoiceField):
+    """Records by id, where an id too large for any row is "not one of the choices"
+    (a 400 naming the parameter) instead of an OverflowError from the database."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: the parent refuses it as an invalid id
+            if not MIN_BIGINT <= number <= MAX_BIGINT:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, handed on in UTC: Python accepts offsets up to ±24 h,
+    PostgreSQL only up to ±16 h, and a date at the edge of the calendar may have no UTC
+    equivalent at all; both are a wrong value (400), never a database error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
 class RecordFilterSet(filters.FilterSet):
     """Base FilterSet: `q` over `search_fields`, `updated_since`, and for each field of
     `date_ranges` the pair `<field>_after` / `<field>_before` (inclusive)."""
@@ -108,8 +154,10 @@ class RecordFilterSet(filters.FilterSet):
     date_ranges: tuple[str, ...] = ()
 
     q = filters.CharFilter(method="filter_q", label=_("free text"), max_length=200)
-    updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("changed since")
+    updated_since = UTCDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("changed since"),
     )
 
     @classmethod
