@@ -29,7 +29,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw is None:
             return self.page_size
         # A page size out of range is a mistake to report, not to silently correct.
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not (
+            _digits(raw)
+            and len(raw) <= len(str(self.max_page_size))
+            and 1 <= int(raw) <= self.max_page_size
+        ):
             raise serializers.ValidationError(
                 {
                     self.page_size_query_param: [
@@ -41,7 +45,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw != "last" and not (raw.isdigit() and int(raw) >= 1):
+        # A page number past the last page is Django's 404, however many digits it has.
+        if raw is not None and raw != "last" and not (_digits(raw) and raw.strip("0")):
             raise serializers.ValidationError(
                 {self.page_query_param: [_("Give a page number from 1.")]}
             )
@@ -88,6 +93,9 @@ class RecordPagination(PageNumberPagination):
         response["properties"]["next"]["description"] = (
             "The next page; with `cursor`, the next cursor page."
         )
+        # A cursor page does not count the table (that is what makes it cheap).
+        response["properties"]["count"]["description"] = "The number of records; not with `cursor`."
+        response["required"] = [name for name in response["required"] if name != "count"]
         return response
 
     def get_schema_operation_parameters(self, view):
