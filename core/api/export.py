@@ -39,6 +39,9 @@ class Column:
             return str(value.name)
         if isinstance(value, list):  # several countries
             return ", ".join(str(getattr(item, "name", item)) for item in value)
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            # Excel has no time zones (openpyxl refuses an aware time): Japan's time.
+            return timezone.localtime(value).replace(tzinfo=None)
         if isinstance(value, str | int | float | datetime.date | decimal.Decimal):
             return value
         return str(value)  # a related record, by its display name
