@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The default hook, then ours: every operation documents the errors it may answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.document_error_responses",
+    ],
     # One schema name per vocabulary, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
         "CountryEnum": "django_countries.countries",

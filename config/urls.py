@@ -32,3 +32,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api-auth/", include("rest_framework.urls")),
 ]
+
+# Unknown addresses under /api/ answer JSON like the rest of the API.
+handler404 = "core.api.errors.page_not_found"

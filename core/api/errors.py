@@ -6,7 +6,9 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -31,3 +33,11 @@ def api_exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     return exception_handler(exc, context)
+
+
+def page_not_found(request, exception):
+    """handler404: an address under /api/ that names no resource (`/api/v1/meetings/1.5/`)
+    answers JSON like every other API error; the rest of the site keeps Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

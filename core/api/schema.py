@@ -40,3 +40,66 @@ class APITokenAuthenticationExtension(OpenApiAuthenticationExtension):
             "description": "`Token <key>`: a key made by an administrator in the admin "
             "(API tokens), shown once at creation.",
         }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Why the request was refused, in the reader's language.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The messages for each parameter or field that is wrong (by name, "
+    "`non_field_errors` for the record as a whole, by position inside a list), or `detail`.",
+    "additionalProperties": True,
+}
+# What any operation may answer besides its success, so that a client (and a contract
+# test) knows every status the API gives: (status, description, schema name, applies to).
+ERROR_RESPONSES = (
+    ("400", "A parameter or a field is wrong.", "ValidationError", "input"),
+    ("401", "No credentials, or a token that is unknown, expired or revoked.", "Error", "all"),
+    ("403", "The user's role or the token's scope does not allow it.", "Error", "all"),
+    ("404", "No such record (or page).", "Error", "all"),
+    (
+        "409",
+        "Other records conflict with or refer to this one; nothing was saved.",
+        "Error",
+        "write",
+    ),
+    ("412", "The record changed since the `If-Match` ETag was read.", "Error", "update"),
+    ("415", "A body of a media type the operation does not take.", "Error", "body"),
+    ("429", "Too many requests: wait and retry.", "Error", "all"),
+)
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the errors the
+    shared machinery (authentication, permissions, throttling, filters, ETags, the
+    exception handler) answers, so that no status of ours goes undocumented."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            applies = {
+                "all": True,
+                "input": bool(operation.get("parameters") or operation.get("requestBody")),
+                "write": method != "get",
+                "update": method in {"put", "patch", "delete"},
+                "body": "requestBody" in operation,
+            }
+            responses = operation.setdefault("responses", {})
+            for status, description, schema_name, scope in ERROR_RESPONSES:
+                if applies[scope] and status not in responses:
+                    responses[status] = {
+                        "description": description,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{schema_name}"}
+                            }
+                        },
+                    }
+    return result
