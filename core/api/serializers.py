@@ -11,6 +11,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 from drf_spectacular.types import OpenApiTypes
@@ -43,8 +44,8 @@ class BriefRelatedField(serializers.RelatedField):
     """Reads as `{id, url, display}`; writes as the related record's id."""
 
     default_error_messages = {
-        "does_not_exist": "There is no record with id {pk_value}.",
-        "incorrect_type": "Give the record's id as a number, not {data_type}.",
+        "does_not_exist": _("There is no record with id {pk_value}."),
+        "incorrect_type": _("Give the record's id as a number, not {data_type}."),
     }
 
     def to_representation(self, value):
@@ -68,6 +69,15 @@ class BriefRelatedField(serializers.RelatedField):
 
     def use_pk_only_optimization(self):
         return False
+
+    def get_choices(self, cutoff=None):
+        # The browsable API's form keys its options by value: the id, not the brief dict.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
 
 
 class CountryCodeField(serializers.ChoiceField):

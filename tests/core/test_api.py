@@ -319,3 +319,25 @@ def test_history_says_who_changed_which_field_from_what_to_what(
 def test_history_needs_permission_to_view_the_record(client):
     mission = factories.MissionFactory()
     assert APIClient().get(f"{LIST}{mission.pk}/history/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_browsable_api_renders_every_resource_with_records(client, administrator_user):
+    """People explore the API in a browser: each list and record page, with its forms."""
+    meeting = factories.MeetingFactory()
+    meeting.counterparts.add(factories.PersonFactory())
+    factories.AgreementDocumentFactory()
+    factories.FollowUpFactory()
+    factories.PostFactory()
+    factories.ProjectParticipantFactory()
+    factories.WatchListEntryFactory()
+    factories.OrderFigureFactory()
+    client.force_login(administrator_user)
+    root = client.get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    for name, url in root.items():
+        page = client.get(url, HTTP_ACCEPT="text/html")
+        assert page.status_code == 200, name
+        first = client.get(url, {"page_size": 1}, HTTP_ACCEPT="application/json").json()
+        records = first.get("results", [])
+        if records and records[0].get("url"):
+            assert client.get(records[0]["url"], HTTP_ACCEPT="text/html").status_code == 200, name
