@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.regions import JAPAN
+from reports.widgets import LongSelect
 
 
 class YearForm(forms.Form):
@@ -36,9 +37,14 @@ class EditionForm(forms.Form):
 
 
 def counterpart_countries():
-    # Japan is never a counterpart: a brief of it would be empty by definition.
-    return [(code, name) for code, name in countries if code != JAPAN]
+    # Japan is never a counterpart: a brief of it would be empty by definition. Sorted
+    # by the name in the page's language (in Japanese, kana order).
+    return sorted(
+        ((code, name) for code, name in countries if code != JAPAN), key=lambda row: str(row[1])
+    )
 
 
 class CountryForm(forms.Form):
-    country = forms.ChoiceField(label=_("Country"), choices=counterpart_countries)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=counterpart_countries, widget=LongSelect
+    )

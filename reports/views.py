@@ -18,7 +18,6 @@ from django.forms import (
     DateInput,
     MultipleChoiceField,
     NullBooleanField,
-    SelectMultiple,
     TextInput,
 )
 from django.http import Http404
@@ -49,6 +48,7 @@ from reports import selectors
 from reports.api.views import CanReadReports
 from reports.forms import CountryForm, EditionForm, YearForm
 from reports.sentences import engagement_sentence
+from reports.widgets import LongSelectMultiple
 
 # Reading the statistics means reading every record they summarise: Analyst and above.
 REPORT_PERMISSIONS = CanReadReports.required
@@ -237,13 +237,14 @@ def _tune_widgets(filterset, names):
         field = form.fields[name]
         if isinstance(filterset.filters[name], CountryFilter):
             # The filter's choices were named in the language active at import time;
-            # a person reads them in the page's language, sorted in it.
-            field.choices = list(countries)
+            # a person reads them in the page's language, sorted in it (in Japanese,
+            # kana order).
+            field.choices = sorted(countries, key=lambda country: str(country.name))
         if isinstance(field, MultipleChoiceField) and not hasattr(field, "queryset"):
             if len(field.choices) <= 7:
                 field.widget = CheckboxSelectMultiple(choices=field.choices)
             else:
-                field.widget = SelectMultiple(choices=field.choices, attrs={"size": 6})
+                field.widget = LongSelectMultiple(choices=field.choices, attrs={"size": 6})
         elif isinstance(field, NullBooleanField):
             # "Unknown" means "either" here: the filter is simply not applied.
             field.widget.choices = [("", gettext("Either")), *list(field.widget.choices)[1:]]

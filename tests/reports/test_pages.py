@@ -257,6 +257,13 @@ def test_filter_forms_read_in_the_pages_language(analyst_client, analyst_user):
     analyst_user.save()
     html = analyst_client.get(reverse("reports:meeting-list")).content.decode()
     assert '<option value="GH">Ghana</option>' in html
+    # The choice made stays chosen, in the list's form and in the brief's picker.
+    html = analyst_client.get(reverse("reports:meeting-list"), {"country": "GH"}).content.decode()
+    assert '<select name="country" multiple id="id_country" size="6">' in html
+    assert '<option value="GH" selected>Ghana</option>' in html
+    html = analyst_client.get(reverse("reports:country-brief", args=["GH"])).content.decode()
+    assert '<option value="GH" selected>Ghana</option>' in html
+    assert '<option value="JP">' not in html  # never a counterpart
 
 
 def test_a_list_filters_with_the_api_parameters(analyst_client):
