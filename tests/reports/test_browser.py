@@ -7,7 +7,6 @@ of every page go to var/screenshots/ for a person to look at."""
 
 import csv
 import io
-import os
 import shutil
 from pathlib import Path
 
@@ -24,10 +23,6 @@ from accounts.models import User
 from accounts.roles import ANALYST, GROUP_LABELS, wanted_codenames
 from core.models import Sector
 from core.sectors import SectorCode
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the live-server
-# fixtures make from it are safe (pytest-django's documented advice).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -59,10 +54,16 @@ def browser():
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="needs Playwright: pip install -e '.[dev]'"
     )
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    # Playwright's sync API runs an event loop in this thread, so Django would refuse
+    # the ORM calls of these tests' fixtures; they are safe (pytest-django's advice).
+    # Only while these tests run: a subprocess started by another test (manage.py
+    # check --deploy) must not inherit it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
 
 
 def _restore_migration_rows():
