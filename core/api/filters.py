@@ -43,7 +43,9 @@ class CountryFilter(filters.MultipleChoiceFilter):
     """One or several ISO codes: `?country=GH&country=TN`."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", list(countries))
+        # A callable, so that the names follow the reader's language, not the one
+        # active when the module was imported.
+        kwargs.setdefault("choices", lambda: list(countries))
         super().__init__(*args, **kwargs)
 
 
