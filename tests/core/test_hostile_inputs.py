@@ -1,0 +1,227 @@
+"""Hostile input, resource by resource: what schemathesis may not happen to generate.
+
+NUL bytes and 10,000-character strings in every filter of every list, unknown
+orderings, absurd page sizes, malformed JSON, a wrong content type, session posts
+without the CSRF token and ids of records that do not exist. Every answer is a 4xx
+the client can read (or a 200 for a filter that takes any text), never a 5xx."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import APIToken
+from accounts.roles import ADMINISTRATOR
+from config.api_router import router
+from reports.api import urls as report_urls
+from tests import factories
+from tests.core.hostile import make_records
+
+RESOURCES = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
+LISTS = [(prefix, viewset) for prefix, viewset in RESOURCES if viewset.filterset_class]
+# Records whose API writes them: PUT, PATCH and DELETE, and history.
+RECORDS = [(prefix, viewset) for prefix, viewset in RESOURCES if "update" in dir(viewset)]
+REPORTS = [pattern.pattern._route for pattern in report_urls.urlpatterns]
+
+NUL = "\x00"
+HOSTILE_VALUES = {
+    "NUL byte": NUL,
+    "NUL after a digit": f"1{NUL}",
+    "10,000 letters": "x" * 10_000,
+    "10,000 digits": "9" * 10_000,
+    "10,000 letters with a NUL": "y" * 5_000 + NUL + "y" * 4_999,
+}
+MISSING_IDS = ["999999999", str(2**63), str(2**70), "abc", "1.5", "-1"]
+
+
+def url(prefix, pk=None, suffix=""):
+    return f"/api/v1/{prefix}/" + (f"{pk}/" if pk is not None else "") + suffix
+
+
+@pytest.fixture
+def administrator(db):
+    user = factories.UserFactory(username="hostile-admin", is_staff=True)
+    user.groups.add(Group.objects.get(name=ADMINISTRATOR))
+    return user
+
+
+@pytest.fixture
+def api(administrator):
+    """A read-write token of an administrator: every refusal below is about the input."""
+    cache.clear()
+    token = APIToken(name="hostile", user=administrator, can_write=True)
+    key = token.issue_key()
+    token.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def records(db):
+    make_records()
+
+
+def existing_pk(viewset):
+    return viewset.queryset.model._default_manager.order_by("pk").values_list("pk", flat=True)[0]
+
+
+# -- filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), LISTS, ids=[p for p, _ in LISTS])
+def test_every_filter_refuses_nul_bytes_and_long_strings_without_a_server_error(
+    api, records, prefix, viewset
+):
+    names = sorted(viewset.filterset_class.base_filters)
+    assert "q" in names
+    answers = {}
+    for name in names:
+        for label, value in HOSTILE_VALUES.items():
+            response = api.get(url(prefix), {name: value})
+            answers[(name, label)] = response.status_code
+            assert response.status_code in (200, 400), (name, label, response.content[:300])
+            if response.status_code == 400:
+                # The refusal names the parameter that is wrong.
+                assert name in response.json(), (name, label, response.json())
+    # Free text takes at most 200 characters, and no NUL byte.
+    assert answers[("q", "10,000 letters")] == 400
+    assert answers[("q", "NUL byte")] == 400
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), LISTS, ids=[p for p, _ in LISTS])
+def test_changed_since_takes_any_offset_and_refuses_dates_without_utc(api, prefix, viewset):
+    # PostgreSQL refuses offsets beyond ±16 h, which Python accepts: the filter hands on UTC.
+    for value in ("2019-08-28T10:00:00+23:59", "2019-08-28T10:00:00-23:59"):
+        assert api.get(url(prefix), {"updated_since": value}).status_code == 200, value
+    # No UTC time exists for these.
+    for value in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"):
+        response = api.get(url(prefix), {"updated_since": value})
+        assert response.status_code == 400, value
+        assert "updated_since" in response.json()
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), LISTS, ids=[p for p, _ in LISTS])
+def test_spreadsheets_refuse_hostile_filters_before_streaming(api, records, prefix, viewset):
+    # A file is streamed after the view returns: a wrong filter must be refused first.
+    for export_format in ("csv", "xlsx"):
+        for query in (
+            {"q": NUL},
+            {"q": "x" * 10_000},
+            {"updated_since": "2019-08-28T10:00:00+23:59"},
+            {"updated_since": "0001-01-01T00:00:00+05:00"},
+            {"ordering": "no_such_field"},
+        ):
+            response = api.get(url(prefix), {"format": export_format, **query})
+            assert response.status_code in (200, 400), (export_format, query)
+            if response.status_code == 400:
+                assert response["Content-Type"] == "application/json"
+            else:
+                b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), LISTS, ids=[p for p, _ in LISTS])
+def test_unknown_ordering_is_a_400_naming_it(api, prefix, viewset):
+    for value in ("no_such_field", "-password", "id,no_such_field", "x" * 10_000, NUL):
+        response = api.get(url(prefix), {"ordering": value})
+        assert response.status_code == 400, (value, response.content[:300])
+        assert "ordering" in response.json()
+    assert api.get(url(prefix), {"ordering": "-id"}).status_code == 200
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), LISTS, ids=[p for p, _ in LISTS])
+def test_page_size_and_page_out_of_range_are_refused(api, prefix, viewset):
+    for size in ("0", "-1", str(10**9), "9" * 10_000, "1e3", "²", "00001", NUL):
+        response = api.get(url(prefix), {"page_size": size})
+        assert response.status_code == 400, (size, response.content[:300])
+        assert "page_size" in response.json()
+        # The sync cursor takes the same page sizes.
+        assert api.get(url(prefix), {"cursor": "", "page_size": size}).status_code == 400
+    for page in ("0", "-1", "²", NUL, "x" * 10_000):
+        assert api.get(url(prefix), {"page": page}).status_code == 400, page
+    for page in (str(10**9), "9" * 10_000):
+        assert api.get(url(prefix), {"page": page}).status_code == 404, page[:20]
+    for cursor in ("not-a-cursor", "x" * 10_000):
+        assert api.get(url(prefix), {"cursor": cursor}).status_code == 404, cursor[:20]
+    # A NUL byte is no base64 letter: what is left is the empty cursor, the first page.
+    assert api.get(url(prefix), {"cursor": NUL}).status_code == 200
+
+
+@pytest.mark.parametrize("route", REPORTS)
+def test_report_parameters_refuse_nul_bytes_and_long_strings(api, records, route):
+    names = ("year", "fiscal_year", "start", "end", "country", "region", "sector", "edition")
+    for name in names:
+        for label, value in HOSTILE_VALUES.items():
+            response = api.get(f"/api/v1/reports/{route}", {name: value})
+            assert response.status_code in (200, 400), (name, label, response.content[:300])
+
+
+# -- bodies ----------------------------------------------------------------------------
+
+MALFORMED_JSON = [
+    '{"title": ',
+    "[1, 2",
+    "{'single': 'quotes'}",
+    "nul\x00",
+    "\ufeff{}",
+    "{" * 10_000,
+]
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), RESOURCES, ids=[p for p, _ in RESOURCES])
+def test_malformed_json_is_a_400(api, records, prefix, viewset):
+    for body in MALFORMED_JSON:
+        response = api.generic("POST", url(prefix), body, content_type="application/json")
+        assert response.status_code == 400, (body[:20], response.content[:300])
+    if (prefix, viewset) in RECORDS:
+        pk = existing_pk(viewset)
+        for method in ("PUT", "PATCH"):
+            response = api.generic(
+                method, url(prefix, pk), '{"a": ', content_type="application/json"
+            )
+            assert response.status_code == 400, (method, response.content[:300])
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), RESOURCES, ids=[p for p, _ in RESOURCES])
+def test_wrong_content_type_is_a_415(api, records, prefix, viewset):
+    for content_type in ("text/plain", "application/xml", "application/x-www-form-urlencoded;x"):
+        response = api.generic("POST", url(prefix), "<a>1</a>", content_type=content_type)
+        # A form type with an odd parameter is still a form: refused for its content.
+        expected = (400, 415) if content_type.startswith("application/x-www") else (415,)
+        assert response.status_code in expected, (content_type, response.content[:300])
+    if (prefix, viewset) in RECORDS:
+        response = api.generic(
+            "PATCH", url(prefix, existing_pk(viewset)), "<a>1</a>", content_type="text/plain"
+        )
+        assert response.status_code == 415
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), RESOURCES, ids=[p for p, _ in RESOURCES])
+def test_session_form_post_without_csrf_token_is_a_403(administrator, records, prefix, viewset):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(administrator)
+    count = viewset.queryset.model._default_manager.count()
+    response = client.post(url(prefix), {"name": "forged", "title": "forged"})
+    assert response.status_code == 403, response.content[:300]
+    assert "CSRF" in response.json()["detail"]
+    if (prefix, viewset) in RECORDS:
+        pk = existing_pk(viewset)
+        assert client.patch(url(prefix, pk), {"name": "forged"}).status_code == 403
+        assert client.delete(url(prefix, pk)).status_code == 403
+    assert viewset.queryset.model._default_manager.count() == count
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), RESOURCES, ids=[p for p, _ in RESOURCES])
+def test_ids_of_records_that_do_not_exist_are_a_404(api, records, prefix, viewset):
+    writable = (prefix, viewset) in RECORDS
+    for pk in MISSING_IDS:
+        calls = [("GET", "")]
+        if writable:
+            calls += [("PUT", ""), ("PATCH", ""), ("DELETE", ""), ("GET", "history/")]
+        for method, suffix in calls:
+            response = api.generic(
+                method, url(prefix, pk, suffix), "{}", content_type="application/json"
+            )
+            assert response.status_code == 404, (method, pk, suffix, response.content[:300])
+            assert response["Content-Type"] == "application/json", (method, pk, suffix)
+            assert "detail" in response.json()
