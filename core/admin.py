@@ -1,16 +1,27 @@
 """What every data-entry screen shares: history, timestamps, region and country filters."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_m2m_reverse_field_name
 
+from accounts.roles import ADMINISTRATOR
 from core.counts import EstimatedCountPaginator
 from core.fiscal import fiscal_year_of, fiscal_year_range
 from core.models import Sector
 from core.regions import Region, countries_in
+from core.services import record_restore
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -21,8 +32,26 @@ class VersionedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # simple-history marks an instance built from a history row: the revert form.
+        historical = getattr(self.instance, "_history", None)
+        if historical is not None:
+            self._revert_from(historical)
+        elif self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def _revert_from(self, historical):
+        """The revert form shows an old version, but guards the current one: it is
+        refused only if someone saves the record after it was opened. Its
+        many-to-many relations are the old version's too, where the history has them."""
+        current = type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
+        if current is not None:
+            self.fields["version"].initial = current.version
+        for field in getattr(historical, "_history_m2m_fields", ()):
+            if field.name in self.fields:
+                target = get_m2m_reverse_field_name(field)
+                self.initial[field.name] = [
+                    getattr(row, f"{target}_id") for row in getattr(historical, field.name).all()
+                ]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -46,6 +75,8 @@ class RecordAdmin(SimpleHistoryAdmin):
     form = VersionedModelForm
     readonly_fields = ("created_at", "updated_at")
     change_form_template = "admin/record_change_form.html"
+    object_history_form_template = "admin/record_history_form.html"
+    change_list_template = "admin/record_change_list.html"
     # A million meetings are not counted on every page: an unfiltered list shows
     # PostgreSQL's estimate of the table's size (core.counts), a filtered one its exact
     # count without the table's total beside it.
@@ -56,6 +87,109 @@ class RecordAdmin(SimpleHistoryAdmin):
         if db_field.remote_field.model is Sector:
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # -- deleted records ------------------------------------------------------------
+
+    def _url_name(self, view):
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def get_urls(self):
+        # Before the others: "<path:object_id>/" would take "deleted/" for an id.
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name=self._url_name("deleted"),
+            ),
+            path(
+                "deleted/<int:history_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=self._url_name("restore"),
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_restore_permission(self, request):
+        """Bringing back what someone deleted is an administrator's decision: the
+        permission to add the record, and the Administrator role (or superuser)."""
+        user = request.user
+        return user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}") and (
+            user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["deleted_records_url"] = reverse(
+            f"{self.admin_site.name}:{self._url_name('deleted')}"
+        )
+        return super().changelist_view(request, extra_context)
+
+    def deleted_records(self):
+        """The last deletion of each record that has not come back since."""
+        history = self.model.history.model
+        pk_name = self.opts.pk.attname
+        last_deletions = (
+            history.objects.filter(history_type="-")
+            .values(pk_name)
+            .annotate(last=Max("history_id"))
+            .values("last")
+        )
+        return (
+            history.objects.filter(history_id__in=last_deletions)
+            .exclude(**{f"{pk_name}__in": self.model._default_manager.values(pk_name)})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        )
+
+    def deleted_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        page = Paginator(self.deleted_records(), 50).get_page(request.GET.get("p"))
+        rows = []
+        for deleted in page:
+            try:
+                display = str(deleted.instance)
+            except ObjectDoesNotExist:  # its name needs a record deleted too
+                display = f"{self.opts.verbose_name} #{getattr(deleted, self.opts.pk.attname)}"
+            rows.append({"deleted": deleted, "display": display})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Deleted %(name)s") % {"name": self.opts.verbose_name_plural},
+            "opts": self.opts,
+            "rows": rows,
+            "page": page,
+            "can_restore": self.has_restore_permission(request),
+            "restore_url_name": f"{self.admin_site.name}:{self._url_name('restore')}",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/deleted_records.html", context)
+
+    def restore_view(self, request, history_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
+        deleted = get_object_or_404(
+            self.model.history.model, history_id=history_id, history_type="-"
+        )
+        try:
+            record = record_restore(deleted=deleted, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:{self._url_name('deleted')}")
+            )
+        self.log_addition(request, record, [{"added": {}}])
+        self.message_user(
+            request,
+            gettext("The %(name)s “%(record)s” was restored.")
+            % {"name": self.opts.verbose_name, "record": record},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:{self._url_name('change')}", args=[record.pk])
+        )
 
 
 def country_filter(field_name, title=None):
