@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from django.urls import resolve
 from hypothesis import HealthCheck, settings
 from rest_framework import relations, serializers
@@ -85,9 +86,12 @@ def _report_requests(pytestconfig):
 
 
 @pytest.fixture(scope="module")
-def hostile_setup(django_db_setup, django_db_blocker, pytestconfig):
+def hostile_setup(django_db_setup, django_db_blocker, pytestconfig, tmp_path_factory):
     """The records and the token, once for the module; each operation's test runs in a
-    savepoint inside this transaction (its deletes are undone), rolled back at the end."""
+    savepoint inside this transaction (its deletes are undone), rolled back at the end.
+    Uploaded files go to a temporary folder (the conftest's per-test one comes later)."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("hostile-media"))
+    media.enable()
     # The WSGI handler closes the database connection around each request, which in a
     # test transaction would end it: Django's own test client stops that the same way.
     request_started.disconnect(close_old_connections)
@@ -106,6 +110,7 @@ def hostile_setup(django_db_setup, django_db_blocker, pytestconfig):
         transaction.set_rollback(True)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+    media.disable()
     _report_requests(pytestconfig)
 
 
