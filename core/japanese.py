@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, override
 
 CHO = 10**12  # 兆
 OKU = 10**8  # 億
@@ -41,14 +41,15 @@ def format_yen(amount: int | None, language: str | None = None) -> str:
         if abs(amount) >= OKU:
             return f"{_rounded(value / OKU)}億円"
         return f"{number_format(amount, force_grouping=True)}円"
-    for size, word in (
-        (CHO, gettext("trillion")),
-        (10**9, gettext("billion")),
-        (10**6, gettext("million")),
-    ):
-        if abs(amount) >= size:
-            return f"¥{_rounded(value / size)} {word}"
-    return f"¥{number_format(amount, force_grouping=True)}"
+    with override(language):
+        for size, word in (
+            (CHO, gettext("trillion")),
+            (10**9, gettext("billion")),
+            (10**6, gettext("million")),
+        ):
+            if abs(amount) >= size:
+                return f"¥{_rounded(value / size)} {word}"
+        return f"¥{number_format(amount, force_grouping=True)}"
 
 
 def era_year(day: datetime.date) -> str:
