@@ -11,9 +11,11 @@ from django.db.models import Prefetch
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import pagination, renderers, serializers, viewsets
 
+from agreements.api.serializers import AGREEMENT_FIELDS
 from agreements.models import Agreement, AgreementDocument
 from contacts.models import Organization, Person, Post
 from missions.models import Meeting, Mission
+from projects.api.serializers import PROJECT_FIELDS
 from projects.models import Project, ProjectParticipant, WatchList, WatchListEntry
 
 
@@ -145,28 +147,8 @@ class ProjectSerializer(Model):
 
     class Meta:
         model = Project
-        fields = [
-            "id",
-            "url",
-            "name",
-            "name_ja",
-            "country",
-            "other_countries",
-            "sector",
-            "stage",
-            "status",
-            "scheme",
-            "description",
-            "estimated_cost_jpy",
-            "owner",
-            "participants",
-            "tender_due_on",
-            "awarded_on",
-            "awarded_to",
-            "watch_list_entries",
-            "created_at",
-            "updated_at",
-        ]
+        # The same columns as ours, so that the two are compared on equal output.
+        fields = PROJECT_FIELDS
 
 
 class ProjectViewSet(PlainViewSet):
@@ -216,32 +198,8 @@ class AgreementSerializer(Model):
 
     class Meta:
         model = Agreement
-        fields = [
-            "id",
-            "url",
-            "title",
-            "title_ja",
-            "kind",
-            "japanese_signatory",
-            "signed_by",
-            "counterpart_country",
-            "counterpart_organizations",
-            "target_countries",
-            "sectors",
-            "scope",
-            "status",
-            "signed_on",
-            "effective_on",
-            "expires_on",
-            "renewal",
-            "signed_at_meeting",
-            "supersedes",
-            "superseded_by",
-            "projects",
-            "documents",
-            "created_at",
-            "updated_at",
-        ]
+        # The same columns as ours, so that the two are compared on equal output.
+        fields = AGREEMENT_FIELDS
 
 
 class AgreementViewSet(PlainViewSet):
