@@ -31,9 +31,18 @@ ORGANIZATION_LIST_QUERIES = 2  # count, page (parent joined)
 PERSON_LIST_QUERIES = 3  # count, page, posts with their organisations
 POST_LIST_QUERIES = 2  # count, page (person and organisation joined)
 
-TODAY = timezone.localdate()
-LAST_YEAR = TODAY - datetime.timedelta(days=365)
-YESTERDAY = TODAY - datetime.timedelta(days=1)
+
+# Functions, not constants: a test run may cross midnight in Tokyo.
+def today():
+    return timezone.localdate()
+
+
+def last_year():
+    return today() - datetime.timedelta(days=365)
+
+
+def yesterday():
+    return today() - datetime.timedelta(days=1)
 
 
 # -- organisations --------------------------------------------------------------------
@@ -324,7 +333,7 @@ def test_person_shows_posts_and_current_posts(api):
         person=person, organization=ministry, title="Minister", start_date=datetime.date(2018, 1, 1)
     )
     ending_later = factories.PostFactory(
-        person=person, title="Chair", start_date=datetime.date(2018, 1, 1), end_date=TODAY
+        person=person, title="Chair", start_date=datetime.date(2018, 1, 1), end_date=today()
     )
     body = api.get(detail(PEOPLE, person)).json()
     assert set(body) == {
@@ -405,13 +414,13 @@ def test_person_filters(api):
     nobody = factories.PersonFactory(name="No post")
     factories.PostFactory(person=minister, organization=ministry)
     factories.PostFactory(
-        person=former, organization=ministry, start_date=LAST_YEAR, end_date=YESTERDAY
+        person=former, organization=ministry, start_date=last_year(), end_date=yesterday()
     )
     # Left the ministry, now at the agency.
     factories.PostFactory(
-        person=moved, organization=ministry, start_date=LAST_YEAR, end_date=YESTERDAY
+        person=moved, organization=ministry, start_date=last_year(), end_date=yesterday()
     )
-    factories.PostFactory(person=moved, organization=agency, start_date=TODAY)
+    factories.PostFactory(person=moved, organization=agency, start_date=today())
 
     assert ids(api.get(PEOPLE, {"organization": ministry.pk})) == sorted(
         [minister.pk, former.pk, moved.pk]
@@ -454,7 +463,9 @@ def test_person_csv_export_has_japanese_headers_and_current_posts(data_entry_use
     person = factories.PersonFactory(name="Nguyen Van A", name_ja="グエン")
     ministry = factories.OrganizationFactory(name="Ministry of Transport", name_ja="運輸省")
     factories.PostFactory(person=person, organization=ministry, title="Minister", title_ja="大臣")
-    factories.PostFactory(person=person, title="Director", start_date=LAST_YEAR, end_date=YESTERDAY)
+    factories.PostFactory(
+        person=person, title="Director", start_date=last_year(), end_date=yesterday()
+    )
     rows = csv_rows(client_for(data_entry_user, language="ja").get(PEOPLE, {"format": "csv"}))
     assert rows[0] == [
         "名称（英語）",
@@ -481,7 +492,7 @@ def test_person_list_query_count_does_not_grow(data_entry_user):
         for _ in range(count):
             person = factories.PersonFactory()
             factories.PostFactory(person=person)
-            factories.PostFactory(person=person, start_date=LAST_YEAR, end_date=YESTERDAY)
+            factories.PostFactory(person=person, start_date=last_year(), end_date=yesterday())
 
     make(2)
     few = count_list_queries(data_entry_user, PEOPLE)
@@ -587,7 +598,7 @@ def test_post_filters(api):
         person=minister, start_date=datetime.date(2015, 1, 1), end_date=datetime.date(2018, 12, 31)
     )
     other = factories.PostFactory(
-        organization=ministry, start_date=datetime.date(2020, 1, 1), end_date=TODAY
+        organization=ministry, start_date=datetime.date(2020, 1, 1), end_date=today()
     )
 
     assert ids(api.get(POSTS, {"person": minister.pk})) == sorted([current.pk, ended.pk])

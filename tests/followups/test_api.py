@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 FOLLOWUP_LIST_QUERIES = 4
 
 LIST = reverse("api:followup-list")
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: a run may cross midnight in Tokyo
 
 
 def detail(followup):
@@ -48,7 +48,7 @@ def detail(followup):
 def test_create_on_every_kind_of_target(api, factory, target_type, api_name):
     target = factory()
     assignee = UserFactory(first_name="Hanako", last_name="Sato")
-    due = TODAY + datetime.timedelta(days=14)
+    due = TODAY() + datetime.timedelta(days=14)
     response = api.post(
         LIST,
         {
@@ -102,7 +102,9 @@ def test_retrieve_update_move_and_delete(api):
     assert followup.target == agreement
     assert followup.assignee is None
 
-    response = api.patch(detail(followup), {"status": "done", "done_on": str(TODAY)}, format="json")
+    response = api.patch(
+        detail(followup), {"status": "done", "done_on": str(TODAY())}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status_label"] == "Done"
 
@@ -117,11 +119,11 @@ def test_an_analyst_reads_but_does_not_write(analyst_api):
 
 
 def test_overdue_is_computed(analyst_api):
-    late = FollowUpFactory(due_on=TODAY - datetime.timedelta(days=1))
+    late = FollowUpFactory(due_on=TODAY() - datetime.timedelta(days=1))
     done_late = FollowUpFactory(
-        due_on=TODAY - datetime.timedelta(days=1), status=FollowUpStatus.DONE, done_on=TODAY
+        due_on=TODAY() - datetime.timedelta(days=1), status=FollowUpStatus.DONE, done_on=TODAY()
     )
-    due_today = FollowUpFactory(due_on=TODAY)
+    due_today = FollowUpFactory(due_on=TODAY())
     rows = {row["id"]: row["overdue"] for row in analyst_api.get(LIST).json()["results"]}
     assert rows == {late.pk: True, done_late.pk: False, due_today.pk: False}
 
@@ -161,8 +163,8 @@ def test_done_on_without_done_is_refused(api):
         {
             "target": {"type": "missions.mission", "id": mission.pk},
             "title": "x",
-            "due_on": str(TODAY),
-            "done_on": str(TODAY),
+            "due_on": str(TODAY()),
+            "done_on": str(TODAY()),
         },
         format="json",
     )
@@ -197,14 +199,16 @@ def test_done_on_without_done_is_refused(api):
 )
 def test_target_validation(api, target, errors):
     MissionFactory()
-    response = api.post(LIST, {"target": target, "title": "x", "due_on": str(TODAY)}, format="json")
+    response = api.post(
+        LIST, {"target": target, "title": "x", "due_on": str(TODAY())}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert response.json() == {"target": errors}
     assert not FollowUp.objects.exists()
 
 
 def test_a_target_is_required(api):
-    response = api.post(LIST, {"title": "x", "due_on": str(TODAY)}, format="json")
+    response = api.post(LIST, {"title": "x", "due_on": str(TODAY())}, format="json")
     assert response.status_code == 400
     assert response.json() == {"target": ["This field is required."]}
 
@@ -216,7 +220,7 @@ def test_an_unknown_assignee_is_refused(api):
         {
             "target": {"type": "missions.mission", "id": mission.pk},
             "title": "x",
-            "due_on": str(TODAY),
+            "due_on": str(TODAY()),
             "assignee": 999999,
         },
         format="json",
@@ -240,28 +244,28 @@ def followups():
             target=mission,
             title="Send the survey",
             assignee=alice,
-            due_on=TODAY - datetime.timedelta(days=3),
+            due_on=TODAY() - datetime.timedelta(days=3),
         ),
         "meeting": FollowUpFactory(
             target=meeting,
             title="Thank-you letter",
             description="To the minister of transport",
             assignee=bob,
-            due_on=TODAY + datetime.timedelta(days=10),
+            due_on=TODAY() + datetime.timedelta(days=10),
         ),
         "agreement": FollowUpFactory(
             target=agreement,
             title="Renewal talks",
             assignee=alice,
-            due_on=TODAY - datetime.timedelta(days=30),
+            due_on=TODAY() - datetime.timedelta(days=30),
             status=FollowUpStatus.DONE,
-            done_on=TODAY - datetime.timedelta(days=31),
+            done_on=TODAY() - datetime.timedelta(days=31),
         ),
         "project": FollowUpFactory(
             target=project,
             title="Ask JICA",
             assignee=None,
-            due_on=TODAY + datetime.timedelta(days=60),
+            due_on=TODAY() + datetime.timedelta(days=60),
             status=FollowUpStatus.CANCELLED,
         ),
         "mission": mission,
@@ -281,8 +285,8 @@ def test_filters(analyst_api, followups):
     assert found(status=["done", "cancelled"]) == {f["agreement"], f["project"]}
     assert found(assignee=f["alice"]) == {f["late"], f["agreement"]}
     assert found(assignee=[f["alice"], f["bob"]]) == {f["late"], f["agreement"], f["meeting"]}
-    assert found(due_on_after=str(TODAY)) == {f["meeting"], f["project"]}
-    assert found(due_on_before=str(TODAY - datetime.timedelta(days=3))) == {
+    assert found(due_on_after=str(TODAY())) == {f["meeting"], f["project"]}
+    assert found(due_on_before=str(TODAY() - datetime.timedelta(days=3))) == {
         f["late"],
         f["agreement"],
     }
