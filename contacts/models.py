@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from contacts.choices import OrganizationKind
 from core.i18n import localized
 from core.models import TimeStampedModel
+from core.prefetch import related
 
 
 class Organization(TimeStampedModel):
@@ -88,7 +89,7 @@ class Person(TimeStampedModel):
 
         Reads prefetched `posts` when present, so that a list of meetings that
         prefetches them shows every counterpart's post without a query per row."""
-        held = [post for post in self.posts.all() if post.covers(day)]
+        held = [post for post in related(self, "posts") if post.covers(day)]
         return max(held, key=lambda post: post.start_date, default=None)
 
 

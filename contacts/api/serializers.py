@@ -3,6 +3,7 @@ from rest_framework import serializers
 from contacts.filters import is_current
 from contacts.models import Organization, Person, Post
 from core.api.serializers import BriefRelatedField, RecordSerializer
+from core.prefetch import related
 
 
 class OrganizationSerializer(RecordSerializer):
@@ -30,7 +31,7 @@ class CurrentPostsField(serializers.ManyRelatedField):
         super().__init__(child_relation=BriefRelatedField(read_only=True), read_only=True, **kwargs)
 
     def get_attribute(self, instance):
-        return [post for post in instance.posts.all() if is_current(post)]
+        return [post for post in related(instance, "posts") if is_current(post)]
 
 
 class PersonSerializer(RecordSerializer):

@@ -25,6 +25,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
+from core.prefetch import related
 from core.regions import region_of
 
 SKIP = object()
@@ -55,15 +56,23 @@ def _getter(attribute):
 
 
 def brief_reader(request):
+    """{id, url, display} of a related record, built once per record and request: on a
+    page of meetings the same people and organisations come back hundreds of times."""
     from core.api.serializers import api_detail_url
 
+    briefs = request.__dict__.setdefault("_api_briefs", {}) if request is not None else {}
+
     def brief(related):
-        pk = related.pk
-        return {
-            "id": pk,
-            "url": api_detail_url(request, type(related), pk),
-            "display": str(related),
-        }
+        key = (type(related), related.pk)
+        try:
+            return briefs[key]
+        except KeyError:
+            briefs[key] = result = {
+                "id": key[1],
+                "url": api_detail_url(request, key[0], key[1]),
+                "display": str(related),
+            }
+            return result
 
     return brief
 
@@ -184,23 +193,29 @@ def _reader(field, model, request, cache):
     if isinstance(field, relations.RelatedField) and not field.use_pk_only_optimization():
         represent = _related_reader(field, request)
 
-        def related(instance):
+        def one(instance):
             value = get(instance)
             return None if value is None else represent(value)
 
-        return related
+        return one
     if kind is relations.ManyRelatedField:
         represent = _related_reader(field.child_relation, request)
 
         def many(instance):
             if instance.pk is None:
                 return []
-            value = get(instance)
-            if value is None:
-                return None
-            return [represent(item) for item in (value.all() if hasattr(value, "all") else value)]
+            values = related(instance, attribute)
+            return None if values is None else [represent(item) for item in values]
 
         return many
+    if isinstance(field, serializers.ListSerializer) and hasattr(model, attribute):
+        # A nested list of related records (a project's participants).
+        represent_list = field.to_representation
+
+        def nested(instance):
+            return [] if instance.pk is None else represent_list(related(instance, attribute))
+
+        return nested
     if isinstance(field, serializers.BaseSerializer) or kind in (
         serializers.DateTimeField,
         serializers.BooleanField,

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from core.api.representation import brief_reader
 from core.api.serializers import BriefRelatedField, RecordSerializer, _as_field_errors
 from core.i18n import localized
+from core.prefetch import related
 from missions.models import Meeting, Mission
 from missions.services import mission_check_meeting_dates
 
@@ -45,7 +46,7 @@ class MeetingSerializer(RecordSerializer):
 
     @staticmethod
     def _posts(meeting):
-        for person in meeting.counterparts.all():
+        for person in related(meeting, "counterparts"):
             post = person.post_on(meeting.date)
             yield {
                 "person": person,

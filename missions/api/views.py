@@ -54,16 +54,15 @@ class MeetingViewSet(RecordViewSet):
             queryset=Person.objects.only(*BRIEF).prefetch_related(
                 Prefetch(
                     "posts",
-                    queryset=Post.objects.only(
+                    queryset=Post.objects.select_related("organization").only(
                         "person_id",
-                        "organization_id",
                         "title",
                         "title_ja",
                         "start_date",
                         "end_date",
+                        *(f"organization__{name}" for name in BRIEF),
                     ),
                 ),
-                Prefetch("posts__organization", queryset=Organization.objects.only(*BRIEF)),
             ),
         ),
         Prefetch("counterpart_organizations", queryset=Organization.objects.only(*BRIEF)),

@@ -13,7 +13,8 @@ MISSIONS = "/api/v1/missions/"
 MEETINGS = "/api/v1/meetings/"
 # Pinned so that a change in the number of queries per list is seen in review.
 MISSION_LIST_QUERIES = 5
-MEETING_LIST_QUERIES = 7
+# count, page, counterparts, their posts (organisation joined), organisations, projects
+MEETING_LIST_QUERIES = 6
 
 
 def mission_payload(leader, meetings):

@@ -1,0 +1,88 @@
+"""core.prefetch reads a page's many-relations as rows: the lists print exactly what
+Django's prefetch_related gives, order and shared records included."""
+
+import datetime
+
+import pytest
+
+from core.prefetch import PAGE_RELATED, prefetch_page, related, split_lookups
+from missions.api.views import MeetingViewSet
+from missions.models import Meeting
+from tests import factories
+
+LISTS = [
+    "/api/v1/missions/",
+    "/api/v1/meetings/",
+    "/api/v1/projects/",
+    "/api/v1/watch-lists/",
+    "/api/v1/agreements/",
+    "/api/v1/people/",
+]
+
+
+@pytest.fixture
+def shared_records(db):
+    """Records whose relations hold several rows, and rows shared between records."""
+    people = [factories.PersonFactory(name=name) for name in ("Carol", "alice", "Bob")]
+    ministry, agency = factories.OrganizationFactory(), factories.OrganizationFactory()
+    for person in people:
+        factories.PostFactory(person=person, organization=ministry, title="Adviser")
+        factories.PostFactory(
+            person=person,
+            organization=agency,
+            title="Director",
+            start_date=datetime.date(2019, 1, 1),
+        )
+    projects = [factories.ProjectFactory(name=name) for name in ("Port", "Metro", "Bridge")]
+    edition, earlier = factories.WatchListFactory(), factories.WatchListFactory()
+    for project in projects:
+        factories.ProjectParticipantFactory.create_batch(2, project=project)
+        factories.WatchListEntryFactory(watch_list=edition, project=project)
+        factories.WatchListEntryFactory(watch_list=earlier, project=project)
+    mission = factories.MissionFactory(start_date=datetime.date(2019, 5, 1))
+    for day in (1, 2, 3):
+        meeting = factories.MeetingFactory(mission=mission, date=datetime.date(2019, 5, day))
+        meeting.counterparts.add(*people[:day])
+        meeting.counterpart_organizations.add(ministry, agency)
+        meeting.projects.add(*projects[day - 1 :])
+    for _ in range(2):
+        agreement = factories.AgreementFactory()
+        agreement.counterpart_organizations.add(agency, ministry)
+        agreement.projects.add(*projects)
+    return people
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_lists_print_what_djangos_prefetch_gives(api, shared_records, monkeypatch, language):
+    def bodies():
+        return {url: api.get(url, HTTP_ACCEPT_LANGUAGE=language).content for url in LISTS}
+
+    ours = bodies()
+    monkeypatch.setattr("core.api.views.split_lookups", lambda model, lookups: ([], lookups))
+    djangos = bodies()
+    for url in LISTS:
+        assert ours[url] == djangos[url], url
+
+
+def test_a_record_on_many_rows_is_one_instance(shared_records, django_assert_num_queries):
+    meetings = list(Meeting.objects.order_by("date"))
+    ours, left = split_lookups(Meeting, MeetingViewSet.queryset._prefetch_related_lookups)
+    assert left == []
+    # counterparts, their posts, organisations, projects: one query each.
+    with django_assert_num_queries(4):
+        prefetch_page(meetings, ours)
+    first, *_, last = meetings
+    counterparts = related(last, "counterparts")
+    assert counterparts == list(Meeting.objects.get(pk=last.pk).counterparts.all())
+    carol = related(first, "counterparts")[0]
+    assert [person for person in counterparts if person.pk == carol.pk] == [carol]
+    assert any(person is carol for person in counterparts)  # the same instance
+    with django_assert_num_queries(0):
+        post = carol.post_on(datetime.date(2019, 5, 1))
+        assert (post.title, str(post.organization)) == ("Director", post.organization.name)
+
+
+def test_a_record_read_otherwise_uses_its_manager(shared_records):
+    meeting = Meeting.objects.order_by("date").last()
+    assert PAGE_RELATED not in meeting.__dict__
+    assert len(related(meeting, "counterparts")) == 3
