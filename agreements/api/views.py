@@ -1,23 +1,57 @@
+from django.db.models import Prefetch
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from agreements.api.serializers import AgreementDocumentSerializer, AgreementSerializer
 from agreements.filters import AgreementDocumentFilterSet, AgreementFilterSet
 from agreements.models import Agreement, AgreementDocument
+from contacts.models import Organization
 from core.api.export import Column, columns
+from core.api.serializers import BRIEF_COLUMNS
 from core.api.views import RecordViewSet
+from projects.models import Project
 
 
 class AgreementViewSet(RecordViewSet):
     """Bilateral agreements (MoCs and others). Saving one that supersedes an earlier
     agreement marks the earlier one superseded."""
 
-    queryset = Agreement.objects.select_related(
-        "japanese_signatory",
-        "signed_by",
-        "signed_at_meeting",
-        "supersedes",
-        "superseded_by",
-    ).prefetch_related("counterpart_organizations", "sectors", "projects", "documents")
+    queryset = (
+        Agreement.objects.select_related(
+            "japanese_signatory",
+            "signed_by",
+            "signed_at_meeting",
+            "supersedes",
+            "superseded_by",
+        )
+        # The records it points to are printed brief: only the columns of their names.
+        .only(
+            *(field.name for field in Agreement._meta.concrete_fields),
+            *(
+                f"{named}__{column}"
+                for named in ("japanese_signatory", "signed_by")
+                for column in BRIEF_COLUMNS
+            ),
+            "signed_at_meeting__date",
+            "signed_at_meeting__counterpart_country",
+            *(
+                f"{other}__{column}"
+                for other in ("supersedes", "superseded_by")
+                for column in ("id", "title", "title_ja")
+            ),
+        )
+        .prefetch_related(
+            # Only what the briefs print: a page of 1,000 agreements loads thousands.
+            Prefetch(
+                "counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)
+            ),
+            "sectors",
+            Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
+            Prefetch(
+                "documents",
+                queryset=AgreementDocument.objects.only("agreement_id", "description", "file"),
+            ),
+        )
+    )
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
     export_columns = columns(

@@ -24,6 +24,10 @@ from core.models import Sector
 from core.regions import Region, region_of
 from core.services import validated_save
 
+# The columns the brief of a named record ({id, url, display}) reads: lists of many
+# records prefetch only these (`.only(*BRIEF_COLUMNS)`).
+BRIEF_COLUMNS = ("id", "name", "name_ja")
+
 
 def api_detail_url(request, model, pk):
     """The API address of a record, built from one reversed template per model and

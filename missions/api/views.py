@@ -3,14 +3,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from contacts.models import Organization, Person, Post
 from core.api.export import columns
+from core.api.serializers import BRIEF_COLUMNS
 from core.api.views import RecordViewSet
 from missions.api.serializers import MeetingSerializer, MissionCreateSerializer, MissionSerializer
 from missions.filters import MeetingFilterSet, MissionFilterSet
 from missions.models import Meeting, Mission
 from projects.models import Project
-
-# What a brief related record ({id, url, display}) reads.
-BRIEF = ("id", "name", "name_ja")
 
 
 @extend_schema_view(
@@ -47,11 +45,11 @@ class MeetingViewSet(RecordViewSet):
     """Meetings of missions; each counterpart is shown with the post held that day."""
 
     # The related records carry only what their brief form and the posts of the day
-    # print (BRIEF): a page of 1,000 meetings loads thousands of them.
+    # print (BRIEF_COLUMNS): a page of 1,000 meetings loads thousands of them.
     queryset = Meeting.objects.select_related("mission").prefetch_related(
         Prefetch(
             "counterparts",
-            queryset=Person.objects.only(*BRIEF).prefetch_related(
+            queryset=Person.objects.only(*BRIEF_COLUMNS).prefetch_related(
                 Prefetch(
                     "posts",
                     queryset=Post.objects.select_related("organization").only(
@@ -60,13 +58,13 @@ class MeetingViewSet(RecordViewSet):
                         "title_ja",
                         "start_date",
                         "end_date",
-                        *(f"organization__{name}" for name in BRIEF),
+                        *(f"organization__{name}" for name in BRIEF_COLUMNS),
                     ),
                 ),
             ),
         ),
-        Prefetch("counterpart_organizations", queryset=Organization.objects.only(*BRIEF)),
-        Prefetch("projects", queryset=Project.objects.only(*BRIEF)),
+        Prefetch("counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)),
+        Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
     )
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilterSet

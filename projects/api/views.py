@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from core.api.export import Column, columns
+from core.api.serializers import BRIEF_COLUMNS
 from core.api.views import RecordViewSet
 from core.regions import region_of
 from projects.api.serializers import (
@@ -41,6 +42,15 @@ class ProjectViewSet(RecordViewSet):
 
     queryset = (
         Project.objects.select_related("owner", "awarded_to")
+        # The organisations it points to are printed brief: only their names.
+        .only(
+            *(field.name for field in Project._meta.concrete_fields),
+            *(
+                f"{named}__{column}"
+                for named in ("owner", "awarded_to")
+                for column in BRIEF_COLUMNS
+            ),
+        )
         .order_by("name", "id")
         .prefetch_related(
             # Only what the participants and the entries print, for pages of 1,000.
