@@ -46,25 +46,35 @@ class MeetingViewSet(RecordViewSet):
 
     # The related records carry only what their brief form and the posts of the day
     # print (BRIEF_COLUMNS): a page of 1,000 meetings loads thousands of them.
-    queryset = Meeting.objects.select_related("mission").prefetch_related(
-        Prefetch(
-            "counterparts",
-            queryset=Person.objects.only(*BRIEF_COLUMNS).prefetch_related(
-                Prefetch(
-                    "posts",
-                    queryset=Post.objects.select_related("organization").only(
-                        "person_id",
-                        "title",
-                        "title_ja",
-                        "start_date",
-                        "end_date",
-                        *(f"organization__{name}" for name in BRIEF_COLUMNS),
+    queryset = (
+        Meeting.objects.select_related("mission")
+        .only(
+            *(field.name for field in Meeting._meta.concrete_fields),
+            "mission__title",
+            "mission__title_ja",
+        )
+        .prefetch_related(
+            Prefetch(
+                "counterparts",
+                queryset=Person.objects.only(*BRIEF_COLUMNS).prefetch_related(
+                    Prefetch(
+                        "posts",
+                        queryset=Post.objects.select_related("organization").only(
+                            "person_id",
+                            "title",
+                            "title_ja",
+                            "start_date",
+                            "end_date",
+                            *(f"organization__{name}" for name in BRIEF_COLUMNS),
+                        ),
                     ),
                 ),
             ),
-        ),
-        Prefetch("counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)),
-        Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
+            Prefetch(
+                "counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)
+            ),
+            Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
+        )
     )
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilterSet
