@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.api.export import EXPORT_CHUNK, write_csv, write_xlsx
+from core.api.export import EXPORT_CHUNK, records_of, write_csv, write_xlsx
 from exports import resources
 from exports.choices import ExportFormat, ExportStatus
 from exports.models import ExportJob
@@ -127,7 +127,7 @@ def _write(job) -> int:
     view = resources.list_view(job.resource, job.user, job.query)
     queryset = resources.filtered_queryset(view)
     total = queryset.count()
-    records = _progress(queryset.iterator(chunk_size=EXPORT_CHUNK), total, job.pk)
+    records = _progress(records_of(queryset), total, job.pk)
     columns = view.export_columns
     if job.file:  # a run cut short left a file: start again
         job.file.delete(save=False)

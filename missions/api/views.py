@@ -52,6 +52,7 @@ class MeetingViewSet(RecordViewSet):
             *(field.name for field in Meeting._meta.concrete_fields),
             "mission__title",
             "mission__title_ja",
+            "mission__leader_rank",  # a column of the export
         )
         .prefetch_related(
             Prefetch(

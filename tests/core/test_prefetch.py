@@ -86,3 +86,34 @@ def test_a_record_read_otherwise_uses_its_manager(shared_records):
     meeting = Meeting.objects.order_by("date").last()
     assert PAGE_RELATED not in meeting.__dict__
     assert len(related(meeting, "counterparts")) == 3
+
+
+@pytest.mark.parametrize("url", ["/api/v1/meetings/", "/api/v1/projects/", "/api/v1/agreements/"])
+def test_exports_read_chunks_as_django_would(
+    api, shared_records, monkeypatch, url, django_assert_max_num_queries
+):
+    monkeypatch.setattr("core.api.export.EXPORT_CHUNK", 2)  # several chunks, one partial
+
+    def export():
+        response = api.get(url, {"format": "csv"})
+        return b"".join(response.streaming_content)
+
+    ours = export()
+    monkeypatch.setattr("core.api.export.split_lookups", lambda model, lookups: ([], lookups))
+    assert ours == export()
+    assert ours.count(b"\n") >= 3  # the header and the records
+
+
+def test_an_export_runs_a_fixed_number_of_queries_per_chunk(api, shared_records, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(chunk):
+        monkeypatch.setattr("core.api.export.EXPORT_CHUNK", chunk)
+        with CaptureQueriesContext(connection) as captured:
+            b"".join(api.get("/api/v1/meetings/", {"format": "csv"}).streaming_content)
+        return len(captured)
+
+    queries(3)  # the user's permissions, read once
+    # Three meetings: one chunk, or three; each chunk reads its four relations once.
+    assert queries(3) + 2 * 4 == queries(1)
