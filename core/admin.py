@@ -2,17 +2,24 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Max
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_countries.fields import CountryField
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -82,6 +89,15 @@ class RecordAdmin(SimpleHistoryAdmin):
     # count without the table's total beside it.
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_list_display(self, request):
+        columns = getattr(self, "_country_columns", None)
+        if columns is None:
+            columns = self._country_columns = {}
+        return [
+            _country_column(self.model, name, columns) if isinstance(name, str) else name
+            for name in super().get_list_display(request)
+        ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:
@@ -192,6 +208,78 @@ class RecordAdmin(SimpleHistoryAdmin):
         )
 
 
+class CountryColumn:
+    """A country column of a change list, printed as the admin prints a country field
+    (its name in the reader's language, the empty value for none or an unknown code)
+    and sorted the same way, under the same header and CSS class.
+
+    The admin finds that name in the field's `flatchoices`, which django-countries
+    rebuilds (every country, translated, sorted by name) twice for every cell: 180 ms
+    for a page of 100 meetings. The names are the same for every cell of a language,
+    so they are looked up once per language."""
+
+    def __init__(self, field):
+        self.field = field
+        self.__name__ = field.name  # what the admin names the header and cells after
+        self.short_description = field.verbose_name
+        self.admin_order_field = field.name
+        self._names = {}
+
+    def __call__(self, record):
+        language = get_language()
+        names = self._names.get(language)
+        if names is None:
+            names = self._names[language] = dict(self.field.flatchoices)
+        value = getattr(record, self.field.attname)
+        return names.get(getattr(value, "code", value))
+
+
+def _country_column(model, name, columns):
+    if name not in columns:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        single_country = isinstance(field, CountryField) and not field.multiple
+        columns[name] = CountryColumn(field) if single_country else name
+    return columns[name]
+
+
+def _leads_an_index(model, field) -> bool:
+    if field.db_index or field.unique:
+        return True
+    return any(
+        index.fields and index.fields[0].lstrip("-") == field.name and index.condition is None
+        for index in model._meta.indexes
+    )
+
+
+def values_that_occur(model, field_name):
+    """The distinct values of a column, read from the index that starts with it.
+
+    SELECT DISTINCT reads every row (60 ms over the million meetings, for 56
+    countries); a loose index scan asks the index for the next value above the last
+    one found, once per distinct value. Without such an index, or when the model's
+    default manager filters its rows, a plain DISTINCT."""
+    manager = model._default_manager
+    field = model._meta.get_field(field_name)
+    if not _leads_an_index(model, field) or manager.get_queryset().query.where:
+        return list(manager.order_by().values_list(field_name, flat=True).distinct())
+    connection = connections[manager.db]
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(field.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE occurring(value) AS ("
+            f" SELECT MIN({column}) FROM {table}"
+            " UNION ALL"
+            f" SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > occurring.value)"
+            " FROM occurring WHERE occurring.value IS NOT NULL"
+            ") SELECT value FROM occurring WHERE value IS NOT NULL"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def country_filter(field_name, title=None):
     """A filter listing only the countries that occur, by name, in one fixed query."""
 
@@ -199,11 +287,7 @@ def country_filter(field_name, title=None):
         parameter_name = field_name
 
         def lookups(self, request, model_admin):
-            codes = (
-                model_admin.model._default_manager.order_by()
-                .values_list(field_name, flat=True)
-                .distinct()
-            )
+            codes = values_that_occur(model_admin.model, field_name)
             return sorted(
                 ((code, countries.name(code)) for code in codes if code), key=lambda c: c[1]
             )
