@@ -4,9 +4,12 @@ countries by code or region, ASEAN membership on the record's date.
 The same FilterSets serve the API and the analysts' pages."""
 
 import datetime
+import re
 
 import django_filters as filters
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.counts import PkAmong
 from core.fiscal import calendar_year_range, fiscal_year_range
 from core.regions import Region, asean_q, countries_in
 
@@ -148,6 +152,10 @@ class UTCDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
 
+# What pg_trgm can look up under this server's C collation: ASCII letters and digits.
+_TRIGRAM_TERM = re.compile(r"[A-Za-z0-9]{3}")
+
+
 class RecordFilterSet(filters.FilterSet):
     """Base FilterSet: `q` over `search_fields`, `updated_since`, and for each field of
     `date_ranges` the pair `<field>_after` / `<field>_before` (inclusive)."""
@@ -188,20 +196,45 @@ class RecordFilterSet(filters.FilterSet):
         (the record's own columns, then each relation's): every branch can use that
         table's trigram indexes (PostgreSQL), where one WHERE joining all the tables
         with OR reads every row of every table, and the union repeats no record, so
-        no DISTINCT over the whole result is needed."""
+        no DISTINCT over the whole result is needed.
+
+        On PostgreSQL the ids are handed over as an array, `id = ANY(ARRAY(union))`,
+        not as `id IN (union)`: with IN, the planner guesses how many records match
+        from the trigram statistics and, the page being sorted and cut at 50 rows,
+        often walks the index of the list's order testing every record against the
+        union until it has 50 (63,000 projects read for the 1,041 named Mombasa,
+        whose names all sort under M), or reads the whole table to join it with the
+        union (the million meetings for 13,002 in Surabaya). The array is computed
+        once, before the query, and the records it names are fetched by primary key
+        and sorted: the cost follows the number of matches, which the count of the
+        page reads anyway.
+
+        A term with three letters or digits in a row, which the trigram indexes can
+        look up, gets one branch per column rather than per table: each branch then
+        rechecks only its own column on the rows its index found, where one branch
+        per table evaluates every column's condition on every row any of them found
+        (13 ms instead of 30 to 50 ms for the meetings in Surabaya, whose topics and
+        outcome are the long columns). A term the indexes cannot look up keeps one
+        branch per table: each branch then reads its whole table, once."""
         if not self.search_fields:
             return queryset
+        postgresql = connections[queryset.db].vendor == "postgresql"
         for term in value.split():
-            queryset = queryset.filter(pk__in=self._ids_matching(queryset.model, term))
+            by_column = postgresql and _TRIGRAM_TERM.search(term) is not None
+            ids = self._ids_matching(queryset.model, term, by_column)
+            if postgresql:
+                queryset = queryset.filter(PkAmong(ArraySubquery(ids)))
+            else:
+                queryset = queryset.filter(pk__in=ids)
         return queryset
 
-    def _ids_matching(self, model, term):
-        by_table: dict[str, Q] = {}
+    def _ids_matching(self, model, term, by_column=False):
+        branches: dict[str, Q] = {}
         for field in self.search_fields:
-            relation = field.rpartition("__")[0]
-            by_table[relation] = by_table.get(relation, Q()) | Q(**{f"{field}__icontains": term})
-        branches = [
+            key = field if by_column else field.rpartition("__")[0]
+            branches[key] = branches.get(key, Q()) | Q(**{f"{field}__icontains": term})
+        queries = [
             model._default_manager.order_by().filter(condition).values("pk")
-            for condition in by_table.values()
+            for condition in branches.values()
         ]
-        return branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+        return queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]

@@ -1,0 +1,109 @@
+"""`q` finds exactly what one WHERE over every searched column finds, in the list's
+order and with its exact count, however the query is built underneath (a UNION of ids
+per table or per column, handed over as an array on PostgreSQL: core.api.filters)."""
+
+import datetime
+from functools import reduce
+from operator import or_
+
+import pytest
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from core.counts import PkAmong, estimated_count
+from missions.filters import MeetingFilterSet
+from missions.models import Meeting
+from projects.filters import ProjectFilterSet
+from projects.models import Project
+from tests import factories
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def records(db):
+    surabaya = factories.MissionFactory(title="Visit to Surabaya port")
+    factories.MeetingFactory(mission=surabaya, venue_city="Jakarta", topics="ports")
+    factories.MeetingFactory(venue_city="Surabaya", topics="Surabaya MRT and ports")
+    factories.MeetingFactory(venue_city="Hanoi", outcome="Follow-up in surabaya")
+    met = factories.MeetingFactory(venue_city="Hanoi", topics="urban railway")
+    met.counterparts.add(factories.PersonFactory(name="Governor of Surabaya"))
+    factories.MeetingFactory(venue_city="ハノイ", topics="地下鉄")
+    for day in range(4):
+        factories.MeetingFactory(
+            date=datetime.date(2019, 1, 1 + day), venue_city="Da Nang", topics="ports"
+        )
+    factories.ProjectFactory(name="Mombasa port", description="Container terminal")
+    factories.ProjectFactory(name="Nairobi road", description="Towards Mombasa")
+    factories.ProjectFactory(name="ハノイ都市鉄道", name_ja="ハノイ都市鉄道", description="")
+    factories.ProjectFactory(name="Delhi ring road", description="ring road")
+
+
+def _one_where(model, search_fields, value):
+    """Every term in any searched column: the definition `q` must keep."""
+    queryset = model.objects.all()
+    for term in value.split():
+        condition = reduce(or_, (Q(**{f"{field}__icontains": term}) for field in search_fields))
+        queryset = queryset.filter(pk__in=model.objects.filter(condition).values("pk"))
+    return queryset
+
+
+TERMS = [
+    "Surabaya",
+    "surabaya ports",
+    "Ha",
+    "ハノイ",
+    "port",
+    "Mombasa",
+    "ring delhi",
+    "nowhere",
+    "MRT Surabaya ports",
+]
+
+
+@pytest.mark.parametrize("value", TERMS)
+@pytest.mark.parametrize(
+    "model,filterset", [(Meeting, MeetingFilterSet), (Project, ProjectFilterSet)]
+)
+def test_q_finds_what_one_where_finds(records, model, filterset, value):
+    found = filterset({"q": value}, queryset=model.objects.all()).qs
+    expected = _one_where(model, filterset.search_fields, value)
+    assert list(found.values_list("pk", flat=True)) == list(expected.values_list("pk", flat=True))
+    assert found.count() == expected.count()
+    assert estimated_count(found) == expected.count()
+    # With another condition beside `q`, the count is still that of the rows shown.
+    others = found.filter(pk__gt=expected.values_list("pk", flat=True).first() or 0)
+    assert estimated_count(others) == len(list(others))
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the id array is PostgreSQL's")
+def test_q_hands_the_ids_over_as_an_array_and_counts_them_alone(records):
+    found = MeetingFilterSet({"q": "Surabaya"}, queryset=Meeting.objects.all()).qs
+    with CaptureQueriesContext(connection) as captured:
+        assert estimated_count(found) == 4
+        rows = list(found)
+    count, page = (query["sql"] for query in captured)
+    assert '"missions_meeting"."id" = ANY(' in page
+    # The count reads the ids' union, not the meetings once more.
+    assert count.startswith("SELECT COUNT(*) FROM (") and "ANY(" not in count
+    assert len(rows) == 4
+
+
+def test_q_over_the_api_pages_and_counts(records, api):
+    response = api.get("/api/v1/meetings/", {"q": "surabaya", "page_size": 2})
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["count"] == 4 and len(body["results"]) == 2 and body["next"]
+    response = api.get("/api/v1/projects/", {"q": "Mombasa"})
+    assert [row["name"] for row in response.json()["results"]] == ["Mombasa port", "Nairobi road"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the id array is PostgreSQL's")
+def test_a_count_of_ids_through_a_join_counts_each_record_once(records):
+    met = Meeting.objects.get(counterparts__name="Governor of Surabaya")
+    met.counterparts.add(factories.PersonFactory(name="Mayor of Surabaya"))
+    ids = Meeting.objects.filter(counterparts__name__icontains="surabaya").values("pk")
+    assert len(ids) == 2  # one row per counterpart
+    assert estimated_count(Meeting.objects.filter(PkAmong(ArraySubquery(ids)))) == 1
