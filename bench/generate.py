@@ -33,6 +33,7 @@ from followups.choices import FollowUpStatus
 from followups.models import FollowUp
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 from missions.models import Meeting, Mission
+from missions.services import rebuild_engagements
 from projects.choices import (
     FigureKind,
     ParticipantRole,
@@ -394,7 +395,9 @@ def generate(scale: Scale = FULL, *, seed: int = SEED, log=None, writer=None) ->
         missions = _missions(rng, writer, scale, people, orgs)
         step("missions")
         meetings = _meetings(rng, writer, scale, missions, people, orgs, projects)
-        step("meetings")
+        # The meetings went in without save(), so without their engagements.
+        rebuild_engagements()
+        step("meetings and their engagements")
         agreements = _agreements(rng, writer, scale, people, orgs, projects, meetings)
         step("agreements")
         _followups(rng, writer, scale, users, missions, meetings, agreements, projects)

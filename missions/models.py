@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -76,6 +76,26 @@ class Mission(TimeStampedModel):
         return self.start_date <= day <= self.end_date
 
 
+# The meeting's fields its engagement depends on.
+ENGAGEMENT_FIELDS = ("mission_id", "counterpart_country", "date")
+
+
+def engagement_key(meeting, written=None, before=None) -> tuple | None:
+    """(mission id, country code, date) as the instance holds them; a field it does not
+    hold (deferred), or one a save leaves out of `written`, is taken from `before`.
+    None when neither knows."""
+    key = []
+    for index, name in enumerate(ENGAGEMENT_FIELDS):
+        if name in meeting.__dict__ and (written is None or name in written):
+            value = meeting.__dict__[name]
+        elif before is not None:
+            value = before[index]
+        else:
+            return None
+        key.append(value)
+    return (key[0], str(key[1] or "").upper(), key[2])
+
+
 class Meeting(TimeStampedModel):
     """What a mission did with one counterpart (会談)."""
 
@@ -129,6 +149,22 @@ class Meeting(TimeStampedModel):
     def __str__(self):
         return f"{self.date} {self.counterpart_country.name}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row held, so that a meeting moved to another mission or country
+        # also refreshes the engagement it leaves (missions.signals).
+        instance._engagement_loaded = engagement_key(instance)
+        return instance
+
+    def save(self, *args, **kwargs):
+        # The engagement is refreshed by post_save: in the meeting's own transaction,
+        # so that neither is ever stored without the other.
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(Meeting), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         try:
@@ -145,3 +181,40 @@ class Meeting(TimeStampedModel):
                     % {"start": mission.start_date, "end": mission.end_date}
                 }
             )
+
+
+class Engagement(models.Model):
+    """One (mission, counterpart country) pair and its meetings: the unit of top-sales
+    statistics, kept so that they are not regrouped from every meeting on every read.
+
+    Derived data: missions.services.refresh_engagements recomputes a pair whenever one
+    of its meetings is saved or deleted, in the same transaction; nobody edits it. It
+    holds the pairs of every mission, whatever its status or leader, since those can
+    change without a meeting changing: the statistics join the mission to choose."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="engagements"
+    )
+    counterpart_country = CountryField(_("counterpart country"))
+    first_date = models.DateField(_("date of the first meeting"))
+    last_date = models.DateField(_("date of the last meeting"))
+    meetings = models.PositiveIntegerField(_("number of meetings"))
+
+    class Meta:
+        verbose_name = _("mission–country engagement")
+        verbose_name_plural = _("mission–country engagements")
+        ordering = ["mission", "counterpart_country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "counterpart_country"], name="engagement_unique_pair"
+            ),
+        ]
+        # A period reads the pairs whose first meeting falls in it, and finds those
+        # that straddle one of its ends by their last.
+        indexes = [
+            models.Index(fields=["first_date", "last_date"], name="engagement_first_date_idx"),
+            models.Index(fields=["last_date"], name="engagement_last_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.mission_id} {self.counterpart_country.code}"

@@ -9,6 +9,7 @@ from contacts.models import Organization, Person, Post
 from followups.models import FollowUp
 from missions.models import Meeting, Mission
 from projects.models import Project, ProjectParticipant, WatchList, WatchListEntry
+from tests.engagements import assert_engagements_match_meetings
 
 TINY = Scale(missions=20, meetings=100, projects=30, agreements=15, followups=40)
 
@@ -27,6 +28,8 @@ def test_counts(generated):
     assert Meeting.counterpart_organizations.through.objects.exists()
     assert Mission.sectors.through.objects.exists()
     assert WatchList.objects.count() > 1 and WatchListEntry.objects.exists()
+    # Written without save(), the meetings' engagements come from one INSERT ... SELECT.
+    assert_engagements_match_meetings()
 
 
 def test_same_seed_same_rows(db):

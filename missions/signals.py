@@ -1,0 +1,58 @@
+"""Keep missions.Engagement equal to the meetings it is computed from: every save and
+delete of a meeting refreshes the pair it belongs to, and the pair it left if it moved
+(to another mission or country), in the meeting's own transaction."""
+
+from django.db.models import QuerySet
+
+from missions.models import ENGAGEMENT_FIELDS, Meeting, Mission, engagement_key
+from missions.services import refresh_engagements
+
+
+def _stored(instance):
+    """The row's (mission id, country, date), None if there is no row."""
+    loaded = instance.__dict__.get("_engagement_loaded")
+    if loaded is None and instance.pk is not None:
+        # Not read from the database (a history revert or restore builds the instance),
+        # or read without these fields: ask the row.
+        row = Meeting.objects.filter(pk=instance.pk).values_list(*ENGAGEMENT_FIELDS).first()
+        loaded = (row[0], str(row[1]).upper(), row[2]) if row else None
+    return loaded
+
+
+def meeting_saving(sender, instance, raw=False, **kwargs):
+    # raw: a fixture being loaded, which brings its own engagement rows (dumpdata
+    # writes that table like any other).
+    if not raw:
+        instance._engagement_before = _stored(instance)
+
+
+def meeting_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    before = instance.__dict__.pop("_engagement_before", None)
+    written = None
+    if update_fields is not None:
+        written = set(update_fields) | ({"mission_id"} if "mission" in update_fields else set())
+    now = engagement_key(instance, written, before)
+    if now != before:
+        refresh_engagements({key[:2] for key in (before, now) if key is not None})
+    instance._engagement_loaded = now
+
+
+def meeting_deleting(sender, instance, origin=None, **kwargs):
+    if not _with_its_mission(origin):
+        instance._engagement_before = _stored(instance)
+
+
+def meeting_deleted(sender, instance, origin=None, **kwargs):
+    if _with_its_mission(origin):
+        return
+    before = instance.__dict__.pop("_engagement_before", None)
+    now = engagement_key(instance, before=before)
+    refresh_engagements({key[:2] for key in (before, now) if key is not None})
+
+
+def _with_its_mission(origin):
+    # A meeting deleted because its mission is: the same cascade deletes the mission's
+    # engagements, so there is nothing to recompute.
+    return isinstance(origin, Mission) or (isinstance(origin, QuerySet) and origin.model is Mission)
