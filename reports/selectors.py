@@ -19,7 +19,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
@@ -27,12 +41,17 @@ from django_countries import countries as country_names
 
 from agreements.choices import AgreementKind, AgreementStatus
 from agreements.models import Agreement
-from core.fiscal import calendar_year_range, fiscal_year_of, fiscal_year_range
+from core.fiscal import (
+    FISCAL_YEAR_START_MONTH,
+    calendar_year_range,
+    fiscal_year_of,
+    fiscal_year_range,
+)
 from core.i18n import localized
-from core.regions import Region, asean_ever, countries_in, is_asean, region_of
+from core.regions import Region, asean_q, countries_in, is_asean, region_of
 from core.sectors import SectorCode
 from missions.choices import TOP_SALES_RANKS, LeaderRank, MissionStatus
-from missions.models import Meeting
+from missions.models import Engagement, Meeting
 from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
 from projects.models import OrderFigure, Project, WatchList, WatchListEntry
 
@@ -182,6 +201,44 @@ class EngagementStatistics:
     by_year: list[dict]  # {year, label, engagements, countries, asean_engagements}
 
 
+def top_sales_engagements() -> QuerySet[Engagement]:
+    """The (mission, country) pairs that count as top sales, of all time: those of
+    completed missions led by a minister, state minister or parliamentary vice-minister
+    (missions.Engagement, kept equal to the meetings on every write)."""
+    return Engagement.objects.filter(
+        mission__status=MissionStatus.COMPLETED, mission__leader_rank__in=TOP_SALES_RANKS
+    )
+
+
+def _year_in_database(date_field: str, *, fiscal: bool):
+    """The calendar or fiscal year of a date column, as the database computes it (the
+    same as _year_of, core.fiscal)."""
+    year = ExtractYear(date_field)
+    if not fiscal:
+        return year
+    return year - Case(
+        When(**{f"{date_field}__month__lt": FISCAL_YEAR_START_MONTH}, then=Value(1)),
+        default=Value(0),
+    )
+
+
+def _asean_in_database(date_field: str):
+    """Whether the pair's country was an ASEAN member on that date (core.regions)."""
+    return Case(
+        When(asean_q("counterpart_country", date_field), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+_LEADER = (
+    "mission__leader_id",
+    "mission__leader_rank",
+    "mission__leader__name",
+    "mission__leader__name_ja",
+)
+
+
 def engagement_statistics(
     *,
     period: Period | None,
@@ -191,70 +248,100 @@ def engagement_statistics(
     leader_ids: Iterable[int] | None = None,
     asean: bool | None = None,
 ) -> EngagementStatistics:
-    """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (1 query).
+    """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (2 queries;
+    3 with a period).
 
     A pair belongs to the period by its first meeting within the period, and is in
     ASEAN if its country was a member on that day. Each filter narrows the set; None
-    means "any". `meetings` counts the meetings of the pairs counted."""
-    meetings = top_sales_meetings(period)
-    if countries is not None:
-        meetings = meetings.filter(counterpart_country__in=_codes(countries))
-    if regions is not None:
-        meetings = meetings.filter(counterpart_country__in=countries_in(*regions))
-    if leader_ranks is not None:
-        meetings = meetings.filter(mission__leader_rank__in=list(leader_ranks))
-    if leader_ids is not None:
-        meetings = meetings.filter(mission__leader_id__in=list(leader_ids))
-    if asean:
-        # Only former or present members can qualify; the pair's date decides below.
-        meetings = meetings.filter(counterpart_country__in=asean_ever())
-    pairs = (
-        meetings.values(
-            "mission_id",
-            "counterpart_country",
-            "mission__leader_rank",
-            "mission__leader_id",
-            "mission__leader__name",
-            "mission__leader__name_ja",
-        )
-        .annotate(first_date=Min("date"), meetings=Count("id"))
-        .order_by("mission_id", "counterpart_country")
-    )
+    means "any". `meetings` counts the meetings of the pairs counted, within the period.
 
-    engagements = meetings_total = asean_total = 0
+    The pairs are read from missions.Engagement, grouped in the database: one query by
+    (country, year, ASEAN), one by leader and rank. A pair whose meetings all fall
+    within the period counts as stored; the few that straddle one of its ends are
+    recomputed from their meetings within it (the third query) and added in Python."""
+    pairs = top_sales_engagements()
+    if countries is not None:
+        pairs = pairs.filter(counterpart_country__in=_codes(countries))
+    if regions is not None:
+        pairs = pairs.filter(counterpart_country__in=countries_in(*regions))
+    if leader_ranks is not None:
+        pairs = pairs.filter(mission__leader_rank__in=list(leader_ranks))
+    if leader_ids is not None:
+        pairs = pairs.filter(mission__leader_id__in=list(leader_ids))
+    straddling = []
+    if period is not None:
+        crossing = pairs.filter(first_date__lte=period.end, last_date__gte=period.start).filter(
+            Q(first_date__lt=period.start) | Q(last_date__gt=period.end)
+        )
+        straddling = (
+            top_sales_meetings(period)
+            .filter(
+                Exists(
+                    crossing.filter(
+                        mission_id=OuterRef("mission_id"),
+                        counterpart_country=OuterRef("counterpart_country"),
+                    )
+                )
+            )
+            .values("mission_id", "counterpart_country", *_LEADER)
+            .annotate(first_date=Min("date"), meetings=Count("id"))
+            .order_by()
+        )
+        pairs = pairs.filter(first_date__gte=period.start, last_date__lte=period.end)
+    pairs = pairs.alias(in_asean=_asean_in_database("first_date"))
+    if asean is not None:
+        pairs = pairs.filter(in_asean=asean)
+    fiscal = period is not None and period.is_fiscal
+
+    # (country, year, in ASEAN) -> [engagements, meetings]; (leader..., rank) -> engagements
+    groups = defaultdict(lambda: [0, 0])
+    for row in (
+        pairs.values(
+            "counterpart_country",
+            year=_year_in_database("first_date", fiscal=fiscal),
+            asean=F("in_asean"),
+        )
+        .annotate(engagements=Count("id"), meetings_sum=Sum("meetings"))
+        .order_by()
+    ):
+        group = groups[(str(row["counterpart_country"]), int(row["year"]), bool(row["asean"]))]
+        group[0] += row["engagements"]
+        group[1] += row["meetings_sum"]
+    leaders = Counter()
+    for row in pairs.values(*_LEADER).annotate(engagements=Count("id")).order_by():
+        leaders[tuple(row[name] for name in _LEADER)] += row["engagements"]
+    for pair in straddling:
+        country = str(pair["counterpart_country"])
+        in_asean = is_asean(country, pair["first_date"])
+        if asean is not None and in_asean != asean:
+            continue
+        group = groups[(country, _year_of(period, pair["first_date"]), in_asean)]
+        group[0] += 1
+        group[1] += pair["meetings"]
+        leaders[tuple(pair[name] for name in _LEADER)] += 1
+
     by_country, meetings_by_country = Counter(), Counter()
     by_region, by_rank, by_leader = Counter(), Counter(), Counter()
     leader_names = {}
     by_year, asean_by_year = Counter(), Counter()
     countries_by_year = defaultdict(set)
-    for pair in pairs:
-        country = str(pair["counterpart_country"])
-        in_asean = is_asean(country, pair["first_date"])
-        if asean is not None and in_asean != asean:
-            continue
-        year = _year_of(period, pair["first_date"])
-        leader_id = pair["mission__leader_id"]
-        engagements += 1
-        meetings_total += pair["meetings"]
-        asean_total += in_asean
-        by_country[country] += 1
-        meetings_by_country[country] += pair["meetings"]
-        by_region[_region_value(country)] += 1
-        by_rank[pair["mission__leader_rank"]] += 1
-        by_leader[leader_id] += 1
-        leader_names[leader_id] = localized(
-            pair["mission__leader__name"], pair["mission__leader__name_ja"]
-        )
-        by_year[year] += 1
-        asean_by_year[year] += in_asean
+    for (country, year, in_asean), (engagements, meetings) in groups.items():
+        by_country[country] += engagements
+        meetings_by_country[country] += meetings
+        by_region[_region_value(country)] += engagements
+        by_year[year] += engagements
+        asean_by_year[year] += engagements if in_asean else 0
         countries_by_year[year].add(country)
+    for (leader_id, rank, name, name_ja), engagements in leaders.items():
+        by_rank[rank] += engagements
+        by_leader[leader_id] += engagements
+        leader_names[leader_id] = localized(name, name_ja)
 
-    fiscal = period is not None and period.is_fiscal
     return EngagementStatistics(
-        engagements=engagements,
+        engagements=by_country.total(),
         countries=len(by_country),
-        asean_engagements=asean_total,
-        meetings=meetings_total,
+        asean_engagements=asean_by_year.total(),
+        meetings=meetings_by_country.total(),
         by_country=sorted(
             (
                 {
@@ -300,21 +387,21 @@ class EngagementsByYearAndRegion:
 
 
 def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYearAndRegion:
-    """Engagements per calendar (or fiscal) year and region (1 query). A pair is
-    counted in the year of its first meeting, as engagement_statistics(period=None)
-    counts its by_year, so that the totals of both agree."""
-    pairs = (
-        top_sales_meetings()
-        .values("mission_id", "counterpart_country")
-        .annotate(first_date=Min("date"))
+    """Engagements per calendar (or fiscal) year and region (1 query, grouped by
+    country and year in the database). A pair is counted in the year of its first
+    meeting, as engagement_statistics(period=None) counts its by_year, so that the
+    totals of both agree."""
+    rows = (
+        top_sales_engagements()
+        .values("counterpart_country", year=_year_in_database("first_date", fiscal=fiscal))
+        .annotate(engagements=Count("id"))
         .order_by()
     )
     counts, regions = defaultdict(Counter), Counter()
-    for pair in pairs:
-        year = fiscal_year_of(pair["first_date"]) if fiscal else pair["first_date"].year
-        region = _region_value(str(pair["counterpart_country"]))
-        counts[year][region] += 1
-        regions[region] += 1
+    for row in rows:
+        region = _region_value(str(row["counterpart_country"]))
+        counts[int(row["year"])][region] += row["engagements"]
+        regions[region] += row["engagements"]
     return EngagementsByYearAndRegion(
         fiscal=fiscal,
         regions=[{"region": row["region"], "label": row["label"]} for row in _by_region(regions)],
