@@ -29,7 +29,7 @@ from django.utils import translation
 from accounts.models import APIToken, User
 from accounts.roles import ANALYST
 from bench import floor
-from core.runtime import freeze_startup_objects
+from core.runtime import prepare_serving_process
 
 PAGE_SIZES = (100, 1000)
 RESOURCES = ("meetings", "projects", "agreements")
@@ -178,7 +178,7 @@ def run(*, quick=False, skip_export=False, only=frozenset()):
     with override_settings(ROOT_URLCONF="bench.urls"), translation.override("ja"):
         # As the server does at its start (config/wsgi.py), so that the measured
         # requests pay for the garbage collections the served ones pay for.
-        freeze_startup_objects()
+        prepare_serving_process()
         if not only or "api" in only:
             _api_lists(report, api, quick)
         if not only or "filters" in only:
