@@ -25,15 +25,18 @@ from django.db.models.constants import LOOKUP_SEP
 PAGE_RELATED = "_page_related"
 
 
+def page_rows(instance, name: str) -> list | None:
+    """The rows prefetch_page read for `instance`'s relation `name`, or None."""
+    page = getattr(instance, "__dict__", {}).get(PAGE_RELATED)
+    return None if page is None else page.get(name)
+
+
 def related(instance, name: str) -> Sequence:
     """The records of `instance`'s many-relation `name`: the page's rows when
     prefetch_page read them, otherwise the manager's (prefetched or queried)."""
-    page = instance.__dict__.get(PAGE_RELATED)
-    if page is not None:
-        try:
-            return page[name]
-        except KeyError:
-            pass
+    rows = page_rows(instance, name)
+    if rows is not None:
+        return rows
     value = getattr(instance, name)
     return value.all() if hasattr(value, "all") else value
 

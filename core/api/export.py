@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from openpyxl import Workbook
 from rest_framework import renderers
 
-from core.prefetch import prefetch_page, related, split_lookups
+from core.prefetch import page_rows, prefetch_page, related, split_lookups
 
 EXPORT_CHUNK = 2000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,6 +31,9 @@ class Column:
             return self.source(record)
         value = record
         for part in self.source.split("."):
+            rows = page_rows(value, part)
+            if rows is not None:  # a many-relation read with the chunk
+                return ", ".join(str(item) for item in rows)
             owner, value = value, getattr(value, part, None)
             if value is None:
                 return ""
@@ -61,9 +65,36 @@ def columns(model, *paths) -> list[Column]:
             if field.is_relation and field.related_model:
                 meta = field.related_model._meta
         if getattr(field, "choices", None) and not getattr(field, "multiple", False):
-            parts[-1] = f"get_{parts[-1]}_display"
-        result.append(Column(field.verbose_name, ".".join(parts)))
+            result.append(Column(field.verbose_name, _Label(parts, field)))
+        else:
+            result.append(Column(field.verbose_name, ".".join(parts)))
     return result
+
+
+class _Label:
+    """The label of a field with choices (what get_<field>_display prints), looked up
+    in a dictionary made once per language: Django flattens the choices again for
+    every cell, and a country field's are every country, translated and sorted
+    (half a millisecond a cell, most of the time of exporting a million meetings)."""
+
+    def __init__(self, path: list[str], field):
+        self.path, self.field = path, field
+        self.labels: dict[str | None, dict] = {}
+
+    def __call__(self, record):
+        value = record
+        for part in self.path[:-1]:
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+        value = getattr(value, self.field.attname)
+        value = getattr(value, "code", value)  # a country
+        labels = self.labels.get(language := get_language())
+        if labels is None:
+            labels = self.labels[language] = {
+                key: str(label) for key, label in self.field.flatchoices
+            }
+        return "" if value is None else labels.get(value, value)
 
 
 class _Echo:
