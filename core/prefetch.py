@@ -180,3 +180,14 @@ def prefetch_page(records: list, lookups: Iterable[Prefetch]):
             if django:
                 models.prefetch_related_objects(fetched, *django)
             prefetch_page(fetched, ours)
+
+
+def release_page(records: list):
+    """Let go of what prefetch_page read, once the records are printed. A related row
+    points back at its record (entry.project) as the record lists it, a cycle that
+    refcounting cannot free: left alone, the rows of twenty pages of 1,000 wait for
+    one full garbage collection, 900 ms of whichever request it falls in."""
+    for record in records:
+        page = record.__dict__.pop(PAGE_RELATED, None)
+        for rows in (page or {}).values():
+            release_page(rows)

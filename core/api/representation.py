@@ -60,16 +60,20 @@ def brief_reader(request):
     page of meetings the same people and organisations come back hundreds of times."""
     from core.api.serializers import api_detail_url
 
+    # {model: {pk: brief}}: no (model, pk) tuple per record for the collector to walk.
     briefs = request.__dict__.setdefault("_api_briefs", {}) if request is not None else {}
 
     def brief(related):
-        key = (type(related), related.pk)
+        model, pk = type(related), related.pk
+        of_model = briefs.get(model)
+        if of_model is None:
+            of_model = briefs[model] = {}
         try:
-            return briefs[key]
+            return of_model[pk]
         except KeyError:
-            briefs[key] = result = {
-                "id": key[1],
-                "url": api_detail_url(request, key[0], key[1]),
+            of_model[pk] = result = {
+                "id": pk,
+                "url": api_detail_url(request, model, pk),
                 "display": str(related),
             }
             return result

@@ -2,9 +2,11 @@
 Django's prefetch_related gives, order and shared records included."""
 
 import datetime
+import gc
 
 import pytest
 
+from contacts.models import Post
 from core.prefetch import PAGE_RELATED, prefetch_page, related, split_lookups
 from missions.api.views import MeetingViewSet
 from missions.models import Meeting
@@ -117,3 +119,55 @@ def test_an_export_runs_a_fixed_number_of_queries_per_chunk(api, shared_records,
     queries(3)  # the user's permissions, read once
     # Three meetings: one chunk, or three; each chunk reads its four relations once.
     assert queries(3) + 2 * 4 == queries(1)
+
+
+def test_a_listed_page_is_freed_when_its_request_ends(api, shared_records):
+    """No record of a page outlives its request waiting for the garbage collector."""
+
+    def records_alive():
+        return {id(o) for o in gc.get_objects() if type(o) in (Meeting, Post)}
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = records_alive()
+        response = api.get("/api/v1/meetings/", {"page_size": 2})
+        left = records_alive() - before
+    finally:
+        gc.enable()
+    assert response.status_code == 200 and len(response.json()["results"]) == 2
+    assert left == set()
+
+
+def test_the_browsable_api_still_pages(data_entry_client, shared_records):
+    response = data_entry_client.get(
+        "/api/v1/meetings/", {"page_size": 1, "page": 2}, HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 200
+    assert b'<li class="active">' in response.content
+    assert b"/api/v1/meetings/?page=3&amp;page_size=1" in response.content
+
+
+def test_a_response_is_freed_when_let_go(api, shared_records):
+    """Nor does its output: the request, its view and the response do not hold each
+    other once it is rendered."""
+
+    def results_alive():
+        return sum(
+            1
+            for o in gc.get_objects()
+            if type(o) is dict and isinstance(o.get("counterpart_posts"), list)
+        )
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = results_alive()
+        response = api.get("/api/v1/meetings/", {"page_size": 2})
+        with_response = results_alive()
+        del response.json  # the test client's own cycle, which a server does not make
+        del response
+        left = results_alive()
+    finally:
+        gc.enable()
+    assert with_response > before == left
