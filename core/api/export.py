@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from openpyxl import Workbook
 from rest_framework import renderers
 
-from core.prefetch import page_rows, prefetch_page, related, split_lookups
+from core.prefetch import page_rows, prefetch_page, related, release_page, split_lookups
 
 EXPORT_CHUNK = 2000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -150,6 +150,7 @@ def records_of(queryset) -> Iterator:
         if len(chunk) == EXPORT_CHUNK:
             prefetch_page(chunk, ours)
             yield from chunk
+            release_page(chunk)
             chunk = []
     prefetch_page(chunk, ours)
     yield from chunk
