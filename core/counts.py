@@ -18,11 +18,11 @@ from django.utils.functional import cached_property
 ESTIMATE_ABOVE = 100_000
 
 
-def _is_whole_table(queryset: QuerySet) -> bool:
-    query = queryset.query
+def _rows_as_they_are(query) -> bool:
+    """No DISTINCT, set operation, grouping, slice or extra SQL: a count of the rows
+    the conditions select is the count of the queryset."""
     return not (
-        query.where
-        or query.distinct
+        query.distinct
         or query.combinator
         or query.group_by
         or query.low_mark
@@ -30,6 +30,10 @@ def _is_whole_table(queryset: QuerySet) -> bool:
         or query.extra
         or query.extra_tables
     )
+
+
+def _is_whole_table(queryset: QuerySet) -> bool:
+    return not queryset.query.where and _rows_as_they_are(queryset.query)
 
 
 class PkAmong(Lookup):
@@ -58,13 +62,7 @@ def _only_among(queryset: QuerySet):
         or where.negated
         or len(where.children) != 1
         or not isinstance(where.children[0], PkAmong)
-        or query.distinct
-        or query.combinator
-        or query.group_by
-        or query.low_mark
-        or query.high_mark is not None
-        or query.extra
-        or query.extra_tables
+        or not _rows_as_they_are(query)
     ):
         return None
     condition = where.children[0]
