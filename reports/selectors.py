@@ -48,7 +48,7 @@ from core.fiscal import (
     fiscal_year_range,
 )
 from core.i18n import localized
-from core.regions import Region, asean_q, countries_in, is_asean, region_of
+from core.regions import Region, asean_q, countries_in, is_asean, region_expression, region_of
 from core.sectors import SectorCode
 from missions.choices import TOP_SALES_RANKS, LeaderRank, MissionStatus
 from missions.models import Engagement, Meeting
@@ -686,15 +686,14 @@ def project_pipeline(
     if statuses is not None:
         projects = projects.filter(status__in=list(statuses))
     grouped = (
-        projects.values("stage", "sector", "country", "status")
+        projects.annotate(region=region_expression("country"))
+        .values("stage", "sector", "region", "status")
         .annotate(count=Count("id"))
         .order_by()
     )
-    counts = Counter()
-    for row in grouped:
-        counts[row["stage"], row["sector"], _region_value(row["country"]), row["status"]] += row[
-            "count"
-        ]
+    counts = {
+        (row["stage"], row["sector"], row["region"], row["status"]): row["count"] for row in grouped
+    }
 
     orders = [_rank_in(Stage), _rank_in(SectorCode), _rank_in(Region), _rank_in(ProjectStatus)]
 
