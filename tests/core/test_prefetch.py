@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from contacts.models import Post
-from core.prefetch import PAGE_RELATED, prefetch_page, related, split_lookups
+from contacts.models import Organization, Post
+from core.prefetch import PAGE_RELATED, _builder, prefetch_page, related, split_lookups
 from missions.api.views import MeetingViewSet
 from missions.models import Meeting
 from tests import factories
@@ -171,3 +171,23 @@ def test_a_response_is_freed_when_let_go(api, shared_records):
     finally:
         gc.enable()
     assert with_response > before == left
+
+
+@pytest.mark.parametrize(
+    "model,attnames,values",
+    [
+        (
+            Post,
+            ["id", "person_id", "title", "start_date"],
+            (7, 3, "Director", datetime.date(2019, 1, 1)),
+        ),
+        # A descriptor that converts the value (a country code into a Country).
+        (Organization, ["id", "name", "country"], (5, "Ministry", "VN")),
+    ],
+)
+def test_a_built_record_is_what_from_db_makes(model, attnames, values):
+    built = _builder(model, attnames)("default", values)
+    made = model.from_db("default", attnames, values)
+    for name in attnames:
+        assert getattr(built, name) == getattr(made, name)
+    assert (built._state.adding, built._state.db) == (False, "default")
