@@ -156,6 +156,13 @@ class Agreement(TimeStampedModel):
     def __str__(self):
         return localized(self.title, self.title_ja)
 
+    def _supersedes_in_a_circle(self) -> bool:
+        # The one it would supersede, or an agreement that one supersedes, is this one.
+        # (Superseding itself is refused on its own, by a constraint.)
+        return self.supersedes_id != self.pk and _supersedes_chain_reaches(
+            self.supersedes_id, self.pk
+        )
+
     def clean(self):
         super().clean()
         if (
@@ -172,6 +179,15 @@ class Agreement(TimeStampedModel):
             )
         if self.supersedes_id and self.supersedes.status not in SIGNED_STATUSES:
             raise ValidationError({"supersedes": _("Only a signed agreement can be superseded.")})
+        if self.pk and self.supersedes_id and self._supersedes_in_a_circle():
+            raise ValidationError(
+                {
+                    "supersedes": _(
+                        "That agreement already supersedes this one, directly or through "
+                        "others: two agreements cannot each supersede the other."
+                    )
+                }
+            )
         if self.supersedes_id and self.supersedes.counterpart_country != self.counterpart_country:
             raise ValidationError(
                 {
@@ -180,6 +196,19 @@ class Agreement(TimeStampedModel):
                     )
                 }
             )
+
+
+def _supersedes_chain_reaches(start_id, target_id) -> bool:
+    """Whether following `supersedes` from start_id (one query a step) reaches target_id."""
+    seen, current = set(), start_id
+    while current is not None and current not in seen:
+        if current == target_id:
+            return True
+        seen.add(current)
+        current = (
+            Agreement.objects.filter(pk=current).values_list("supersedes_id", flat=True).first()
+        )
+    return False
 
 
 def agreement_document_path(document, filename):

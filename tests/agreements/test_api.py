@@ -349,6 +349,14 @@ def test_superseding_through_the_api_marks_the_earlier_agreement(api, mlit):
         "Another agreement supersedes this one, so its status must be “superseded”."
     ]
 
+    # Nor can it supersede the later one in return: a 400, and nothing changes.
+    response = api.patch(detail(earlier), {"supersedes": later_id}, format="json")
+    assert response.status_code == 400
+    assert "cannot each supersede the other" in response.json()["supersedes"][0]
+    earlier.refresh_from_db()
+    assert earlier.supersedes_id is None
+    assert Agreement.objects.get(pk=later_id).status == AgreementStatus.SIGNED
+
     # Unlinking puts it back in force (agreement_save).
     later = Agreement.objects.get(pk=later_id)
     assert api.patch(detail(later), {"supersedes": None}, format="json").status_code == 200

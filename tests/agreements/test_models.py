@@ -129,6 +129,29 @@ def test_an_agreement_supersedes_only_one_with_the_same_counterpart_country():
     later.full_clean()
 
 
+CIRCLE = (
+    "That agreement already supersedes this one, directly or through others: two "
+    "agreements cannot each supersede the other."
+)
+
+
+def test_agreements_cannot_supersede_each_other_in_a_circle():
+    first = signed_agreement(status=AgreementStatus.SUPERSEDED)
+    second = signed_agreement(status=AgreementStatus.SUPERSEDED, supersedes=first)
+    third = signed_agreement(supersedes=second)
+    for earlier, later in [(first, second), (first, third), (second, third)]:
+        earlier.supersedes = later
+        assert_refused(earlier, "supersedes", CIRCLE)
+    # A chain that does not come back is fine, however long.
+    fourth = AgreementFactory.build(
+        japanese_signatory=third.japanese_signatory,
+        status=AgreementStatus.SIGNED,
+        signed_on=SIGNED,
+        supersedes=third,
+    )
+    fourth.full_clean()
+
+
 def test_an_agreement_that_another_supersedes_must_stay_superseded():
     earlier = signed_agreement(status=AgreementStatus.SUPERSEDED)
     AgreementFactory(supersedes=earlier)
