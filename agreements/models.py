@@ -156,6 +156,21 @@ class Agreement(TimeStampedModel):
     def __str__(self):
         return localized(self.title, self.title_ja)
 
+    def _check_signing_meeting(self, meeting):
+        """An agreement signed at a meeting was signed with that meeting's counterpart
+        country, on the day of the meeting."""
+        errors = {}
+        if meeting.counterpart_country != self.counterpart_country:
+            errors["signed_at_meeting"] = _(
+                "That meeting was with %(country)s, not with the agreement's counterpart country."
+            ) % {"country": meeting.counterpart_country.name}
+        if self.signed_on and self.signed_on != meeting.date:
+            errors["signed_on"] = _(
+                "It was signed at a meeting held on %(date)s: the signing date is that day."
+            ) % {"date": meeting.date}
+        if errors:
+            raise ValidationError(errors)
+
     def _supersedes_in_a_circle(self) -> bool:
         # The one it would supersede, or an agreement that one supersedes, is this one.
         # (Superseding itself is refused on its own, by a constraint.)
@@ -179,6 +194,8 @@ class Agreement(TimeStampedModel):
             )
         if self.supersedes_id and self.supersedes.status not in SIGNED_STATUSES:
             raise ValidationError({"supersedes": _("Only a signed agreement can be superseded.")})
+        if self.signed_at_meeting_id:
+            self._check_signing_meeting(self.signed_at_meeting)
         if self.pk and self.supersedes_id and self._supersedes_in_a_circle():
             raise ValidationError(
                 {

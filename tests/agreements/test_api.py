@@ -70,7 +70,7 @@ def test_create_reads_back_every_field_and_defaults_the_signatory_to_mlit(api, m
     ministry = OrganizationFactory(country="VN")
     minister = PersonFactory()
     project = ProjectFactory()
-    meeting = MeetingFactory(counterpart_country="VN")
+    meeting = MeetingFactory(counterpart_country="VN", date=datetime.date(2018, 5, 2))
     response = api.post(
         LIST,
         {

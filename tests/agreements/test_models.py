@@ -5,7 +5,7 @@ from django.db.models import F
 
 from agreements.choices import SIGNED_STATUSES, AgreementStatus
 from agreements.models import Agreement
-from tests.factories import AgreementDocumentFactory, AgreementFactory
+from tests.factories import AgreementDocumentFactory, AgreementFactory, MeetingFactory
 from tests.rules import NON_FIELD_ERRORS, assert_refused, db_refuses
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +170,23 @@ def test_document_is_stored_under_its_agreement():
     document = AgreementDocumentFactory()
     assert document.file.name.startswith(f"agreements/{document.agreement_id}/")
     assert document.file.read().startswith(b"%PDF")
+
+
+def test_an_agreement_signed_at_a_meeting_matches_its_country_and_day():
+    meeting = MeetingFactory(counterpart_country="GH", date=datetime.date(2019, 8, 28))
+    agreement = signed_agreement(counterpart_country="GH", signed_on=meeting.date)
+    agreement.signed_at_meeting = meeting
+    agreement.full_clean()
+
+    agreement.signed_on = datetime.date(2019, 8, 29)
+    assert_refused(
+        agreement,
+        "signed_on",
+        "It was signed at a meeting held on 2019-08-28: the signing date is that day.",
+    )
+    agreement.signed_on, agreement.counterpart_country = meeting.date, "TN"
+    assert_refused(
+        agreement,
+        "signed_at_meeting",
+        "That meeting was with Ghana, not with the agreement's counterpart country.",
+    )
