@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch, signals
 from django.db.models.base import ModelState
@@ -52,7 +53,7 @@ def _as_prefetch(model, lookup) -> Prefetch | None:
         return None
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a GenericForeignKey or a name Django resolves itself
+    except FieldDoesNotExist:  # a name only Django's prefetch resolves (a property, ...)
         return None
     if not (field.many_to_many or field.one_to_many) or field.related_model is None:
         return None
