@@ -82,9 +82,7 @@ class Project(TimeStampedModel):
         # The analysts' filters, the default order, the sync cursor (updated_at, id),
         # and the admin's date hierarchy (its first and last dates, the years between).
         indexes = [
-            models.Index(
-                fields=["country", "sector", "status"], name="project_country_sector_idx"
-            ),
+            models.Index(fields=["country", "sector", "status"], name="project_country_sector_idx"),
             models.Index(fields=["name", "id"], name="project_order_idx"),
             models.Index(fields=["updated_at", "id"], name="project_sync_idx"),
             models.Index(fields=["awarded_on"], name="project_awarded_on_idx"),
