@@ -283,6 +283,12 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
 
 
 @pytest.mark.django_db
+def test_schema_and_docs_are_for_signed_in_people_and_tokens_only(client):
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
 def test_schema_and_docs_are_served_from_local_files(api, client, data_entry_user):
     assert api.get("/api/schema/").status_code == 200
     client.force_login(data_entry_user)
