@@ -874,7 +874,7 @@ def _missions(rng, writer, scale: Scale, people: People, orgs: Orgs) -> list[Mis
 
 def _meetings(rng, writer, scale: Scale, missions, people: People, orgs: Orgs, projects):
     """Meetings spread over the missions (at least one each), with their counterparts,
-    organisations and projects promoted. Returns the meeting ids by country."""
+    organisations and projects promoted. Returns (meeting id, date) pairs by country."""
     extra = Counter(
         rng.choices(
             range(len(missions)),
@@ -924,7 +924,7 @@ def _meetings(rng, writer, scale: Scale, missions, people: People, orgs: Orgs, p
                     organizations.append((next_id, organization_id))
                 for project_id in chosen:
                     promoted.append((next_id, project_id))
-                by_country[code].append(next_id)
+                by_country[code].append((next_id, day))
                 next_id += 1
 
     writer.write(
@@ -985,8 +985,15 @@ def _agreements(rng, writer, scale: Scale, people, orgs: Orgs, projects, meeting
         status = rng.choices(statuses, status_weights)[0]
         kind = rng.choices(kinds, kind_weights)[0]
         signed_on = effective_on = expires_on = None
+        country_meetings = meetings.get(code, [])
+        meeting_id, meeting_day = (
+            rng.choice(country_meetings)
+            if country_meetings and rng.random() < 0.2
+            else (None, None)
+        )
         if status in signed:
-            signed_on = _day(rng, FIRST_DAY, datetime.date(2025, 12, 31))
+            # One signed at a meeting was signed on the day of the meeting.
+            signed_on = meeting_day or _day(rng, FIRST_DAY, datetime.date(2025, 12, 31))
             effective_on = signed_on + datetime.timedelta(days=rng.choice((0, 0, 30, 90)))
             if rng.random() < 0.7:
                 expires_on = effective_on + datetime.timedelta(days=365 * rng.randrange(3, 6))
@@ -1002,7 +1009,6 @@ def _agreements(rng, writer, scale: Scale, people, orgs: Orgs, projects, meeting
             to_supersede[code].append(next_id)
         chosen_sectors = rng.sample(SECTORS, rng.randrange(1, 4))
         words = SECTOR_WORDS[chosen_sectors[0]]
-        meeting_ids = meetings.get(code, [])
         created, updated = _stamps(rng, signed_on or _day(rng))
         rows.append(
             (
@@ -1020,7 +1026,7 @@ def _agreements(rng, writer, scale: Scale, people, orgs: Orgs, projects, meeting
                 effective_on,
                 expires_on,
                 rng.choice(renewals),
-                rng.choice(meeting_ids) if meeting_ids and rng.random() < 0.2 else None,
+                meeting_id,
                 supersedes,
                 created,
                 updated,
@@ -1075,7 +1081,7 @@ def _followups(rng, writer, scale: Scale, users, missions, meetings, agreements,
         model: ContentType.objects.get_for_model(model).pk
         for model in (Mission, Meeting, Agreement, Project)
     }
-    meeting_ids = [meeting_id for ids in meetings.values() for meeting_id in ids]
+    meeting_ids = [meeting_id for held in meetings.values() for meeting_id, _ in held]
     targets = [
         (content_types[Meeting], meeting_ids, 50),
         (content_types[Mission], [plan.id for plan in missions], 15),
