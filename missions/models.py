@@ -167,6 +167,8 @@ class Meeting(TimeStampedModel):
 
     def clean(self):
         super().clean()
+        if self.pk:
+            self._check_agreements_signed_here()
         try:
             # The mission may be new and unsaved (admin inline), so no mission_id yet.
             mission = self.mission
@@ -181,6 +183,26 @@ class Meeting(TimeStampedModel):
                     % {"start": mission.start_date, "end": mission.end_date}
                 }
             )
+
+    def _check_agreements_signed_here(self):
+        """An agreement signed at this meeting was signed with its country, on its day
+        (Agreement.clean): a meeting cannot move away from an agreement signed at it."""
+        errors = {}
+        for agreement in self.agreements_signed.only(
+            "title", "title_ja", "counterpart_country", "signed_on", "signed_at_meeting"
+        ):
+            if agreement.counterpart_country != self.counterpart_country:
+                errors.setdefault("counterpart_country", []).append(
+                    _("“%(agreement)s” was signed at this meeting, with %(country)s.")
+                    % {"agreement": agreement, "country": agreement.counterpart_country.name}
+                )
+            if agreement.signed_on and self.date and agreement.signed_on != self.date:
+                errors.setdefault("date", []).append(
+                    _("“%(agreement)s” was signed at this meeting, on %(date)s.")
+                    % {"agreement": agreement, "date": agreement.signed_on}
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Engagement(models.Model):

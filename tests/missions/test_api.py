@@ -240,3 +240,24 @@ def test_list_queries_do_not_grow_with_rows(data_entry_user, url, factory, pinne
     for _ in range(28):
         rich_meeting()
     assert count() == with_two == pinned
+
+
+@pytest.mark.django_db
+def test_a_meeting_with_an_agreement_signed_at_it_keeps_its_day(api):
+    meeting = factories.MeetingFactory(counterpart_country="GH", date=datetime.date(2018, 5, 2))
+    factories.AgreementFactory(
+        counterpart_country="GH",
+        status="signed",
+        signed_on=meeting.date,
+        signed_at_meeting=meeting,
+    )
+    response = api.patch(
+        f"{MEETINGS}{meeting.pk}/",
+        {"date": "2018-05-03"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "was signed at this meeting, on 2018-05-02" in response.json()["date"][0]
+    meeting.refresh_from_db()
+    assert meeting.date == datetime.date(2018, 5, 2)

@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
+from agreements.choices import AgreementStatus
 from missions.models import Meeting, Mission
-from tests.factories import MeetingFactory, MissionFactory
+from tests.factories import AgreementFactory, MeetingFactory, MissionFactory
 from tests.rules import NON_FIELD_ERRORS, assert_refused, db_refuses
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,25 @@ def test_mission_covers_its_dates_inclusive():
     assert mission.covers(END)
     assert not mission.covers(START - datetime.timedelta(days=1))
     assert not mission.covers(END + datetime.timedelta(days=1))
+
+
+def test_a_meeting_keeps_the_country_and_day_of_an_agreement_signed_at_it():
+    meeting = MeetingFactory(counterpart_country="GH", date=datetime.date(2018, 5, 2))
+    AgreementFactory(
+        title="MoC on roads",
+        counterpart_country="GH",
+        status=AgreementStatus.SIGNED,
+        signed_on=meeting.date,
+        signed_at_meeting=meeting,
+    )
+    meeting.venue_city = "Yokohama"
+    meeting.full_clean()
+
+    meeting.date = datetime.date(2018, 5, 3)
+    assert_refused(meeting, "date", "“MoC on roads” was signed at this meeting, on 2018-05-02.")
+    meeting.date, meeting.counterpart_country = datetime.date(2018, 5, 2), "TN"
+    assert_refused(
+        meeting,
+        "counterpart_country",
+        "“MoC on roads” was signed at this meeting, with Ghana.",
+    )
