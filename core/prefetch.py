@@ -65,6 +65,13 @@ def _as_prefetch(model, lookup) -> Prefetch | None:
     return Prefetch(name, queryset=field.related_model._default_manager.all())
 
 
+def take_over(queryset) -> tuple:
+    """(the queryset left with the lookups only Django's prefetch can read, the lookups
+    prefetch_page reads for each page or chunk of it)."""
+    ours, django = split_lookups(queryset.model, queryset._prefetch_related_lookups)
+    return queryset.prefetch_related(None).prefetch_related(*django), ours
+
+
 def split_lookups(model, lookups: Iterable) -> tuple[list[Prefetch], list]:
     """(what prefetch_page reads, what is left to Django's prefetch_related)."""
     ours, django = [], []
@@ -103,6 +110,11 @@ def _builder(model, attnames: list[str]):
     return build
 
 
+def _in_field_order(model, attnames: set[str]) -> list[str]:
+    # Model.from_db takes the values in the order of the model's fields.
+    return [f.attname for f in model._meta.concrete_fields if f.attname in attnames]
+
+
 class _Columns:
     """What one relation's query reads: the related record's own columns, and those of
     the records it points to through select_related()."""
@@ -132,23 +144,22 @@ class _Columns:
                 joined[head] = {f.name for f in concrete[head].related_model._meta.concrete_fields}
         pk = model._meta.pk
         self.model = model
-        # Model.from_db takes the values in the order of the model's fields.
         own = {concrete[name].attname for name in wanted} | {pk.attname}
-        self.own = [f.attname for f in model._meta.concrete_fields if f.attname in own]
+        own |= {concrete[head].attname for head in joined}  # the foreign keys followed
+        self.own = _in_field_order(model, own)
+        self.own_key = tuple(self.own)
+        self.pk_index = self.own.index(pk.attname)
+        self.build = _builder(model, self.own)
         self.joined = []  # (field, related model, attnames, index of its pk, builder)
         for head, columns in sorted(joined.items()):
             field = concrete[head]
-            if field.attname not in self.own:
-                own.add(field.attname)
-                self.own = [f.attname for f in model._meta.concrete_fields if f.attname in own]
             target = field.related_model
-            names = {target._meta.get_field(name).attname for name in columns}
-            names.add(target._meta.pk.attname)
-            attnames = [f.attname for f in target._meta.concrete_fields if f.attname in names]
-            pk_index = attnames.index(target._meta.pk.attname)
+            target_pk = target._meta.pk.attname
+            attnames = _in_field_order(
+                target, {target._meta.get_field(name).attname for name in columns} | {target_pk}
+            )
+            pk_index = attnames.index(target_pk)
             self.joined.append((field, target, attnames, pk_index, _builder(target, attnames)))
-        self.pk_index = self.own.index(pk.attname)
-        self.build = _builder(model, self.own)
 
     def paths(self) -> list[str]:
         return self.own + [
@@ -169,8 +180,7 @@ def _read(records: list, prefetch: Prefetch, using: str, instances: dict):
     columns = _Columns(queryset)
     rows = queryset.using(using).filter(**{f"{key}__in": [r.pk for r in records]})
     by_source = defaultdict(list)
-    own_count = len(columns.own)
-    own_key = tuple(columns.own)
+    own_count, own_key = len(columns.own), columns.own_key
     for row in rows.values_list(key, *columns.paths()):
         pk = row[1 + columns.pk_index]
         instance = instances.get((columns.model, own_key, pk))

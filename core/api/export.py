@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from openpyxl import Workbook
 from rest_framework import renderers
 
-from core.prefetch import page_rows, prefetch_page, related, release_page, split_lookups
+from core.prefetch import page_rows, prefetch_page, related, release_page, take_over
 
 EXPORT_CHUNK = 2000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,8 +142,7 @@ def records_of(queryset) -> Iterator:
     """Every record of the queryset, read EXPORT_CHUNK at a time through a server-side
     cursor, each chunk's many-relations read as rows (core.prefetch): the memory
     holds one chunk, whatever the number of records."""
-    ours, django = split_lookups(queryset.model, queryset._prefetch_related_lookups)
-    records = queryset.prefetch_related(None).prefetch_related(*django)
+    records, ours = take_over(queryset)
     chunk = []
     for record in records.iterator(chunk_size=EXPORT_CHUNK):
         chunk.append(record)

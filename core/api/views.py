@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from core.api.export import EXPORT_RENDERERS, Column, csv_response, xlsx_response
 from core.api.history import HistoryEntrySerializer, history_entries
-from core.prefetch import prefetch_page, release_page, split_lookups
+from core.prefetch import prefetch_page, release_page, take_over
 
 
 def etag_of(instance) -> str:
@@ -46,8 +46,8 @@ class RecordViewSet(viewsets.ModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         # The page's many-relations are read as plain rows (core.prefetch), not by
         # Django's prefetch_related, which costs more than the rows on a page of 1,000.
-        ours, django = split_lookups(queryset.model, queryset._prefetch_related_lookups)
-        page = self.paginate_queryset(queryset.prefetch_related(None).prefetch_related(*django))
+        queryset, ours = take_over(queryset)
+        page = self.paginate_queryset(queryset)
         prefetch_page(page, ours)
         serializer = self.get_serializer(page, many=True)
         response = self.get_paginated_response(serializer.data)

@@ -60,7 +60,7 @@ def test_lists_print_what_djangos_prefetch_gives(api, shared_records, monkeypatc
         return {url: api.get(url, HTTP_ACCEPT_LANGUAGE=language).content for url in LISTS}
 
     ours = bodies()
-    monkeypatch.setattr("core.api.views.split_lookups", lambda model, lookups: ([], lookups))
+    monkeypatch.setattr("core.prefetch.split_lookups", lambda model, lookups: ([], lookups))
     djangos = bodies()
     for url in LISTS:
         assert ours[url] == djangos[url], url
@@ -101,7 +101,7 @@ def test_exports_read_chunks_as_django_would(
         return b"".join(response.streaming_content)
 
     ours = export()
-    monkeypatch.setattr("core.api.export.split_lookups", lambda model, lookups: ([], lookups))
+    monkeypatch.setattr("core.prefetch.split_lookups", lambda model, lookups: ([], lookups))
     assert ours == export()
     assert ours.count(b"\n") >= 3  # the header and the records
 

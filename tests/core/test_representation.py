@@ -219,7 +219,7 @@ def test_fast_path_prints_the_same_bytes_as_drf(api, records, monkeypatch, langu
     fast = bodies()
     # DRF's own loop over the fields, DRF's own JSON renderer, and Django's own
     # prefetch_related instead of core.prefetch.
-    monkeypatch.setattr("core.api.views.split_lookups", lambda model, lookups: ([], lookups))
+    monkeypatch.setattr("core.prefetch.split_lookups", lambda model, lookups: ([], lookups))
     monkeypatch.setattr(
         RecordSerializer, "to_representation", serializers.ModelSerializer.to_representation
     )
