@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from openpyxl import Workbook
 from rest_framework import renderers
 
-from core.prefetch import page_rows, prefetch_page, related, release_page, take_over
+from core.prefetch import page_rows, prefetch_page, release_page, take_over
 
 EXPORT_CHUNK = 2000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,13 +34,13 @@ class Column:
             rows = page_rows(value, part)
             if rows is not None:  # a many-relation read with the chunk
                 return ", ".join(str(item) for item in rows)
-            owner, value = value, getattr(value, part, None)
+            value = getattr(value, part, None)
             if value is None:
                 return ""
             if callable(value) and not hasattr(value, "all"):
                 value = value()
-        if hasattr(value, "all"):  # a many-relation: its prefetched rows
-            return ", ".join(str(item) for item in related(owner, part))
+        if hasattr(value, "all"):  # a many-relation read some other way: its manager
+            return ", ".join(str(item) for item in value.all())
         if hasattr(value, "name") and hasattr(value, "code"):  # a country
             return str(value.name)
         if isinstance(value, list):  # several countries
