@@ -2,11 +2,26 @@
 
 import datetime
 
+from django.db.models import Case, Value, When
+from django.db.models.functions import ExtractYear
+
 FISCAL_YEAR_START_MONTH = 4
 
 
 def fiscal_year_of(day: datetime.date) -> int:
     return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+
+
+def year_expression(date_field: str, *, fiscal: bool):
+    """The calendar or fiscal year of a date column, computed by the database (the
+    same as fiscal_year_of, for a GROUP BY year)."""
+    year = ExtractYear(date_field)
+    if not fiscal:
+        return year
+    return year - Case(
+        When(**{f"{date_field}__month__lt": FISCAL_YEAR_START_MONTH}, then=Value(1)),
+        default=Value(0),
+    )
 
 
 def fiscal_year_range(year: int) -> tuple[datetime.date, datetime.date]:

@@ -33,7 +33,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
@@ -41,12 +40,7 @@ from django_countries import countries as country_names
 
 from agreements.choices import AgreementKind, AgreementStatus
 from agreements.models import Agreement
-from core.fiscal import (
-    FISCAL_YEAR_START_MONTH,
-    calendar_year_range,
-    fiscal_year_of,
-    fiscal_year_range,
-)
+from core.fiscal import calendar_year_range, fiscal_year_of, fiscal_year_range, year_expression
 from core.i18n import localized
 from core.regions import Region, asean_q, countries_in, is_asean, region_expression, region_of
 from core.sectors import SectorCode
@@ -176,14 +170,16 @@ def _codes(values: Iterable[str]) -> list[str]:
 # Top sales (missions)
 
 
+# Top sales are the doings of completed missions led by a minister, state minister or
+# parliamentary vice-minister.
+_OF_A_TOP_SALES_MISSION = Q(
+    mission__status=MissionStatus.COMPLETED, mission__leader_rank__in=TOP_SALES_RANKS
+)
+
+
 def top_sales_meetings(period: Period | None = None) -> QuerySet[Meeting]:
-    """The meetings that count as top sales: those of completed missions led by a
-    minister, state minister or parliamentary vice-minister, held within the period."""
-    return Meeting.objects.filter(
-        mission__status=MissionStatus.COMPLETED,
-        mission__leader_rank__in=TOP_SALES_RANKS,
-        **_within(period, "date"),
-    )
+    """The meetings that count as top sales, held within the period."""
+    return Meeting.objects.filter(_OF_A_TOP_SALES_MISSION, **_within(period, "date"))
 
 
 @dataclass(frozen=True)
@@ -202,24 +198,9 @@ class EngagementStatistics:
 
 
 def top_sales_engagements() -> QuerySet[Engagement]:
-    """The (mission, country) pairs that count as top sales, of all time: those of
-    completed missions led by a minister, state minister or parliamentary vice-minister
+    """The (mission, country) pairs that count as top sales, of all time
     (missions.Engagement, kept equal to the meetings on every write)."""
-    return Engagement.objects.filter(
-        mission__status=MissionStatus.COMPLETED, mission__leader_rank__in=TOP_SALES_RANKS
-    )
-
-
-def _year_in_database(date_field: str, *, fiscal: bool):
-    """The calendar or fiscal year of a date column, as the database computes it (the
-    same as _year_of, core.fiscal)."""
-    year = ExtractYear(date_field)
-    if not fiscal:
-        return year
-    return year - Case(
-        When(**{f"{date_field}__month__lt": FISCAL_YEAR_START_MONTH}, then=Value(1)),
-        default=Value(0),
-    )
+    return Engagement.objects.filter(_OF_A_TOP_SALES_MISSION)
 
 
 def _asean_in_database(date_field: str):
@@ -298,7 +279,7 @@ def engagement_statistics(
     for row in (
         pairs.values(
             "counterpart_country",
-            year=_year_in_database("first_date", fiscal=fiscal),
+            year=year_expression("first_date", fiscal=fiscal),
             asean=F("in_asean"),
         )
         .annotate(engagements=Count("id"), meetings_sum=Sum("meetings"))
@@ -388,20 +369,22 @@ class EngagementsByYearAndRegion:
 
 def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYearAndRegion:
     """Engagements per calendar (or fiscal) year and region (1 query, grouped by
-    country and year in the database). A pair is counted in the year of its first
+    region and year in the database). A pair is counted in the year of its first
     meeting, as engagement_statistics(period=None) counts its by_year, so that the
     totals of both agree."""
     rows = (
         top_sales_engagements()
-        .values("counterpart_country", year=_year_in_database("first_date", fiscal=fiscal))
+        .values(
+            region=region_expression("counterpart_country"),
+            year=year_expression("first_date", fiscal=fiscal),
+        )
         .annotate(engagements=Count("id"))
         .order_by()
     )
     counts, regions = defaultdict(Counter), Counter()
     for row in rows:
-        region = _region_value(str(row["counterpart_country"]))
-        counts[int(row["year"])][region] += row["engagements"]
-        regions[region] += row["engagements"]
+        counts[int(row["year"])][row["region"]] += row["engagements"]
+        regions[row["region"]] += row["engagements"]
     return EngagementsByYearAndRegion(
         fiscal=fiscal,
         regions=[{"region": row["region"], "label": row["label"]} for row in _by_region(regions)],
