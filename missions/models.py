@@ -80,6 +80,11 @@ class Mission(TimeStampedModel):
 ENGAGEMENT_FIELDS = ("mission_id", "counterpart_country", "date")
 
 
+def as_engagement_key(mission_id, country, day) -> tuple:
+    """A meeting's (mission id, country code, date), the country as a plain code."""
+    return (mission_id, str(country or "").upper(), day)
+
+
 def engagement_key(meeting, written=None, before=None) -> tuple | None:
     """(mission id, country code, date) as the instance holds them; a field it does not
     hold (deferred), or one a save leaves out of `written`, is taken from `before`.
@@ -93,7 +98,7 @@ def engagement_key(meeting, written=None, before=None) -> tuple | None:
         else:
             return None
         key.append(value)
-    return (key[0], str(key[1] or "").upper(), key[2])
+    return as_engagement_key(*key)
 
 
 class Meeting(TimeStampedModel):

@@ -4,7 +4,13 @@ delete of a meeting refreshes the pair it belongs to, and the pair it left if it
 
 from django.db.models import QuerySet
 
-from missions.models import ENGAGEMENT_FIELDS, Meeting, Mission, engagement_key
+from missions.models import (
+    ENGAGEMENT_FIELDS,
+    Meeting,
+    Mission,
+    as_engagement_key,
+    engagement_key,
+)
 from missions.services import refresh_engagements
 
 
@@ -15,7 +21,7 @@ def _stored(instance):
         # Not read from the database (a history revert or restore builds the instance),
         # or read without these fields: ask the row.
         row = Meeting.objects.filter(pk=instance.pk).values_list(*ENGAGEMENT_FIELDS).first()
-        loaded = (row[0], str(row[1]).upper(), row[2]) if row else None
+        loaded = as_engagement_key(*row) if row else None
     return loaded
 
 
