@@ -138,6 +138,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# Axes would print its version banner on every manage.py command.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 # Reverse proxies in front of the site (0: clients connect directly); the client's
 # address is then the X-Forwarded-For entry the outermost proxy appended.
