@@ -1,6 +1,7 @@
 import datetime
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -56,6 +57,9 @@ def followups_send_reminder_digests(*, today: datetime.date | None = None) -> in
     for user in get_user_model().objects.filter(pk__in=list(user_ids)).order_by("pk"):
         try:
             sent += followup_send_reminder_digest(user=user, today=today)
+        except SoftTimeLimitExceeded as error:
+            # Stop here rather than be killed mid-send: the retry reminds the rest.
+            raise ReminderDigestError("time limit reached before every digest was sent") from error
         except Exception:
             logger.exception("Could not send the reminder digest of user %s", user.pk)
             failed.append(user.pk)
@@ -95,8 +99,9 @@ def _languages_for(user):
     return [first, *(code for code in codes if code != first)]
 
 
-def _admin_url(followup):
-    path = reverse("admin:followups_followup_change", args=[followup.pk])
+def _admin_url(record):
+    meta = record._meta
+    path = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
     return f"{settings.SITE_URL}{path}"
 
 
@@ -119,16 +124,14 @@ def _reminder_section(user, overdue, due_soon, today):
         lines += ["", f"{heading} ({len(items)})"]
         for followup in items:
             target = followup.target
-            about = (
-                f"{target._meta.verbose_name}: {target}"
-                if target is not None
-                else str(followup.content_type)
-            )
             lines += [
                 f"- {date_format(followup.due_on)}  {followup.title}",
-                f"  {about}",
                 f"  {_admin_url(followup)}",
             ]
+            if target is None:  # the record it was about has been deleted
+                lines.append(f"  {followup.content_type}")
+            else:
+                lines += [f"  {target._meta.verbose_name}: {target}", f"  {_admin_url(target)}"]
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ import datetime
 from smtplib import SMTPException
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 
 from followups.choices import FollowUpStatus
@@ -81,6 +82,38 @@ def test_links_use_the_site_url(tanaka, settings):
         f"https://crm.example.go.jp/admin/followups/followup/{followup.pk}/change/"
         in mail.outbox[0].body
     )
+
+
+def test_each_item_links_to_the_record_it_is_about(tanaka):
+    meeting = factories.MeetingFactory()
+    factories.FollowUpFactory(assignee=tanaka, target=meeting, due_on=days(1))
+    followups_send_reminder_digests(today=TODAY)
+    body = mail.outbox[0].body
+    assert f"http://127.0.0.1:8000/admin/missions/meeting/{meeting.pk}/change/" in body
+    assert f"会談: {meeting}" in body
+
+
+def test_the_soft_time_limit_stops_the_run_so_that_the_retry_reminds_the_rest(tanaka, monkeypatch):
+    smith = factories.UserFactory(username="smith")
+    factories.FollowUpFactory(assignee=tanaka, due_on=days(1))
+    factories.FollowUpFactory(assignee=smith, due_on=days(1))
+    from django.core.mail import EmailMessage
+
+    original_send = EmailMessage.send
+    attempts = []
+
+    def out_of_time(message, *args, **kwargs):
+        attempts.append(message.to)
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(EmailMessage, "send", out_of_time)
+    with pytest.raises(ReminderDigestError):
+        followups_send_reminder_digests(today=TODAY)
+    assert attempts == [["tanaka@example.org"]]  # it stopped instead of going on
+    assert not ReminderDigest.objects.exists()
+
+    monkeypatch.setattr(EmailMessage, "send", original_send)
+    assert followups_send_reminder_digests(today=TODAY) == 2
 
 
 def test_a_second_run_on_the_same_day_sends_nothing_and_the_next_day_sends_again(tanaka):
