@@ -6,7 +6,6 @@ import datetime
 import io
 import logging
 import tempfile
-from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -26,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 class NotAllowed(Exception):
     """The user may no longer view the records asked for."""
+
+
+# A job still waiting this long after it was asked for has lost its message.
+RELAY_AFTER = datetime.timedelta(minutes=15)
 
 
 def _ttl():
@@ -58,7 +61,12 @@ def export_job_create(*, user, resource: str, format: str, query: str, language:
         language=language,
         expires_at=timezone.now() + _ttl(),
     )
-    transaction.on_commit(partial(_enqueue, job.pk))
+    # robust: a broker out of reach must not turn the request into an error; the job
+    # stays pending and exports_relay_stale() queues it again.
+    # (A lambda, not functools.partial: Django names the failed callback by its
+    # __qualname__, which a partial lacks.)
+    job_id = job.pk
+    transaction.on_commit(lambda: _enqueue(job_id), robust=True)
     return job
 
 
@@ -107,17 +115,23 @@ def export_build(*, job_id) -> ExportJob | None:
     job.finished_at = now
     job.expires_at = now + _ttl()
     job.error = ""
-    job.save(
-        update_fields=[
-            "status",
-            "progress",
-            "row_count",
-            "finished_at",
-            "expires_at",
-            "error",
-            "file",
-        ]
+    return _finish(
+        job,
+        ["status", "progress", "row_count", "finished_at", "expires_at", "error", "file"],
     )
+
+
+def _finish(job, fields) -> ExportJob | None:
+    """Save the outcome of this run, unless another run of the same job (a relayed
+    message taken by a second worker while this one was building) finished first or
+    the job was purged: then this run's file is removed and the other outcome stands."""
+    with transaction.atomic():
+        current = ExportJob.objects.select_for_update().filter(pk=job.pk).first()
+        if current is None or current.status != ExportStatus.RUNNING:
+            if job.file and (current is None or job.file.name != current.file.name):
+                job.file.delete(save=False)
+            return current
+        job.save(update_fields=fields)
     return job
 
 
@@ -145,12 +159,11 @@ def _write(job) -> int:
     return total
 
 
-def _fail(job, message) -> ExportJob:
+def _fail(job, message) -> ExportJob | None:
     job.status = ExportStatus.FAILED
     job.error = message
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
-    return job
+    return _finish(job, ["status", "error", "finished_at"])
 
 
 def exports_purge_expired(*, now: datetime.datetime | None = None) -> int:
@@ -163,3 +176,24 @@ def exports_purge_expired(*, now: datetime.datetime | None = None) -> int:
         job.delete()
         count += 1
     return count
+
+
+def exports_relay_stale(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Queue again the jobs still waiting RELAY_AFTER after they were asked for: their
+    message was lost (the broker out of reach at commit). A worker takes a job within
+    moments of its message, so one waiting that long has none, or sits behind a queue
+    so long that a second message costs nothing: export_build() does nothing for a job
+    already built, and of two runs at once only the first to finish keeps its file."""
+    now = now or timezone.now()
+    stale = list(
+        ExportJob.objects.filter(
+            status=ExportStatus.PENDING, created_at__lt=now - RELAY_AFTER, expires_at__gt=now
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for job_id in stale:
+        _enqueue(job_id)
+    if stale:
+        logger.info("Relayed %d stale export jobs", len(stale))
+    return len(stale)

@@ -22,4 +22,7 @@ def build_export(job_id: int):
 
 @shared_task(acks_late=True)
 def purge_expired_exports():
+    """Hourly: delete the expired exports, and queue again the jobs whose message was
+    lost (the outbox relay of exports)."""
+    services.exports_relay_stale()
     return services.exports_purge_expired()
