@@ -31,9 +31,15 @@ class TimeStampedModel(models.Model):
         one wins: PostgreSQL re-checks the WHERE after the other's commit, and SQLite
         lets one writer at a time."""
         pk, _, stamp = version.partition("-")
-        if pk != str(self.pk) or not stamp.isdigit():
+        # ASCII digits only ("²".isdigit() is true, yet int() refuses it).
+        if pk != str(self.pk) or not (stamp.isascii() and stamp.isdigit()):
             return False
-        updated_at = EPOCH + int(stamp) * MICROSECOND
+        try:
+            updated_at = EPOCH + int(stamp) * MICROSECOND
+        except (OverflowError, ValueError):
+            # Beyond the dates Python holds (or int()'s limit on digits): no row is
+            # at that version, so the claim fails like any other stale one.
+            return False
         rows = type(self)._default_manager.filter(pk=self.pk, updated_at=updated_at)
         return rows.update(updated_at=updated_at) == 1
 

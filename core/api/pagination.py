@@ -2,7 +2,7 @@
 that sync whole tables."""
 
 from django.utils.translation import gettext as _
-from rest_framework import pagination, serializers
+from rest_framework import exceptions, pagination, serializers
 
 from core.counts import EstimatedCountPaginator
 
@@ -63,7 +63,13 @@ class SyncCursorPagination(pagination.CursorPagination):
         # An empty `cursor=` asks for the first page.
         if not request.query_params.get(self.cursor_query_param):
             return None
-        return super().decode_cursor(request)
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            # A cursor is a parameter the client sent wrong, not a record that is gone.
+            raise serializers.ValidationError(
+                {self.cursor_query_param: [_("Give a cursor from `next` or `previous`, or none.")]}
+            ) from error
 
 
 class RecordPagination(PageNumberPagination):

@@ -103,6 +103,16 @@ class RecordViewSet(viewsets.ModelViewSet):
         response["ETag"] = etag_of(self._object)
         return response
 
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if response.status_code < 400:
+            response["ETag"] = etag_of(self._object)
+        return response
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self._object = serializer.instance
+
     def get_object(self):
         self._object = super().get_object()
         return self._object

@@ -192,6 +192,38 @@ def test_stale_if_match_on_delete_gets_412(api):
     assert Mission.objects.filter(pk=mission.pk).exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stamp", ["99999999999999999999999999999999", "999999999999999999", "9" * 5000, "²", "-1"]
+)
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_a_malformed_if_match_cannot_match_and_is_a_412(api, method, stamp):
+    """Out of Python's dates, out of int()'s digits, not ASCII: never a 500."""
+    mission = factories.MissionFactory(title="Original")
+    response = getattr(api, method)(
+        detail(mission),
+        {**new_mission(mission.leader), "title": "Changed"},
+        format="json",
+        HTTP_IF_MATCH=f'"{mission.pk}-{stamp}"',
+    )
+    assert response.status_code == 412, response.content
+    mission.refresh_from_db()
+    assert mission.title == "Original"
+
+
+@pytest.mark.django_db
+def test_a_created_record_carries_its_etag(api):
+    response = api.post(LIST, new_mission(factories.PersonFactory()), format="json")
+    assert response.status_code == 201
+    mission = Mission.objects.get(pk=response.json()["id"])
+    assert response["ETag"] == f'"{mission.version}"'
+    # It is the ETag a write can claim.
+    changed = api.patch(
+        detail(mission), {"title": "Changed"}, format="json", HTTP_IF_MATCH=response["ETag"]
+    )
+    assert changed.status_code == 200
+
+
 # -- pagination -----------------------------------------------------------------------
 
 
@@ -224,6 +256,12 @@ def test_cursor_pages_walk_every_record_once_in_sync_order(api):
         url = page["next"]
     assert len(seen) == 7 and len(set(seen)) == 7
     assert seen[-1] == missions[0].pk
+
+
+@pytest.mark.django_db
+def test_an_invalid_cursor_is_a_400_naming_it(api):
+    factories.MissionFactory()
+    assert_bad_parameter(api, LIST, {"cursor": "not-a-cursor"}, "cursor")
 
 
 # -- exports --------------------------------------------------------------------------

@@ -142,7 +142,9 @@ def test_page_size_and_page_out_of_range_are_refused(api, prefix, viewset):
     for page in (str(10**9), "9" * 10_000):
         assert api.get(url(prefix), {"page": page}).status_code == 404, page[:20]
     for cursor in ("not-a-cursor", "x" * 10_000):
-        assert api.get(url(prefix), {"cursor": cursor}).status_code == 404, cursor[:20]
+        response = api.get(url(prefix), {"cursor": cursor})
+        assert response.status_code == 400, cursor[:20]
+        assert "cursor" in response.json()
     # A NUL byte is no base64 letter: what is left is the empty cursor, the first page.
     assert api.get(url(prefix), {"cursor": NUL}).status_code == 200
 
@@ -209,6 +211,24 @@ def test_session_form_post_without_csrf_token_is_a_403(administrator, records, p
         assert client.patch(url(prefix, pk), {"name": "forged"}).status_code == 403
         assert client.delete(url(prefix, pk)).status_code == 403
     assert viewset.queryset.model._default_manager.count() == count
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), RECORDS, ids=[p for p, _ in RECORDS])
+def test_a_malformed_if_match_is_a_412_never_a_500(api, records, prefix, viewset):
+    pk = existing_pk(viewset)
+    model = viewset.queryset.model
+    before = model._default_manager.get(pk=pk).version
+    for stamp in ("9" * 32, "999999999999999999", "9" * 10_000, "²", NUL, ""):
+        for method in ("PUT", "PATCH", "DELETE"):
+            response = api.generic(
+                method,
+                url(prefix, pk),
+                "{}",
+                content_type="application/json",
+                HTTP_IF_MATCH=f'"{pk}-{stamp}"',
+            )
+            assert response.status_code == 412, (method, stamp[:20], response.content[:300])
+    assert model._default_manager.get(pk=pk).version == before
 
 
 @pytest.mark.parametrize(("prefix", "viewset"), RESOURCES, ids=[p for p, _ in RESOURCES])
