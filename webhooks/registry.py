@@ -6,6 +6,7 @@ import functools
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import translation
@@ -56,10 +57,17 @@ def record_type_of(content_type: ContentType) -> str:
     return resource.record_type if resource else content_type.model
 
 
+class _SiteAddress:
+    """Stands in for the request a worker does not have: the serializers ask a request
+    only for absolute addresses, which a webhook takes from SITE_URL."""
+
+    def build_absolute_uri(self, location):
+        return f"{settings.SITE_URL}{location}"
+
+
 def serialize_record(model, pk) -> dict | None:
     """The record as GET /api/v1/<resource>/<pk>/ shows it, in English (the language of
-    integrations), or None when it no longer exists. Links are paths, as there is no
-    request to take a host from."""
+    integrations), with links under SITE_URL, or None when it no longer exists."""
     from rest_framework.renderers import JSONRenderer
 
     resource = resource_for(model)
@@ -69,7 +77,9 @@ def serialize_record(model, pk) -> dict | None:
     instance = view.get_queryset().filter(pk=pk).first()
     if instance is None:
         return None
-    serializer = view.get_serializer_class()(instance, context={"request": None, "view": view})
+    serializer = view.get_serializer_class()(
+        instance, context={"request": _SiteAddress(), "view": view}
+    )
     with translation.override("en"):
         # Through the API's own renderer, so that numbers and dates read as they do there.
         return json.loads(JSONRenderer().render(serializer.data))
