@@ -1,17 +1,20 @@
 """Demo data: the records the source document names, and a synthetic set whose
 aggregates reproduce the document's figures exactly (/work/shared/seed/facts.md).
 
-Loaded by `manage.py load_demo`. Every row is looked up by a natural key and written
-only when it is missing or differs, so that a second run writes nothing at all (not
-even a history row). Everything is explicit arithmetic over fixed tables: no random.
+Loaded by `manage.py load_demo`. Every row is looked up by a natural key and created
+when it is missing; a row already there is left exactly as it is, since staff may have
+worked on it (a follow-up marked done), so that a second run, on any day, writes
+nothing at all (not even a history row). `load_demo --reset` instead brings every demo
+row back to its demo values, writing only the rows that differ. Everything is explicit
+arithmetic over fixed tables: no random.
 
 Synthetic records carry "Demo" (デモ) in their names; real records do not. Where the
 article names an occasion but not every participant (the five other African countries
 met at TICAD7), the participants are demo placeholders.
 
-Follow-up due dates and one agreement's expiry are relative to the run date, so that
-the reminders always have something overdue, due this week and expiring soon; a run
-on a later day moves them, a run on the same day changes nothing.
+Follow-up due dates and one agreement's expiry are relative to the date a row is
+created, so that the reminders have something overdue, due this week and expiring
+soon; a plain run never moves them, a reset moves them relative to its own date.
 """
 
 import datetime
@@ -558,8 +561,10 @@ FOLLOWUP_ACTIONS = [
 
 @dataclass
 class Tally:
-    """Rows per model: created, updated (found but different), already present."""
+    """Rows per model: created, reset (found but different; only with --reset) and
+    already present (left as they were)."""
 
+    reset_mode: bool = False
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, model, outcome):
@@ -570,8 +575,8 @@ class Tally:
         return sum(c["created"] for c in self.counts.values())
 
     @property
-    def updated(self):
-        return sum(c["updated"] for c in self.counts.values())
+    def reset(self):
+        return sum(c["reset"] for c in self.counts.values())
 
     @property
     def present(self):
@@ -580,20 +585,21 @@ class Tally:
     def lines(self):
         width = max(len(label) for label in self.counts) if self.counts else 0
         for label, c in self.counts.items():
+            reset = f"{c['reset']:3d} reset, " if self.reset_mode else ""
             yield (
-                f"  {label:<{width}}  {c['created']:4d} created, {c['updated']:3d} updated, "
+                f"  {label:<{width}}  {c['created']:4d} created, {reset}"
                 f"{c['present']:4d} already present"
             )
-        yield (
-            f"Total: {self.created} created, {self.updated} updated, "
-            f"{self.present} already present."
-        )
+        reset = f"{self.reset} reset to their demo values, " if self.reset_mode else ""
+        yield f"Total: {self.created} created, {reset}{self.present} already present."
 
 
 class DemoLoader:
-    def __init__(self, today):
+    def __init__(self, today, *, reset=False):
         self.today = today
-        self.tally = Tally()
+        # Whether rows already present are brought back to their demo values.
+        self.reset = reset
+        self.tally = Tally(reset_mode=reset)
         self.orgs = {}  # short key -> Organization
         self.ministers = {}  # (country, portfolio) -> Person
         self.sectors = {}
@@ -609,8 +615,9 @@ class DemoLoader:
     # -- generic writes ------------------------------------------------------------------
 
     def upsert(self, model, lookup, values, *, save=validated_save, on_create=None):
-        """The row with `lookup`, created with `values` or brought back to them; saved
-        (and so validated and historised) only when something differs."""
+        """The row with `lookup`: created with `values` when missing; when present, left
+        as it is, or with --reset brought back to `values`, saved (and so validated and
+        historised) only when something differs."""
         obj = model._default_manager.filter(**lookup).order_by("pk").first()
         if obj is None:
             obj = model(**lookup, **values)
@@ -620,15 +627,22 @@ class DemoLoader:
             self.tally.add(model, "created")
             self._created.add((model, obj.pk))
             return obj
+        if not self.reset:
+            self.tally.add(model, "present")
+            return obj
         before = self._fingerprint(obj, values)
         for name, value in values.items():
             setattr(obj, name, value)
         if self._fingerprint(obj, values) != before:
             save(obj)
-            self.tally.add(model, "updated")
+            self.tally.add(model, "reset")
         else:
             self.tally.add(model, "present")
         return obj
+
+    def writes(self, obj):
+        """Whether this run writes `obj`'s relations: a row it created, or any with --reset."""
+        return self.reset or (type(obj), obj.pk) in self._created
 
     @staticmethod
     def _fingerprint(obj, values):
@@ -637,7 +651,10 @@ class DemoLoader:
         return [obj._meta.get_field(name).value_to_string(obj) for name in values]
 
     def set_m2m(self, obj, **relations):
-        """Bring many-to-many relations to exactly `relations` (name -> targets)."""
+        """Bring many-to-many relations to exactly `relations` (name -> targets), on a
+        row this run created or with --reset; otherwise leave them as they are."""
+        if not self.writes(obj):
+            return
         # A row created by this run has no links yet: no need to read them.
         new = (type(obj), obj.pk) in self._created
         changed = [
@@ -1175,7 +1192,7 @@ class DemoLoader:
             status=AgreementStatus.IN_FORCE,
             signed_on=D(2016, 11, 11),
             effective_on=D(2016, 11, 11),
-            # Within 90 days of the run date, for the expiry reminder.
+            # Within 90 days of the day it is loaded, for the expiry reminder.
             expires_on=self.today + datetime.timedelta(days=45),
             renewal=Renewal.BY_AGREEMENT,
             sectors=[S.PORT],
@@ -1246,7 +1263,7 @@ class DemoLoader:
                 # Demo accounts must never open a session.
                 on_create=lambda instance: instance.set_unusable_password(),
             )
-            if not user.groups.filter(pk=group.pk).exists():
+            if self.writes(user) and not user.groups.filter(pk=group.pk).exists():
                 user.groups.add(group)
             self.users.append(user)
 
@@ -1291,9 +1308,10 @@ class DemoLoader:
             )
 
 
-def load_demo(*, today=None):
-    """Load (or complete) the demo data set in one transaction; returns the Tally."""
-    loader = DemoLoader(today or timezone.localdate())
+def load_demo(*, today=None, reset=False):
+    """Load (or complete) the demo data set in one transaction; with `reset`, also bring
+    the demo rows already present back to their demo values. Returns the Tally."""
+    loader = DemoLoader(today or timezone.localdate(), reset=reset)
     with transaction.atomic():
         loader.run()
     return loader.tally

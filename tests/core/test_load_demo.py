@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.roles import DATA_ENTRY
 from agreements.models import Agreement
 from contacts.models import Organization, Person, Post
+from core.demo import load_demo
 from core.regions import is_asean, region_of
 from followups.models import FollowUp
 from missions.choices import TOP_SALES_RANKS, MissionStatus
@@ -374,21 +375,108 @@ def test_a_second_run_changes_nothing(first_run_output):
     call_command("load_demo", stdout=out)
 
     assert _snapshot() == before
-    assert "Total: 0 created, 0 updated" in out.getvalue()
+    assert "Total: 0 created, " in out.getvalue()
     assert "Nothing to do" in out.getvalue()
+    assert "load_demo --reset" in out.getvalue()
     assert "Total: 0 created" not in first_run_output
     assert "contacts.Organization" in first_run_output
 
 
-def test_a_run_brings_a_changed_demo_record_back():
+def test_a_run_on_a_later_day_changes_nothing():
+    """Follow-up due dates and an expiry are relative to the day a row was created:
+    a later run moves none of them."""
+    before = _snapshot()
+
+    tally = load_demo(today=timezone.localdate() + datetime.timedelta(days=1))
+
+    assert _snapshot() == before
+    assert (tally.created, tally.reset) == (0, 0)
+    assert tally.present > 800
+
+
+def _figures():
+    """The document's figures, recomputed: the 2018 top sales and the watch-list
+    transition."""
+    pairs = _engagements_2018()
+    top_sales = (
+        len(pairs),
+        len({pair["counterpart_country"] for pair in pairs}),
+        sum(is_asean(pair["counterpart_country"], pair["first_date"]) for pair in pairs),
+    )
+    edition_2018 = WatchList.objects.get(edition_year=2018)
+    outcomes = Counter(edition_2018.entries.values_list("outcome_at_next_edition", flat=True))
+    projects_2019 = set(
+        WatchListEntry.objects.filter(watch_list__edition_year=2019).values_list(
+            "project_id", flat=True
+        )
+    )
+    transition = (
+        edition_2018.entries.count(),
+        outcomes["won_japanese"],
+        outcomes["won_foreign"],
+        outcomes["removed"],
+        outcomes["continued"],
+        len(projects_2019 - set(edition_2018.entries.values_list("project_id", flat=True))),
+        len(projects_2019),
+    )
+    return top_sales, transition
+
+
+DOCUMENT_FIGURES = ((69, 31, 35), (83, 10, 1, 7, 65, 18, 83))
+
+
+def test_staff_edits_survive_a_run_and_reset_brings_the_demo_values_back():
+    followup = FollowUp.objects.filter(status="open", due_on__lt=timezone.localdate()).first()
+    loaded_due_on = followup.due_on
+    followup.status, followup.done_on = "done", timezone.localdate()
+    followup.save()
     project = Project.objects.get(name__startswith="Demo project 001 ")
     loaded_cost = project.estimated_cost_jpy
     project.estimated_cost_jpy = 1
     project.save()
-    out = StringIO()
+    edited = _snapshot()
 
+    # A plain run (the second `make run`) leaves the staff's work alone.
+    out = StringIO()
     call_command("load_demo", stdout=out)
 
+    assert _snapshot() == edited
+    followup.refresh_from_db()
+    assert (followup.status, followup.done_on) == ("done", timezone.localdate())
+    assert "Total: 0 created, " in out.getvalue()
+    assert _figures() == DOCUMENT_FIGURES
+
+    # --reset puts the demo values back, with a history row for each.
+    out = StringIO()
+    call_command("load_demo", "--reset", stdout=out)
+
+    followup.refresh_from_db()
     project.refresh_from_db()
+    assert (followup.status, followup.done_on, followup.due_on) == ("open", None, loaded_due_on)
     assert project.estimated_cost_jpy == loaded_cost
-    assert "Total: 0 created, 1 updated" in out.getvalue()
+    assert project.history.first().estimated_cost_jpy == loaded_cost
+    assert "Total: 0 created, 2 reset to their demo values" in out.getvalue()
+    assert _figures() == DOCUMENT_FIGURES
+
+    # A second reset on the same day finds nothing to reset.
+    after_reset = _snapshot()
+    out = StringIO()
+    call_command("load_demo", "--reset", stdout=out)
+
+    assert _snapshot() == after_reset
+    assert "Total: 0 created, 0 reset" in out.getvalue()
+    assert "Nothing to do" in out.getvalue()
+
+
+def test_a_deleted_demo_record_comes_back_with_its_relations():
+    meeting = Meeting.objects.filter(mission__title__startswith="Demo mission 2018-01a").first()
+    key = (meeting.mission_id, meeting.date, meeting.counterpart_country.code)
+    counterparts = set(meeting.counterparts.values_list("pk", flat=True))
+    meeting.delete()
+
+    tally = load_demo()
+
+    restored = Meeting.objects.get(mission_id=key[0], date=key[1], counterpart_country=key[2])
+    assert set(restored.counterparts.values_list("pk", flat=True)) == counterparts
+    assert tally.created >= 1
+    assert _figures() == DOCUMENT_FIGURES

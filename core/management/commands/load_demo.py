@@ -8,21 +8,36 @@ from core.demo import load_demo
 class Command(BaseCommand):
     help = (
         "Load the demo data: the records the source document names and a synthetic set "
-        "reproducing its figures. Safe to run again: it writes only the rows that are missing "
-        "or differ from the demo set."
+        "reproducing its figures. Safe to run again: it creates only the rows that are "
+        "missing and leaves the others as they are; --reset brings changed demo rows back."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=(
+                "Also bring the demo rows already present back to their demo values, undoing "
+                "the changes made to them (follow-up dates move relative to today)."
+            ),
+        )
+
+    def handle(self, *args, reset=False, **options):
         started = time.monotonic()
-        tally = load_demo()
+        tally = load_demo(reset=reset)
         self.stdout.write("Demo data, rows per model:")
         for line in tally.lines():
             self.stdout.write(line)
-        if tally.created or tally.updated:
+        if tally.created or tally.reset:
             self.stdout.write(
                 self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.1f} s.")
             )
         else:
             self.stdout.write(
                 self.style.SUCCESS("Nothing to do: the demo data was already loaded.")
+            )
+        if tally.present and not reset:
+            self.stdout.write(
+                "Rows already present were left as they are; "
+                "`manage.py load_demo --reset` brings changed demo rows back to their demo values."
             )
