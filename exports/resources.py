@@ -21,6 +21,13 @@ def exportable():
     }
 
 
+def resource_of(viewset) -> str:
+    """The name under which `viewset`'s list is exported (its URL prefix)."""
+    return next(
+        name for name, (candidate, _basename) in exportable().items() if candidate is viewset
+    )
+
+
 def model_of(resource: str):
     return exportable()[resource][0].queryset.model
 

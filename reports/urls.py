@@ -11,5 +11,6 @@ urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="project-list"),
     path("countries/", views.CountryPickerView.as_view(), name="country-picker"),
     path("countries/<str:code>/", views.CountryBriefView.as_view(), name="country-brief"),
+    path("exports/", views.ExportListView.as_view(), name="export-list"),
     path("watch-list/", views.WatchListTransitionView.as_view(), name="watch-list"),
 ]

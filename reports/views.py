@@ -10,6 +10,7 @@ from itertools import groupby
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.forms import (
@@ -20,7 +21,7 @@ from django.forms import (
     NullBooleanField,
     TextInput,
 )
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,10 @@ from core.api.filters import CountryFilter
 from core.fiscal import fiscal_year_of
 from core.regions import Region, is_asean, region_of
 from core.sectors import SectorCode
+from exports import resources
+from exports.choices import ExportFormat, ExportStatus
+from exports.models import ExportJob
+from exports.services import export_job_create
 from followups.choices import FollowUpStatus
 from followups.models import FollowUp
 from missions.api.views import MeetingViewSet, MissionViewSet
@@ -46,7 +51,7 @@ from projects.choices import FigureKind
 from projects.models import Project, WatchList
 from reports import selectors
 from reports.api.views import CanReadReports
-from reports.forms import CountryForm, EditionForm, YearForm
+from reports.forms import BackgroundExportForm, CountryForm, EditionForm, YearForm
 from reports.sentences import engagement_sentence
 from reports.widgets import LongSelectMultiple
 
@@ -321,6 +326,12 @@ class RecordListView(AnalystPageMixin, TemplateView):
 
         api = reverse(self.api_list)
         context.update(
+            # The same list, built by a task: for one too long to wait for.
+            export_resource=resources.resource_of(self.viewset),
+            export_query=_query_string(params, page=None)[1:],
+            export_formats=ExportFormat.choices,
+        )
+        context.update(
             title=self.title,
             row_template=self.row_template,
             filterset=filterset,
@@ -470,6 +481,61 @@ class ProjectListView(RecordListView):
         "estimated_cost_jpy_min",
         "estimated_cost_jpy_max",
     )
+
+
+# Background exports
+
+
+class ExportListView(AnalystPageMixin, TemplateView):
+    """My exports: the lists I asked to be built in the background (POST, from a list
+    page), their progress, and their files while they last. Downloads go through the
+    API's download, which serves the file to its owner only."""
+
+    template_name = "reports/exports.html"
+    # While a job is being built the page reloads itself (a <meta> refresh: no script).
+    REFRESH_SECONDS = 5
+
+    def post(self, request, *args, **kwargs):
+        form = BackgroundExportForm(request.POST, user=request.user)
+        if not form.is_valid():
+            context = self.get_context_data(form=form)
+            return self.render_to_response(context, status=400)
+        resource = form.cleaned_data["resource"]
+        if not request.user.has_perm(resources.view_permission(resource)):
+            raise PermissionDenied
+        export_job_create(
+            user=request.user,
+            resource=resource,
+            format=form.cleaned_data["format"],
+            query=form.cleaned_data["query"],
+            language=get_language() or "ja",
+        )
+        return redirect("reports:export-list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        jobs = list(ExportJob.objects.filter(user=self.request.user))
+        for job in jobs:
+            job.expired = job.expires_at <= now
+            job.ready = job.status == ExportStatus.DONE and bool(job.file) and not job.expired
+            job.label = resources.model_of(job.resource)._meta.verbose_name_plural
+            filterset = resources.exportable()[job.resource][0].filterset_class
+            filters = filterset.base_filters if filterset else {}
+            job.filters = [
+                (getattr(filters.get(name), "label", None) or name, ", ".join(values))
+                for name, values in QueryDict(job.query).lists()
+            ]
+        context.update(
+            jobs=jobs,
+            refresh_seconds=self.REFRESH_SECONDS
+            if any(
+                job.status in (ExportStatus.PENDING, ExportStatus.RUNNING) and not job.expired
+                for job in jobs
+            )
+            else None,
+        )
+        return context
 
 
 # Country brief

@@ -18,6 +18,8 @@ from accounts.roles import ANALYST, DATA_ENTRY
 from agreements.choices import AgreementStatus
 from core.models import Sector
 from core.sectors import SectorCode
+from exports.choices import ExportStatus
+from exports.models import ExportJob
 from followups.choices import FollowUpStatus
 from missions.choices import LeaderRank, MissionStatus
 from projects.choices import WatchListOutcome
@@ -50,6 +52,7 @@ PAGES = [
     reverse("reports:country-picker"),
     reverse("reports:country-brief", args=["GH"]),
     reverse("reports:watch-list"),
+    reverse("reports:export-list"),
 ]
 LISTS = [MissionListView, MeetingListView, AgreementListView, ProjectListView]
 
@@ -611,3 +614,123 @@ def test_the_watch_list_page_without_editions_says_so(analyst_client):
     response = analyst_client.get(reverse("reports:watch-list"))
     assert response.status_code == 200
     assert response.context["edition"] is None
+
+
+# Exports prepared in the background
+
+
+def _prepare_in_the_background(client, capture, list_page, query, format="csv"):
+    """Open the list page with `query` and press its "prepare in the background" button;
+    without a broker the job is built once the request commits."""
+    page = client.get(list_page, query).content.decode()
+    form = page.split('data-testid="background-export"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'name="(resource|query)" value="([^"]*)"', form))
+    assert f'name="format" value="{format}"' in form
+    with capture(execute=True):
+        return client.post(
+            reverse("reports:export-list"),
+            {
+                **{name: value.replace("&amp;", "&") for name, value in fields.items()},
+                "format": format,
+            },
+        )
+
+
+def test_a_list_is_prepared_in_the_background_with_the_pages_filters(
+    analyst_client, analyst_user, django_capture_on_commit_callbacks
+):
+    ProjectFactory(name="Hanoi Metro", country="VN")
+    ProjectFactory(name="Ho Chi Minh City Metro", country="VN")
+    ProjectFactory(name="Mumbai Port", country="IN")
+    response = _prepare_in_the_background(
+        analyst_client,
+        django_capture_on_commit_callbacks,
+        reverse("reports:project-list"),
+        {"country": "VN", "ordering": "-name", "page": "1"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:export-list")
+    job = ExportJob.objects.get()
+    assert (job.user, job.resource, job.format) == (analyst_user, "projects", "csv")
+    assert job.query == "country=VN&ordering=-name"
+    assert job.language == "ja"
+
+    page = analyst_client.get(reverse("reports:export-list"))
+    html = page.content.decode()
+    row = html.split(f'data-testid="export-{job.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "100%" in row and "作成済み" in row  # ExportStatus.DONE's label
+    assert "VN" in row
+    assert 'http-equiv="refresh"' not in html  # nothing left to wait for
+    link = re.search(r'href="([^"]+)" data-testid="export-download"', row)[1]
+    assert link == reverse("api:exportjob-download", args=[job.pk])
+    download = analyst_client.get(link)
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["Ho Chi Minh City Metro", "Hanoi Metro"]
+
+
+def test_the_exports_page_reloads_itself_while_a_job_is_waiting(analyst_client, analyst_user):
+    job = ExportJob.objects.create(
+        user=analyst_user,
+        resource="meetings",
+        format="xlsx",
+        query="",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    html = analyst_client.get(reverse("reports:export-list")).content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in html
+    row = html.split(f'data-testid="export-{job.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "0%" in row and 'data-testid="export-download"' not in row
+
+
+def test_another_user_neither_sees_nor_downloads_my_export(
+    analyst_client, client, django_capture_on_commit_callbacks
+):
+    MissionFactory()
+    _prepare_in_the_background(
+        analyst_client, django_capture_on_commit_callbacks, reverse("reports:mission-list"), {}
+    )
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE
+    someone_else = UserFactory()
+    someone_else.groups.add(Group.objects.get(name=ANALYST))
+    client.force_login(someone_else)
+    page = client.get(reverse("reports:export-list"))
+    assert page.context["jobs"] == []
+    assert f'data-testid="export-{job.pk}"' not in page.content.decode()
+    assert client.get(reverse("api:exportjob-download", args=[job.pk])).status_code == 404
+
+
+def test_an_expired_export_shows_as_expired_without_a_link(
+    analyst_client, analyst_user, django_capture_on_commit_callbacks
+):
+    analyst_user.language = "en"
+    analyst_user.save()
+    MissionFactory()
+    _prepare_in_the_background(
+        analyst_client, django_capture_on_commit_callbacks, reverse("reports:mission-list"), {}
+    )
+    ExportJob.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    html = analyst_client.get(reverse("reports:export-list")).content.decode()
+    row = html.split('data-testid="export-', 1)[1].split("</tr>", 1)[0]
+    assert "Expired" in row
+    assert "Ready" not in row
+    assert 'data-testid="export-download"' not in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({"resource": "projects", "format": "csv", "query": "contry=VN"}, 400),
+        ({"resource": "projects", "format": "csv", "query": "country=XX"}, 400),
+        ({"resource": "projects", "format": "pdf", "query": ""}, 400),
+        ({"resource": "users", "format": "csv", "query": ""}, 400),
+    ],
+)
+def test_a_forged_background_export_is_refused_and_nothing_is_queued(
+    analyst_client, fields, status
+):
+    response = analyst_client.post(reverse("reports:export-list"), fields)
+    assert response.status_code == status
+    assert 'class="form-errors"' in response.content.decode()
+    assert not ExportJob.objects.exists()
