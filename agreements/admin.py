@@ -8,10 +8,16 @@ from agreements.models import Agreement, AgreementDocument
 from agreements.services import agreement_save
 from agreements.validators import ACCEPTED_EXTENSIONS
 from contacts.models import Organization
-from core.admin import RecordAdmin, country_filter, fiscal_year_filter, region_filter
+from core.admin import (
+    RecordAdmin,
+    RecordTabularInline,
+    country_filter,
+    fiscal_year_filter,
+    region_filter,
+)
 
 
-class AgreementDocumentInline(admin.TabularInline):
+class AgreementDocumentInline(RecordTabularInline):
     model = AgreementDocument
     extra = 1
     fields = ("file", "language", "description", "download")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from contacts.models import Organization, Person, Post
-from core.admin import RecordAdmin, country_filter, region_filter
+from core.admin import RecordAdmin, RecordTabularInline, country_filter, region_filter
 
 
 @admin.register(Organization)
@@ -21,7 +21,7 @@ class OrganizationAdmin(RecordAdmin):
     )
 
 
-class PostInline(admin.TabularInline):
+class PostInline(RecordTabularInline):
     model = Post
     extra = 1
     autocomplete_fields = ("organization",)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import (
+    NON_FIELD_ERRORS,
     FieldDoesNotExist,
     ObjectDoesNotExist,
     PermissionDenied,
@@ -11,6 +12,7 @@ from django.core.exceptions import (
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -60,11 +62,16 @@ class VersionedModelForm(forms.ModelForm):
                     getattr(row, f"{target}_id") for row in getattr(historical, field.name).all()
                 ]
 
+    def is_stale(self) -> bool:
+        """Whether someone saved the record since the user opened it. Otherwise the row
+        is claimed: the admin saves inside one transaction, and the claim holds until it
+        commits."""
+        opened = self.cleaned_data.get("version")
+        return bool(self.instance.pk and opened and not self.instance.claim_version(opened))
+
     def clean(self):
         cleaned_data = super().clean()
-        opened = cleaned_data.get("version")
-        # The admin saves inside one transaction: the claim holds until it commits.
-        if self.instance.pk and opened and not self.instance.claim_version(opened):
+        if self.is_stale():
             raise forms.ValidationError(
                 _(
                     "Someone else saved this record after you opened it. Open it again to "
@@ -73,6 +80,52 @@ class VersionedModelForm(forms.ModelForm):
                 code="stale",
             )
         return cleaned_data
+
+
+class VersionedInlineFormSet(BaseInlineFormSet):
+    """The rows of an inline, each checked as the record is: the page posts every row
+    back, so a row someone else changed meanwhile would be put back as the user saw
+    it, even a row the user left alone.
+
+    Django ignores the errors of a row marked for deletion: a row someone else changed
+    after the page was opened is refused here, so that their change is not deleted
+    unseen."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if self._should_delete_form(form) and form.has_error(NON_FIELD_ERRORS, "stale"):
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved “%(record)s” after you opened this page, so it "
+                        "was not deleted. Open the page again to see their changes."
+                    ),
+                    code="stale",
+                    params={"record": form.instance},
+                )
+
+
+class RecordInlineMixin:
+    """Base for every inline: each row carries its version, so that saving the page
+    never puts back a row someone else changed meanwhile, and links to the row's own
+    page (its history, and its restore once deleted)."""
+
+    form = VersionedModelForm
+    formset = VersionedInlineFormSet
+    show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        # A hidden input: the inline templates render only the fields listed.
+        return fields if "version" in fields else [*fields, "version"]
+
+
+class RecordTabularInline(RecordInlineMixin, admin.TabularInline):
+    pass
+
+
+class RecordStackedInline(RecordInlineMixin, admin.StackedInline):
+    pass
 
 
 class RecordAdmin(SimpleHistoryAdmin):

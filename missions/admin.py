@@ -3,12 +3,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import RecordAdmin, country_filter, fiscal_year_filter, region_filter
+from core.admin import (
+    RecordAdmin,
+    RecordStackedInline,
+    country_filter,
+    fiscal_year_filter,
+    region_filter,
+)
 from missions.models import Meeting, Mission
 from missions.services import mission_complete
 
 
-class MeetingInline(admin.StackedInline):
+class MeetingInline(RecordStackedInline):
     model = Meeting
     extra = 1
     autocomplete_fields = ("counterparts", "counterpart_organizations", "projects")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import RecordAdmin, country_filter, region_filter
+from core.admin import RecordAdmin, RecordTabularInline, country_filter, region_filter
 from core.regions import region_of
 from projects.models import (
     OrderFigure,
@@ -12,14 +12,14 @@ from projects.models import (
 )
 
 
-class ProjectParticipantInline(admin.TabularInline):
+class ProjectParticipantInline(RecordTabularInline):
     model = ProjectParticipant
     extra = 1
     autocomplete_fields = ("organization",)
     fields = ("organization", "role")
 
 
-class ProjectWatchListEntryInline(admin.TabularInline):
+class ProjectWatchListEntryInline(RecordTabularInline):
     model = WatchListEntry
     extra = 0
     fields = ("watch_list", "region", "outcome_at_next_edition", "reason")
@@ -69,7 +69,7 @@ class ProjectAdmin(RecordAdmin):
         return region.label if region else "-"
 
 
-class WatchListEntryInline(admin.TabularInline):
+class WatchListEntryInline(RecordTabularInline):
     model = WatchListEntry
     extra = 0
     autocomplete_fields = ("project",)
