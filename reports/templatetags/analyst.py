@@ -1,4 +1,8 @@
 from django import template
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+
+from core.japanese import era_year
 
 register = template.Library()
 
@@ -7,3 +11,14 @@ register = template.Library()
 def post_on(person, day):
     """{{ person|post_on:meeting.date }}: the post held that day, from prefetched posts."""
     return person.post_on(day) if person is not None and day else None
+
+
+@register.filter
+def date_with_era(day):
+    """{{ today|date_with_era }} → 2019年（令和元年）8月28日 in Japanese, the era year
+    beside the Western one as official papers give it; the plain date otherwise."""
+    if not day:
+        return ""
+    if not (get_language() or "").startswith("ja"):
+        return date_format(day, "DATE_FORMAT")
+    return f"{day.year}年（{era_year(day)}）{day.month}月{day.day}日"

@@ -571,6 +571,34 @@ def test_dates_and_fiscal_years_follow_the_language(analyst_client, analyst_user
     assert "FY2019" in page
 
 
+@pytest.mark.parametrize(
+    ("today", "japanese", "english"),
+    [
+        (day(2019, 8, 28), "2019年（令和元年）8月28日現在", "As of Aug. 28, 2019"),
+        (day(2019, 4, 30), "2019年（平成31年）4月30日現在", "As of April 30, 2019"),
+        (day(2021, 1, 4), "2021年（令和3年）1月4日現在", "As of Jan. 4, 2021"),
+    ],
+)
+def test_the_printed_brief_dates_itself_with_the_era_year_in_japanese(
+    analyst_client, analyst_user, monkeypatch, today, japanese, english
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    url = reverse("reports:country-brief", args=["GH"])
+    as_of = re.compile(r'data-testid="as-of">([^<]*)<')
+    assert as_of.search(analyst_client.get(url).content.decode())[1] == japanese
+    analyst_user.language = "en"
+    analyst_user.save()
+    assert as_of.search(analyst_client.get(url).content.decode())[1] == english
+
+
+def test_an_agreement_without_an_end_date_says_so_in_the_list_as_in_the_brief(analyst_client):
+    AgreementFactory(title="Open-ended MoC", counterpart_country="GH", expires_on=None)
+    listed = rows_of(analyst_client.get(reverse("reports:agreement-list")))
+    brief = text_of(analyst_client.get(reverse("reports:country-brief", args=["GH"])))
+    assert len(listed) == 1 and listed[0].endswith("期限なし")
+    assert "期限なし" in brief
+
+
 def test_the_brief_prints_on_a4_without_navigation(client):
     css = Path(finders.find("reports/site.css")).read_text(encoding="utf-8")
     assert "@page { size: A4" in css
