@@ -9,6 +9,7 @@ from agreements.services import agreement_save
 from agreements.validators import ACCEPTED_EXTENSIONS
 from contacts.models import Organization
 from core.admin import (
+    InlineRecordAdmin,
     RecordAdmin,
     RecordTabularInline,
     country_filter,
@@ -17,11 +18,8 @@ from core.admin import (
 )
 
 
-class AgreementDocumentInline(RecordTabularInline):
-    model = AgreementDocument
-    extra = 1
-    fields = ("file", "language", "description", "download")
-    readonly_fields = ("download",)
+class AgreementDocumentFields:
+    """What a document's file looks like, in its agreement's page and in its own."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -36,6 +34,30 @@ class AgreementDocumentInline(RecordTabularInline):
             return "-"
         url = reverse("agreements:document-download", args=[document.pk])
         return format_html('<a href="{}">{}</a>', url, _("download"))
+
+
+class AgreementDocumentInline(AgreementDocumentFields, RecordTabularInline):
+    model = AgreementDocument
+    extra = 1
+    fields = ("file", "language", "description", "download")
+    readonly_fields = ("download",)
+
+
+@admin.register(AgreementDocument)
+class AgreementDocumentAdmin(AgreementDocumentFields, InlineRecordAdmin):
+    list_display = ("__str__", "agreement", "language", "download", "updated_at")
+    list_select_related = ("agreement",)
+    list_filter = ("language",)
+    search_fields = ("description", "agreement__title", "agreement__title_ja")
+    autocomplete_fields = ("agreement",)
+    fields = (
+        "agreement",
+        "file",
+        ("language", "description"),
+        "download",
+        ("created_at", "updated_at"),
+    )
+    readonly_fields = ("download", *InlineRecordAdmin.readonly_fields)
 
 
 @admin.register(Agreement)

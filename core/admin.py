@@ -261,6 +261,15 @@ class RecordAdmin(SimpleHistoryAdmin):
         )
 
 
+class InlineRecordAdmin(RecordAdmin):
+    """A record entered in its parent's page (a project's participant, an agreement's
+    document). Not listed in the admin's index: its own pages, reached from the row's
+    link in the parent's page, keep its history, its revert and its deleted records."""
+
+    def get_model_perms(self, request):
+        return {}
+
+
 class CountryColumn:
     """A country column of a change list, printed as the admin prints a country field
     (its name in the reader's language, the empty value for none or an unknown code)

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import RecordAdmin, RecordTabularInline, country_filter, region_filter
+from core.admin import (
+    InlineRecordAdmin,
+    RecordAdmin,
+    RecordTabularInline,
+    country_filter,
+    region_filter,
+)
 from core.regions import region_of
 from projects.models import (
     OrderFigure,
@@ -17,6 +23,21 @@ class ProjectParticipantInline(RecordTabularInline):
     extra = 1
     autocomplete_fields = ("organization",)
     fields = ("organization", "role")
+
+
+@admin.register(ProjectParticipant)
+class ProjectParticipantAdmin(InlineRecordAdmin):
+    list_display = ("organization", "role", "project", "updated_at")
+    list_select_related = ("organization", "project")
+    list_filter = ("role",)
+    search_fields = (
+        "organization__name",
+        "organization__name_ja",
+        "project__name",
+        "project__name_ja",
+    )
+    autocomplete_fields = ("project", "organization")
+    fields = ("project", ("organization", "role"), ("created_at", "updated_at"))
 
 
 class ProjectWatchListEntryInline(RecordTabularInline):

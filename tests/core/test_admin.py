@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.models import AgreementDocument
+from projects.models import ProjectParticipant
 from tests import factories
 
 RECORD_APPS = {"contacts", "projects", "missions", "agreements", "followups"}
@@ -16,12 +18,14 @@ FACTORY_OF = {
     "person": factories.PersonFactory,
     "post": factories.PostFactory,
     "project": factories.ProjectFactory,
+    "projectparticipant": factories.ProjectParticipantFactory,
     "watchlist": factories.WatchListFactory,
     "watchlistentry": factories.WatchListEntryFactory,
     "orderfigure": factories.OrderFigureFactory,
     "mission": factories.MissionFactory,
     "meeting": factories.MeetingFactory,
     "agreement": factories.AgreementFactory,
+    "agreementdocument": factories.AgreementDocumentFactory,
     "followup": factories.FollowUpFactory,
 }
 
@@ -72,6 +76,31 @@ def test_changelist_queries_do_not_grow_with_rows(data_entry_client, model):
     assert with_thirty == with_two, (
         f"{model._meta.label}: {with_two} queries for 2 rows, {with_thirty} for 30"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("inline_model", "parent_of"),
+    [
+        (ProjectParticipant, lambda participant: participant.project),
+        (AgreementDocument, lambda document: document.agreement),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_a_record_entered_inline_has_its_own_pages_reached_from_its_row(
+    data_entry_client, inline_model, parent_of
+):
+    record = FACTORY_OF[inline_model._meta.model_name]()
+    parent = parent_of(record)
+    index = data_entry_client.get(reverse("admin:index")).content.decode()
+    assert admin_url(inline_model, "changelist") not in index
+    assert admin_url(type(parent), "changelist") in index
+
+    parent_page = data_entry_client.get(admin_url(type(parent), "change", parent.pk))
+    assert admin_url(inline_model, "change", record.pk) in parent_page.content.decode()
+    history = data_entry_client.get(admin_url(inline_model, "history", record.pk))
+    assert history.status_code == 200
+    assert data_entry_client.get(admin_url(inline_model, "deleted")).status_code == 200
 
 
 @pytest.mark.django_db
