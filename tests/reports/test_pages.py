@@ -73,6 +73,22 @@ def test_users_without_view_permissions_get_403(client, url):
     assert client.get(url).status_code == 403
 
 
+def test_the_403_page_is_ours_in_the_users_language_with_the_log_out_form(client):
+    user = UserFactory(username="visitor")
+    client.force_login(user)
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<html lang="ja">' in html
+    assert 'data-testid="access-denied"' in html
+    text = text_of(response)
+    assert "visitor" in text and "分析担当" in text  # who they are, which group they need
+    assert f'action="{reverse("logout")}" method="post"' in html
+    assert "ログアウト" in text
+    assert f'action="{reverse("set_language")}" method="post"' in html
+    assert "403 Forbidden" not in html
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_analysts_and_data_entry_staff_see_every_page(client, url):
     for group in (ANALYST, DATA_ENTRY):
