@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -151,6 +152,17 @@ class RecordAdmin(SimpleHistoryAdmin):
             _country_column(self.model, name, columns) if isinstance(name, str) else name
             for name in super().get_list_display(request)
         ]
+
+    def save_form(self, request, form, change):
+        record = super().save_form(request, form, change)
+        # simple-history's revert form saves with no reason: the version would read as
+        # an ordinary edit.
+        historical = getattr(record, "_history", None)
+        if historical is not None:
+            record._change_reason = gettext("Reverted to the version of %(date)s") % {
+                "date": date_format(timezone.localtime(historical.history_date), "DATETIME_FORMAT")
+            }
+        return record
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:

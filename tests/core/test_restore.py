@@ -4,6 +4,9 @@ deleted records."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from core.services import RESTORED_REASON
 from missions.models import Meeting
@@ -59,6 +62,14 @@ def test_revert_to_an_earlier_version_from_the_history_page(client, administrato
     organization.refresh_from_db()
     assert (organization.name, organization.notes) == ("Ministry of Roads", "first")
     assert organization.history.count() == 3
+    # The revert says so, in the language of the page (Japanese), with the date.
+    first = organization.history.order_by("history_date", "history_id").first()
+    with translation.override("ja"):
+        expected = gettext("Reverted to the version of %(date)s") % {
+            "date": date_format(timezone.localtime(first.history_date), "DATETIME_FORMAT")
+        }
+    assert "年" in expected
+    assert organization.history.first().history_change_reason == expected
 
 
 def test_revert_brings_back_the_many_to_many_of_the_version(client, administrator_user):
