@@ -87,6 +87,36 @@ class RecordViewSet(viewsets.ModelViewSet):
         self.request.parser_context = {}
         self.response = None
 
+    # -- parameters -----------------------------------------------------------------
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":
+            self._refuse_unknown_parameters()
+        return super().filter_queryset(queryset)
+
+    def known_parameters(self) -> set[str]:
+        """What a list understands: its FilterSet's filters, the paginator's parameters
+        and `format` (which the browsable API's links send too)."""
+        known = {api_settings.URL_FORMAT_OVERRIDE}
+        if self.filterset_class is not None:
+            known |= set(self.filterset_class.base_filters)
+        paginator = self.paginator
+        for attribute in ("page_query_param", "page_size_query_param", "cursor_query_param"):
+            name = getattr(paginator, attribute, None)
+            if name:
+                known.add(name)
+        return known
+
+    def _refuse_unknown_parameters(self):
+        """A misspelt filter (`?stauts=x`) would otherwise be ignored and answer the
+        whole list: a wrong list by accident. Checked here, not in the FilterSets,
+        which the analysts' pages reuse with parameters of their own."""
+        unknown = sorted(set(self.request.query_params) - self.known_parameters())
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: [_("There is no such parameter.")] for name in unknown}
+            )
+
     # -- history --------------------------------------------------------------------
 
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)

@@ -264,6 +264,19 @@ def test_an_invalid_cursor_is_a_400_naming_it(api):
     assert_bad_parameter(api, LIST, {"cursor": "not-a-cursor"}, "cursor")
 
 
+@pytest.mark.django_db
+def test_a_misspelt_filter_is_refused_not_ignored(api):
+    factories.MissionFactory(status="completed")
+    factories.MissionFactory(status="planned")
+    response = api.get(LIST, {"stauts": "completed"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["stauts"]
+    assert len(api.get(LIST, {"status": "completed"}).json()["results"]) == 1
+    # A record's own address takes no filters: it is not checked there.
+    mission = Mission.objects.first()
+    assert api.get(detail(mission), {"stauts": "x"}).status_code == 200
+
+
 # -- exports --------------------------------------------------------------------------
 
 

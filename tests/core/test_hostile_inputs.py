@@ -149,6 +149,33 @@ def test_page_size_and_page_out_of_range_are_refused(api, prefix, viewset):
     assert api.get(url(prefix), {"cursor": NUL}).status_code == 200
 
 
+@pytest.mark.parametrize(("prefix", "viewset"), LISTS, ids=[p for p, _ in LISTS])
+def test_an_unknown_parameter_is_a_400_naming_it(api, prefix, viewset):
+    """A misspelt filter must not answer the whole list as if it were the filtered one."""
+    for query in (
+        {"stauts": "x"},
+        {"stauts": ""},
+        {"Q": "x"},
+        {"format": "csv", "stauts": "x"},
+        {"format": "xlsx", "page_size": "10", "stauts": "x"},
+    ):
+        response = api.get(url(prefix), query)
+        assert response.status_code == 400, (query, response.content[:300])
+        assert response["Content-Type"] == "application/json"
+        unknown = next(name for name in query if name not in ("format", "page_size"))
+        assert list(response.json()) == [unknown], response.json()
+    # The API's own parameters, and every filter, are known.
+    for query in (
+        {"page": "1", "page_size": "10", "format": "json", "ordering": "-id", "q": "x"},
+        {"cursor": "", "page_size": "10"},
+    ):
+        assert api.get(url(prefix), query).status_code == 200, query
+    no_such = response.json()[unknown]
+    every_filter = api.get(url(prefix), dict.fromkeys(viewset.filterset_class.base_filters, ""))
+    if every_filter.status_code == 400:  # an empty value some filter refuses
+        assert no_such not in every_filter.json().values(), every_filter.json()
+
+
 @pytest.mark.parametrize("route", REPORTS)
 def test_report_parameters_refuse_nul_bytes_and_long_strings(api, records, route):
     names = ("year", "fiscal_year", "start", "end", "country", "region", "sector", "edition")
