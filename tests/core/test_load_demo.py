@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from accounts.roles import DATA_ENTRY
@@ -24,6 +23,7 @@ from followups.models import FollowUp
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Meeting, Mission
 from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
+from tests.core.demo_figures import DOCUMENT_FIGURES, document_figures, engagements_2018
 
 DOMAIN_MODELS = [
     Organization,
@@ -78,24 +78,8 @@ def _ticad7():
 # --- top sales -------------------------------------------------------------------------
 
 
-def _engagements_2018():
-    """(mission, country) pairs of completed top-sales missions, with their first
-    meeting date in 2018."""
-    return list(
-        Meeting.objects.filter(
-            mission__status=MissionStatus.COMPLETED,
-            mission__leader_rank__in=TOP_SALES_RANKS,
-            date__year=2018,
-        )
-        .values("mission_id", "counterpart_country")
-        .distinct()
-        .annotate(first_date=Min("date"))
-        .order_by()
-    )
-
-
 def test_2018_top_sales_are_69_engagements_in_31_countries_35_in_asean():
-    pairs = _engagements_2018()
+    pairs = engagements_2018()
 
     assert len(pairs) == 69
     assert len({pair["counterpart_country"] for pair in pairs}) == 31
@@ -394,37 +378,6 @@ def test_a_run_on_a_later_day_changes_nothing():
     assert tally.present > 800
 
 
-def _figures():
-    """The document's figures, recomputed: the 2018 top sales and the watch-list
-    transition."""
-    pairs = _engagements_2018()
-    top_sales = (
-        len(pairs),
-        len({pair["counterpart_country"] for pair in pairs}),
-        sum(is_asean(pair["counterpart_country"], pair["first_date"]) for pair in pairs),
-    )
-    edition_2018 = WatchList.objects.get(edition_year=2018)
-    outcomes = Counter(edition_2018.entries.values_list("outcome_at_next_edition", flat=True))
-    projects_2019 = set(
-        WatchListEntry.objects.filter(watch_list__edition_year=2019).values_list(
-            "project_id", flat=True
-        )
-    )
-    transition = (
-        edition_2018.entries.count(),
-        outcomes["won_japanese"],
-        outcomes["won_foreign"],
-        outcomes["removed"],
-        outcomes["continued"],
-        len(projects_2019 - set(edition_2018.entries.values_list("project_id", flat=True))),
-        len(projects_2019),
-    )
-    return top_sales, transition
-
-
-DOCUMENT_FIGURES = ((69, 31, 35), (83, 10, 1, 7, 65, 18, 83))
-
-
 def test_staff_edits_survive_a_run_and_reset_brings_the_demo_values_back():
     followup = FollowUp.objects.filter(status="open", due_on__lt=timezone.localdate()).first()
     loaded_due_on = followup.due_on
@@ -444,7 +397,7 @@ def test_staff_edits_survive_a_run_and_reset_brings_the_demo_values_back():
     followup.refresh_from_db()
     assert (followup.status, followup.done_on) == ("done", timezone.localdate())
     assert "Total: 0 created, " in out.getvalue()
-    assert _figures() == DOCUMENT_FIGURES
+    assert document_figures() == DOCUMENT_FIGURES
 
     # --reset puts the demo values back, with a history row for each.
     out = StringIO()
@@ -456,7 +409,7 @@ def test_staff_edits_survive_a_run_and_reset_brings_the_demo_values_back():
     assert project.estimated_cost_jpy == loaded_cost
     assert project.history.first().estimated_cost_jpy == loaded_cost
     assert "Total: 0 created, 2 reset to their demo values" in out.getvalue()
-    assert _figures() == DOCUMENT_FIGURES
+    assert document_figures() == DOCUMENT_FIGURES
 
     # A second reset on the same day finds nothing to reset.
     after_reset = _snapshot()
@@ -479,4 +432,4 @@ def test_a_deleted_demo_record_comes_back_with_its_relations():
     restored = Meeting.objects.get(mission_id=key[0], date=key[1], counterpart_country=key[2])
     assert set(restored.counterparts.values_list("pk", flat=True)) == counterparts
     assert tally.created >= 1
-    assert _figures() == DOCUMENT_FIGURES
+    assert document_figures() == DOCUMENT_FIGURES
