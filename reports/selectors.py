@@ -46,7 +46,7 @@ from core.regions import Region, asean_q, countries_in, is_asean, region_express
 from core.sectors import SectorCode
 from missions.choices import TOP_SALES_RANKS, LeaderRank, MissionStatus
 from missions.models import Engagement, Meeting
-from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
+from projects.choices import WON_STATUSES, FigureKind, ProjectStatus, Stage, WatchListOutcome
 from projects.models import OrderFigure, Project, WatchList, WatchListEntry
 
 # Periods
@@ -167,6 +167,13 @@ def _codes(values: Iterable[str]) -> list[str]:
     return [str(value).upper() for value in values]
 
 
+def _among(records: QuerySet, among: QuerySet | None) -> QuerySet:
+    """`records` that are also in `among` (None: all of them). A subquery on the ids,
+    not a filter merged into `records`: `among` may join many-relations (a sector, a
+    project), and a join would count a record once per related row."""
+    return records if among is None else records.filter(pk__in=among.values("pk"))
+
+
 # Top sales (missions)
 
 
@@ -191,10 +198,10 @@ class EngagementStatistics:
     asean_engagements: int
     meetings: int
     by_country: list[dict]  # {country, name, region, engagements, meetings}
-    by_region: list[dict]  # {region, label, engagements}
-    by_rank: list[dict]  # {rank, label, engagements}
-    by_leader: list[dict]  # {leader_id, leader, engagements}
-    by_year: list[dict]  # {year, label, engagements, countries, asean_engagements}
+    by_region: list[dict]  # {region, label, engagements, meetings}
+    by_rank: list[dict]  # {rank, label, engagements, meetings}
+    by_leader: list[dict]  # {leader_id, leader, engagements, meetings}
+    by_year: list[dict]  # {year, label, engagements, meetings, countries, asean_engagements}
 
 
 def top_sales_engagements() -> QuerySet[Engagement]:
@@ -228,13 +235,17 @@ def engagement_statistics(
     leader_ranks: Iterable[str] | None = None,
     leader_ids: Iterable[int] | None = None,
     asean: bool | None = None,
+    meetings: QuerySet[Meeting] | None = None,
 ) -> EngagementStatistics:
     """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (2 queries;
     3 with a period).
 
     A pair belongs to the period by its first meeting within the period, and is in
     ASEAN if its country was a member on that day. Each filter narrows the set; None
-    means "any". `meetings` counts the meetings of the pairs counted, within the period.
+    means "any". `meetings` (the argument) keeps the pairs that have at least one of
+    those meetings within the period, for what the pairs do not record (a project
+    promoted, a sector, a counterpart...). The figures named `meetings` count all the
+    meetings of the pairs counted, within the period.
 
     The pairs are read from missions.Engagement, grouped in the database: one query by
     (country, year, ASEAN), one by leader and rank. A pair whose meetings all fall
@@ -249,6 +260,16 @@ def engagement_statistics(
         pairs = pairs.filter(mission__leader_rank__in=list(leader_ranks))
     if leader_ids is not None:
         pairs = pairs.filter(mission__leader_id__in=list(leader_ids))
+    if meetings is not None:
+        pairs = pairs.filter(
+            Exists(
+                meetings.filter(
+                    mission_id=OuterRef("mission_id"),
+                    counterpart_country=OuterRef("counterpart_country"),
+                    **_within(period, "date"),
+                )
+            )
+        )
     straddling = []
     if period is not None:
         crossing = pairs.filter(first_date__lte=period.end, last_date__gte=period.start).filter(
@@ -288,9 +309,16 @@ def engagement_statistics(
         group = groups[(str(row["counterpart_country"]), int(row["year"]), bool(row["asean"]))]
         group[0] += row["engagements"]
         group[1] += row["meetings_sum"]
-    leaders = Counter()
-    for row in pairs.values(*_LEADER).annotate(engagements=Count("id")).order_by():
-        leaders[tuple(row[name] for name in _LEADER)] += row["engagements"]
+    # (leader..., rank) -> [engagements, meetings]
+    leaders = defaultdict(lambda: [0, 0])
+    for row in (
+        pairs.values(*_LEADER)
+        .annotate(engagements=Count("id"), meetings_sum=Sum("meetings"))
+        .order_by()
+    ):
+        leader = leaders[tuple(row[name] for name in _LEADER)]
+        leader[0] += row["engagements"]
+        leader[1] += row["meetings_sum"]
     for pair in straddling:
         country = str(pair["counterpart_country"])
         in_asean = is_asean(country, pair["first_date"])
@@ -299,23 +327,32 @@ def engagement_statistics(
         group = groups[(country, _year_of(period, pair["first_date"]), in_asean)]
         group[0] += 1
         group[1] += pair["meetings"]
-        leaders[tuple(pair[name] for name in _LEADER)] += 1
+        leader = leaders[tuple(pair[name] for name in _LEADER)]
+        leader[0] += 1
+        leader[1] += pair["meetings"]
 
+    # Each breakdown counts engagements, and its `meetings_by_...` twin their meetings.
     by_country, meetings_by_country = Counter(), Counter()
-    by_region, by_rank, by_leader = Counter(), Counter(), Counter()
+    by_region, meetings_by_region = Counter(), Counter()
+    by_rank, meetings_by_rank = Counter(), Counter()
+    by_leader, meetings_by_leader = Counter(), Counter()
     leader_names = {}
-    by_year, asean_by_year = Counter(), Counter()
+    by_year, meetings_by_year, asean_by_year = Counter(), Counter(), Counter()
     countries_by_year = defaultdict(set)
-    for (country, year, in_asean), (engagements, meetings) in groups.items():
+    for (country, year, in_asean), (engagements, count) in groups.items():
         by_country[country] += engagements
-        meetings_by_country[country] += meetings
+        meetings_by_country[country] += count
         by_region[_region_value(country)] += engagements
+        meetings_by_region[_region_value(country)] += count
         by_year[year] += engagements
+        meetings_by_year[year] += count
         asean_by_year[year] += engagements if in_asean else 0
         countries_by_year[year].add(country)
-    for (leader_id, rank, name, name_ja), engagements in leaders.items():
+    for (leader_id, rank, name, name_ja), (engagements, count) in leaders.items():
         by_rank[rank] += engagements
+        meetings_by_rank[rank] += count
         by_leader[leader_id] += engagements
+        meetings_by_leader[leader_id] += count
         leader_names[leader_id] = localized(name, name_ja)
 
     return EngagementStatistics(
@@ -336,11 +373,22 @@ def engagement_statistics(
             ),
             key=lambda row: (-row["engagements"], row["name"]),
         ),
-        by_region=_by_region(by_region, key="engagements"),
-        by_rank=_in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements"),
+        by_region=[
+            {**row, "meetings": meetings_by_region[row["region"]]}
+            for row in _by_region(by_region, key="engagements")
+        ],
+        by_rank=[
+            {**row, "meetings": meetings_by_rank[row["rank"]]}
+            for row in _in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements")
+        ],
         by_leader=sorted(
             (
-                {"leader_id": leader_id, "leader": leader_names[leader_id], "engagements": count}
+                {
+                    "leader_id": leader_id,
+                    "leader": leader_names[leader_id],
+                    "engagements": count,
+                    "meetings": meetings_by_leader[leader_id],
+                }
                 for leader_id, count in by_leader.items()
             ),
             key=lambda row: (-row["engagements"], row["leader"], row["leader_id"]),
@@ -350,6 +398,7 @@ def engagement_statistics(
                 "year": year,
                 "label": year_label(year, fiscal=fiscal),
                 "engagements": by_year[year],
+                "meetings": meetings_by_year[year],
                 "countries": len(countries_by_year[year]),
                 "asean_engagements": asean_by_year[year],
             }
@@ -404,12 +453,13 @@ def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYear
 class TopSalesEffect:
     """What became of the projects that top sales promoted."""
 
-    projects: int
-    won_japanese: int
+    projects: int  # the five groups below together
+    won_japanese: int  # won on or after their first promotion
     won_foreign: int
     dropped: int
     still_open: int  # any other status: active, on hold, completed
-    project_ids: dict[str, list[int]]  # the four groups above -> project ids
+    won_before_promotion: int  # already won, by anyone, when first promoted
+    project_ids: dict[str, list[int]]  # the five groups above -> project ids
 
 
 _EFFECT_GROUPS = {
@@ -419,21 +469,40 @@ _EFFECT_GROUPS = {
 }
 
 
-def top_sales_effect(*, period: Period | None) -> TopSalesEffect:
-    """Of the distinct projects promoted at top-sales meetings within the period, how
-    many are now won, dropped or still open (1 query)."""
+def top_sales_effect(
+    *, period: Period | None, meetings: QuerySet[Meeting] | None = None
+) -> TopSalesEffect:
+    """Of the distinct projects promoted at top-sales meetings within the period (and
+    among `meetings`, when given), how many were won afterwards, by a Japanese or a
+    foreign firm, how many were dropped and how many are still open (1 query).
+
+    A win counts as an effect when the project was awarded on or after the day of its
+    first promotion in the period: a contract signed at the meeting itself counts. A
+    project awarded before that day was promoted when it was already won (a visit to
+    the works, say): it is no effect of the promotion, and is counted apart, in
+    `won_before_promotion`, so that the groups still add up to `projects`. A dropped
+    project records no date, so it counts as dropped whenever that happened, even
+    before the promotion."""
+    promotions = _among(top_sales_meetings(period), meetings)
     promoted = (
-        Project.objects.filter(
-            id__in=Meeting.projects.through.objects.filter(
-                meeting__in=top_sales_meetings(period)
-            ).values("project_id")
-        )
-        .values_list("id", "status")
-        .order_by("id")
+        Meeting.projects.through.objects.filter(meeting__in=promotions)
+        .values_list("project_id", "project__status", "project__awarded_on")
+        .annotate(first_promoted_on=Min("meeting__date"))
+        .order_by("project_id")
     )
-    groups = {"won_japanese": [], "won_foreign": [], "dropped": [], "still_open": []}
-    for project_id, status in promoted:
-        groups[_EFFECT_GROUPS.get(status, "still_open")].append(project_id)
+    groups = {
+        "won_japanese": [],
+        "won_foreign": [],
+        "dropped": [],
+        "still_open": [],
+        "won_before_promotion": [],
+    }
+    for project_id, status, awarded_on, first_promoted_on in promoted:
+        group = _EFFECT_GROUPS.get(status, "still_open")
+        # (A won project has its date, a constraint says; a row without one stays a win.)
+        if status in WON_STATUSES and awarded_on is not None and awarded_on < first_promoted_on:
+            group = "won_before_promotion"
+        groups[group].append(project_id)
     return TopSalesEffect(
         projects=sum(len(ids) for ids in groups.values()),
         **{group: len(ids) for group, ids in groups.items()},
@@ -459,13 +528,14 @@ def agreement_statistics(
     countries: Iterable[str] | None = None,
     sectors: Iterable[str] | None = None,
     kinds: Iterable[str] | None = None,
+    agreements: QuerySet[Agreement] | None = None,
 ) -> AgreementStatistics:
     """Agreements by status, counterpart country, sector and kind (4 queries).
 
     A period counts the agreements signed within it, so none still proposed or under
     negotiation. With `sectors`, the agreements covering any of them, and by_sector
-    shows only those sectors."""
-    agreements = Agreement.objects.filter(**_within(period, "signed_on"))
+    shows only those sectors. `agreements` (a filtered list, say) narrows the set too."""
+    agreements = _among(Agreement.objects.filter(**_within(period, "signed_on")), agreements)
     if countries is not None:
         agreements = agreements.filter(counterpart_country__in=_codes(countries))
     if kinds is not None:
@@ -501,13 +571,18 @@ def agreement_statistics(
 
 
 def agreements_expiring(
-    *, within_days: int, today: datetime.date | None = None
+    *,
+    within_days: int,
+    today: datetime.date | None = None,
+    agreements: QuerySet[Agreement] | None = None,
 ) -> QuerySet[Agreement]:
-    """Signed or in-force agreements whose end falls within the next `within_days`
-    days (today included), soonest first, ready to list without a query per row."""
+    """Signed or in-force agreements (among `agreements`, when given) whose end falls
+    within the next `within_days` days (today included), soonest first, ready to list
+    without a query per row."""
     today = today or timezone.localdate()
     return (
-        Agreement.objects.filter(
+        _among(Agreement.objects.all(), agreements)
+        .filter(
             status__in=(AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
             expires_on__range=(today, today + datetime.timedelta(days=within_days)),
         )
@@ -656,10 +731,11 @@ def project_pipeline(
     regions: Iterable[str] | None = None,
     sectors: Iterable[str] | None = None,
     statuses: Iterable[str] | None = None,
+    projects: QuerySet[Project] | None = None,
 ) -> ProjectPipeline:
     """Projects by stage × sector × region × status (1 query). A project's region is
-    that of its primary country."""
-    projects = Project.objects.all()
+    that of its primary country. `projects` (a filtered list, say) narrows the set."""
+    projects = _among(Project.objects.all(), projects)
     if countries is not None:
         projects = projects.filter(country__in=_codes(countries))
     if regions is not None:
@@ -716,11 +792,14 @@ class OrderFiguresAgainstTarget:
     ratio: float | None  # latest actual / target
 
 
-def order_figures_against_target() -> OrderFiguresAgainstTarget:
+def order_figures_against_target(
+    *, figures: QuerySet[OrderFigure] | None = None
+) -> OrderFiguresAgainstTarget:
     """The latest actual figure against the target: "about ¥23 trillion in 2017, target
-    about ¥30 trillion in 2020" (1 query)."""
+    about ¥30 trillion in 2020" (1 query). `figures` (a filtered list, say) narrows the
+    figures read."""
     actuals, targets = [], []
-    for figure in OrderFigure.objects.order_by("year", "kind"):
+    for figure in _among(OrderFigure.objects.all(), figures).order_by("year", "kind"):
         row = {"year": figure.year, "amount_jpy": figure.amount_jpy, "source": figure.source}
         (targets if figure.kind == FigureKind.TARGET else actuals).append(row)
     latest = actuals[-1] if actuals else None

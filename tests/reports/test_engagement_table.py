@@ -10,13 +10,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import pytest
-from django.db.models import Count, Min
+from django.db.models import Count, Min, QuerySet
 from django.utils import translation
 
 from core.fiscal import fiscal_year_of
 from core.i18n import localized
 from core.regions import asean_ever, countries_in, is_asean
 from missions.choices import LeaderRank, MissionStatus
+from missions.models import Meeting
 from reports.selectors import (
     EngagementsByYearAndRegion,
     EngagementStatistics,
@@ -39,7 +40,8 @@ pytestmark = pytest.mark.django_db
 day = datetime.date
 
 
-# The reference: reports.selectors before the engagements table, unchanged.
+# The reference: reports.selectors before the engagements table, with what was added
+# since (the meetings of every breakdown, the pairs kept by given meetings).
 
 
 def reference_statistics(
@@ -50,26 +52,38 @@ def reference_statistics(
     leader_ranks: Iterable[str] | None = None,
     leader_ids: Iterable[int] | None = None,
     asean: bool | None = None,
+    meetings: QuerySet[Meeting] | None = None,
 ) -> EngagementStatistics:
-    """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (1 query).
+    """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (1 query;
+    2 with `meetings`).
 
     A pair belongs to the period by its first meeting within the period, and is in
     ASEAN if its country was a member on that day. Each filter narrows the set; None
-    means "any". `meetings` counts the meetings of the pairs counted."""
-    meetings = top_sales_meetings(period)
+    means "any". With `meetings`, only the pairs that have one of them within the
+    period. `meetings` counts the meetings of the pairs counted."""
+    held = top_sales_meetings(period)
     if countries is not None:
-        meetings = meetings.filter(counterpart_country__in=_codes(countries))
+        held = held.filter(counterpart_country__in=_codes(countries))
     if regions is not None:
-        meetings = meetings.filter(counterpart_country__in=countries_in(*regions))
+        held = held.filter(counterpart_country__in=countries_in(*regions))
     if leader_ranks is not None:
-        meetings = meetings.filter(mission__leader_rank__in=list(leader_ranks))
+        held = held.filter(mission__leader_rank__in=list(leader_ranks))
     if leader_ids is not None:
-        meetings = meetings.filter(mission__leader_id__in=list(leader_ids))
+        held = held.filter(mission__leader_id__in=list(leader_ids))
     if asean:
         # Only former or present members can qualify; the pair's date decides below.
-        meetings = meetings.filter(counterpart_country__in=asean_ever())
+        held = held.filter(counterpart_country__in=asean_ever())
+    qualified = None
+    if meetings is not None:
+        qualified = {
+            (mission_id, str(country))
+            for mission_id, country, date in meetings.values_list(
+                "mission_id", "counterpart_country", "date"
+            )
+            if period is None or date in period
+        }
     pairs = (
-        meetings.values(
+        held.values(
             "mission_id",
             "counterpart_country",
             "mission__leader_rank",
@@ -84,13 +98,16 @@ def reference_statistics(
     engagements = meetings_total = asean_total = 0
     by_country, meetings_by_country = Counter(), Counter()
     by_region, by_rank, by_leader = Counter(), Counter(), Counter()
+    meetings_by_region, meetings_by_rank, meetings_by_leader = Counter(), Counter(), Counter()
     leader_names = {}
-    by_year, asean_by_year = Counter(), Counter()
+    by_year, meetings_by_year, asean_by_year = Counter(), Counter(), Counter()
     countries_by_year = defaultdict(set)
     for pair in pairs:
         country = str(pair["counterpart_country"])
         in_asean = is_asean(country, pair["first_date"])
         if asean is not None and in_asean != asean:
+            continue
+        if qualified is not None and (pair["mission_id"], country) not in qualified:
             continue
         year = _year_of(period, pair["first_date"])
         leader_id = pair["mission__leader_id"]
@@ -100,12 +117,16 @@ def reference_statistics(
         by_country[country] += 1
         meetings_by_country[country] += pair["meetings"]
         by_region[_region_value(country)] += 1
+        meetings_by_region[_region_value(country)] += pair["meetings"]
         by_rank[pair["mission__leader_rank"]] += 1
+        meetings_by_rank[pair["mission__leader_rank"]] += pair["meetings"]
         by_leader[leader_id] += 1
+        meetings_by_leader[leader_id] += pair["meetings"]
         leader_names[leader_id] = localized(
             pair["mission__leader__name"], pair["mission__leader__name_ja"]
         )
         by_year[year] += 1
+        meetings_by_year[year] += pair["meetings"]
         asean_by_year[year] += in_asean
         countries_by_year[year].add(country)
 
@@ -128,11 +149,22 @@ def reference_statistics(
             ),
             key=lambda row: (-row["engagements"], row["name"]),
         ),
-        by_region=_by_region(by_region, key="engagements"),
-        by_rank=_in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements"),
+        by_region=[
+            {**row, "meetings": meetings_by_region[row["region"]]}
+            for row in _by_region(by_region, key="engagements")
+        ],
+        by_rank=[
+            {**row, "meetings": meetings_by_rank[row["rank"]]}
+            for row in _in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements")
+        ],
         by_leader=sorted(
             (
-                {"leader_id": leader_id, "leader": leader_names[leader_id], "engagements": count}
+                {
+                    "leader_id": leader_id,
+                    "leader": leader_names[leader_id],
+                    "engagements": count,
+                    "meetings": meetings_by_leader[leader_id],
+                }
                 for leader_id, count in by_leader.items()
             ),
             key=lambda row: (-row["engagements"], row["leader"], row["leader_id"]),
@@ -142,6 +174,7 @@ def reference_statistics(
                 "year": year,
                 "label": year_label(year, fiscal=fiscal),
                 "engagements": by_year[year],
+                "meetings": meetings_by_year[year],
                 "countries": len(countries_by_year[year]),
                 "asean_engagements": asean_by_year[year],
             }
@@ -284,7 +317,22 @@ def _filters(ishii, aoki):
         {"asean": False},
         {"regions": ["southeast_asia"], "asean": False},
         {"leader_ids": [ishii.pk, aoki.pk], "countries": ["VN", "TL", "IN"], "asean": True},
+        # Meetings on both sides of every boundary: the pairs straddling one qualify
+        # only by a meeting inside the period.
+        {"meetings": Meeting.objects.filter(date__in=_QUALIFYING_DAYS)},
+        {"meetings": Meeting.objects.filter(date__in=_QUALIFYING_DAYS), "asean": True},
+        {"meetings": Meeting.objects.filter(counterpart_country="GH"), "regions": ["africa"]},
+        {"meetings": Meeting.objects.none()},
     ]
+
+
+_QUALIFYING_DAYS = [
+    day(2018, 12, 29),  # VN, the first of three meetings around the new year
+    day(2019, 1, 2),  # VN and TH
+    day(2018, 4, 1),  # ID, the second of two meetings either side of 1 April
+    day(2025, 10, 27),  # TL, after the accession; its pair dates from before
+    day(2020, 1, 9),  # IN, after the gap
+]
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])

@@ -6,11 +6,14 @@ import pytest
 from django.utils import translation
 
 from agreements.choices import AgreementKind, AgreementStatus
+from agreements.models import Agreement
 from core.models import Sector
 from core.regions import Region
 from core.sectors import SectorCode
 from missions.choices import LeaderRank, MissionStatus
+from missions.models import Meeting
 from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
+from projects.models import OrderFigure, Project
 from reports.selectors import (
     Period,
     PeriodKind,
@@ -119,7 +122,9 @@ def test_one_occasion_meeting_eight_ministers_of_seven_countries_is_seven_engage
     with translation.override("en"):
         stats = engagement_statistics(period=Y2018)
     assert headline(stats) == (7, 7, 0, 8)
-    assert stats.by_region == [{"region": "africa", "label": "Africa", "engagements": 7}]
+    assert stats.by_region == [
+        {"region": "africa", "label": "Africa", "engagements": 7, "meetings": 8}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -171,7 +176,14 @@ def test_a_year_boundary_splits_calendar_and_fiscal_years_on_1_april():
     assert [row["country"] for row in fy2017.by_country] == ["VN"]
     assert [row["country"] for row in fy2018.by_country] == ["TH"]
     assert fy2018.by_year == [
-        {"year": 2018, "label": "FY2018", "engagements": 1, "countries": 1, "asean_engagements": 1}
+        {
+            "year": 2018,
+            "label": "FY2018",
+            "engagements": 1,
+            "meetings": 1,
+            "countries": 1,
+            "asean_engagements": 1,
+        }
     ]
 
 
@@ -186,6 +198,25 @@ def test_only_meetings_inside_the_period_count():
     assert headline(engagement_statistics(period=Y2018)) == (1, 1, 1, 3)
 
 
+def test_every_breakdown_counts_the_meetings_inside_the_period():
+    # The pair straddles 1 April: within FY2018, it has two meetings, whatever the view.
+    trip = mission(day(2018, 3, 30), leader=PersonFactory(name="Ishii"))
+    for date in (day(2018, 3, 31), day(2018, 4, 1), day(2018, 4, 2)):
+        meet(trip, "VN", date)
+    meet(mission(day(2018, 6, 1), leader=PersonFactory(name="Aoki")), "VN")
+    stats = engagement_statistics(period=Period.fiscal_year(2018))
+    assert [(row["engagements"], row["meetings"]) for row in stats.by_country] == [(2, 3)]
+    assert [(row["engagements"], row["meetings"]) for row in stats.by_region] == [(2, 3)]
+    assert [(row["engagements"], row["meetings"]) for row in stats.by_rank] == [(2, 3)]
+    assert [(row["leader"], row["meetings"]) for row in stats.by_leader] == [
+        ("Aoki", 1),
+        ("Ishii", 2),
+    ]
+    assert [(row["year"], row["engagements"], row["meetings"]) for row in stats.by_year] == [
+        (2018, 2, 3)
+    ]
+
+
 def test_a_range_and_all_time_group_the_years_by_calendar_year():
     meet(mission(day(2018, 2, 1)), "VN")
     meet(mission(day(2019, 2, 1)), "IN")
@@ -194,10 +225,10 @@ def test_a_range_and_all_time_group_the_years_by_calendar_year():
     assert headline(stats) == (3, 2, 1, 3)
     with translation.override("en"):
         rows = engagement_statistics(period=None).by_year
-    assert [(row["year"], row["label"], row["engagements"], row["countries"]) for row in rows] == [
-        (2018, "2018", 1, 1),
-        (2019, "2019", 2, 1),
-    ]
+    assert [
+        (row["year"], row["label"], row["engagements"], row["meetings"], row["countries"])
+        for row in rows
+    ] == [(2018, "2018", 1, 1, 1), (2019, "2019", 2, 2, 1)]
     spring = Period.between(day(2018, 1, 1), day(2019, 3, 31))
     assert [row["year"] for row in engagement_statistics(period=spring).by_year] == [2018, 2019]
 
@@ -296,20 +327,24 @@ def test_breakdowns_by_country_region_rank_and_leader(season):
             "meetings": 1,
         },
     ]
+    # Two meetings with Viet Nam on one mission: one engagement, two meetings.
     assert stats.by_region == [
-        {"region": "southeast_asia", "label": "Southeast Asia", "engagements": 3},
-        {"region": "south_asia", "label": "South Asia", "engagements": 1},
-        {"region": "africa", "label": "Africa", "engagements": 1},
+        {"region": "southeast_asia", "label": "Southeast Asia", "engagements": 3, "meetings": 4},
+        {"region": "south_asia", "label": "South Asia", "engagements": 1, "meetings": 1},
+        {"region": "africa", "label": "Africa", "engagements": 1, "meetings": 1},
     ]
-    assert [(row["rank"], row["engagements"]) for row in stats.by_rank] == [
-        ("minister", 3),
-        ("state_minister", 1),
-        ("parliamentary_vice_minister", 1),
+    assert [(row["rank"], row["engagements"], row["meetings"]) for row in stats.by_rank] == [
+        ("minister", 3, 4),
+        ("state_minister", 1, 1),
+        ("parliamentary_vice_minister", 1, 1),
     ]
     assert stats.by_leader == [
-        {"leader_id": minister.pk, "leader": "Ishii", "engagements": 3},
-        {"leader_id": vice_minister.pk, "leader": "Adachi", "engagements": 1},
-        {"leader_id": state_minister.pk, "leader": "Aoki", "engagements": 1},
+        {"leader_id": minister.pk, "leader": "Ishii", "engagements": 3, "meetings": 4},
+        {"leader_id": vice_minister.pk, "leader": "Adachi", "engagements": 1, "meetings": 1},
+        {"leader_id": state_minister.pk, "leader": "Aoki", "engagements": 1, "meetings": 1},
+    ]
+    assert [(row["year"], row["engagements"], row["meetings"]) for row in stats.by_year] == [
+        (2018, 5, 6)
     ]
 
 
@@ -338,6 +373,35 @@ def test_country_names_in_japanese(season):
     assert stats.by_country[0]["name"] == "ベトナム"
 
 
+def test_given_meetings_keep_the_pairs_that_have_one_and_count_all_their_meetings():
+    metro = ProjectFactory(name="Metro")
+    trip = mission(day(2018, 5, 1))
+    meet(trip, "VN", projects=[metro])
+    meet(trip, "VN", day(2018, 5, 2))
+    meet(trip, "TH")
+    meet(mission(day(2018, 9, 1)), "VN")
+    # A pair straddling the end of the period: promoted within it, met again after.
+    late = mission(day(2018, 12, 31))
+    meet(late, "IN", projects=[metro])
+    meet(late, "IN", day(2019, 1, 1))
+    promoting = Meeting.objects.filter(projects=metro)
+
+    stats = engagement_statistics(period=Y2018, meetings=promoting)
+    assert headline(stats) == (2, 2, 1, 3)  # VN (both meetings of the pair), IN
+    assert [(row["country"], row["meetings"]) for row in stats.by_country] == [
+        ("IN", 1),
+        ("VN", 2),
+    ]
+    in_asean = engagement_statistics(period=Y2018, meetings=promoting, asean=True)
+    assert headline(in_asean) == (1, 1, 1, 2)
+    assert engagement_statistics(period=Y2018, meetings=Meeting.objects.none()).engagements == 0
+    # Only a meeting within the period qualifies a pair: in 2019, India was met again,
+    # without the project.
+    y2019 = Period.calendar_year(2019)
+    assert engagement_statistics(period=y2019).engagements == 1
+    assert engagement_statistics(period=y2019, meetings=promoting).engagements == 0
+
+
 def _engagements_in(number_of_missions):
     for index in range(number_of_missions):
         trip = mission(day(2018, 1, 1) + datetime.timedelta(days=7 * index))
@@ -357,6 +421,11 @@ def test_engagement_statistics_runs_a_fixed_number_of_queries_however_many_rows(
     assert stats.engagements == 3 * number_of_missions
     with django_assert_num_queries(2):
         engagement_statistics(period=None, asean=True, leader_ids=[1, 2, 3])
+    # Given meetings are a subquery, not a query of their own.
+    with django_assert_num_queries(3):
+        engagement_statistics(
+            period=Period.fiscal_year(2017), meetings=Meeting.objects.filter(venue_city="Hanoi")
+        )
 
 
 # Top-sales effect
@@ -394,14 +463,55 @@ def test_top_sales_effect_follows_the_promoted_projects():
         "won_foreign": [won_foreign.pk],
         "dropped": [dropped.pk],
         "still_open": sorted([active.pk, on_hold.pk]),
+        "won_before_promotion": [],
     }
     assert top_sales_effect(period=None).projects == 6
+
+
+def test_top_sales_effect_counts_wins_after_the_first_promotion_of_the_period():
+    def won(on, status=ProjectStatus.WON_JAPANESE):
+        return ProjectFactory(status=status, awarded_on=on, awarded_to=JapaneseCompanyFactory())
+
+    before = won(day(2018, 3, 1))  # already won when promoted in May
+    same_day = won(MAY_2018)  # signed at the meeting
+    foreign_before = won(day(2017, 12, 1), ProjectStatus.WON_FOREIGN)
+    # Promoted in 2017 too, but the period's first promotion is what counts.
+    between = won(day(2018, 2, 1))
+    meet(mission(day(2017, 10, 1)), "VN", projects=[between])
+    trip = mission(MAY_2018)
+    meet(trip, "VN", projects=[before, same_day, foreign_before, between])
+    meet(trip, "VN", trip.end_date, projects=[before])
+
+    effect = top_sales_effect(period=Y2018)
+    assert (effect.projects, effect.won_japanese, effect.won_foreign) == (4, 1, 0)
+    assert effect.won_before_promotion == 3
+    assert effect.project_ids["won_japanese"] == [same_day.pk]
+    assert effect.project_ids["won_before_promotion"] == sorted(
+        [before.pk, foreign_before.pk, between.pk]
+    )
+    # Over all time, `between` was first promoted in October 2017, before its award.
+    assert top_sales_effect(period=None).project_ids["won_japanese"] == sorted(
+        [same_day.pk, between.pk]
+    )
+
+
+def test_top_sales_effect_among_given_meetings():
+    road, port = ProjectFactory(), ProjectFactory(status=ProjectStatus.DROPPED)
+    trip = mission()
+    meet(trip, "VN", projects=[road])
+    meet(trip, "GH", projects=[port])
+    ghana = Meeting.objects.filter(counterpart_country="GH")
+    effect = top_sales_effect(period=Y2018, meetings=ghana)
+    assert (effect.projects, effect.dropped, effect.still_open) == (1, 1, 0)
+    assert top_sales_effect(period=Y2018, meetings=Meeting.objects.none()).projects == 0
 
 
 def test_top_sales_effect_runs_one_query(django_assert_num_queries):
     meet(mission(), "VN", projects=[ProjectFactory(), ProjectFactory()])
     with django_assert_num_queries(1):
         top_sales_effect(period=Y2018)
+    with django_assert_num_queries(1):
+        top_sales_effect(period=Y2018, meetings=Meeting.objects.filter(counterpart_country="VN"))
 
 
 # Agreements
@@ -461,6 +571,27 @@ def test_agreement_statistics_by_status_country_sector_and_kind():
     assert agreement_statistics(period=Period.calendar_year(2017)).total == 0
 
 
+def test_agreement_statistics_among_given_agreements_count_each_once():
+    road_and_port = signed(
+        day(2019, 8, 29), counterpart_country="GH", sectors=sectors("road", "port")
+    )
+    signed(day(2019, 8, 29), counterpart_country="GH", sectors=sectors("railway"))
+    signed(day(2019, 8, 29), counterpart_country="TN", sectors=sectors("road"))
+    # A join over two sectors lists the Ghanaian agreement twice; it counts once.
+    ghana_transport = Agreement.objects.filter(
+        counterpart_country="GH", sectors__code__in=["road", "port"]
+    )
+    stats = agreement_statistics(agreements=ghana_transport)
+    assert stats.total == 1
+    assert [(row["sector"], row["count"]) for row in stats.by_sector] == [("road", 1), ("port", 1)]
+    assert (
+        agreement_statistics(
+            agreements=Agreement.objects.filter(pk=road_and_port.pk), kinds=[AgreementKind.MOU]
+        ).total
+        == 0
+    )
+
+
 def test_agreement_statistics_runs_four_queries(django_assert_num_queries):
     for _ in range(3):
         signed(day(2019, 8, 29), sectors=sectors("road", "port"))
@@ -492,6 +623,11 @@ def test_agreements_expiring_within_the_window_soonest_first(django_assert_num_q
     assert expiring == [soon, signed_only, later]
     assert len(displayed) == 3
     assert list(agreements_expiring(within_days=0, today=today)) == [soon]
+    among = Agreement.objects.filter(pk__in=[later.pk, signed_only.pk])
+    assert list(agreements_expiring(within_days=30, today=today, agreements=among)) == [
+        signed_only,
+        later,
+    ]
 
 
 # Watch lists
@@ -646,6 +782,9 @@ def test_project_pipeline_filters():
     assert project_pipeline(sectors=[SectorCode.PORT, SectorCode.ROAD]).total == 2
     assert project_pipeline(statuses=[ProjectStatus.ON_HOLD]).total == 1
     assert project_pipeline(regions=["africa"], statuses=["active"]).total == 0
+    among = Project.objects.filter(country__in=["TH", "KE"])
+    assert project_pipeline(projects=among).total == 2
+    assert project_pipeline(projects=among, statuses=[ProjectStatus.ON_HOLD]).total == 1
 
 
 @pytest.mark.parametrize("copies", [1, 10])
@@ -674,6 +813,17 @@ def test_order_figures_against_the_target():
     }
     assert figures.target["year"] == 2020
     assert figures.ratio == pytest.approx(23 / 30)
+
+
+def test_order_figures_among_given_figures():
+    OrderFigureFactory(year=2017, amount_jpy=23_000_000_000_000)
+    OrderFigureFactory(year=2020, amount_jpy=30_000_000_000_000, kind=FigureKind.TARGET)
+    actuals = order_figures_against_target(figures=OrderFigure.objects.filter(kind="actual"))
+    assert ([row["year"] for row in actuals.actuals], actuals.target, actuals.ratio) == (
+        [2017],
+        None,
+        None,
+    )
 
 
 def test_order_figures_without_data_have_no_ratio():
