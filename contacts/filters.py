@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import OrganizationKind
 from contacts.models import Organization, Person, Post
-from core.api.filters import CountryFilter, RecordFilterSet, RegionFilter
+from core.api.filters import AseanFilter, CountryFilter, RecordFilterSet, RegionFilter
 
 
 def current_post_q(prefix=""):
@@ -26,6 +26,7 @@ class OrganizationFilterSet(RecordFilterSet):
     kind = filters.MultipleChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
     country = CountryFilter(label=_("country"))
     region = RegionFilter(country_field="country")
+    asean = AseanFilter(country_field="country")
     parent = filters.ModelMultipleChoiceFilter(
         queryset=Organization.objects.all(), label=_("parent organisation")
     )

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.api.filters import RecordFilterSet
+from core.api.filters import RecordFilterSet, YearFilter
 from followups.choices import TARGET_TYPES, FollowUpStatus
 from followups.models import FollowUp
 
@@ -45,6 +45,8 @@ class FollowUpFilterSet(RecordFilterSet):
         choices=TARGET_TYPE_CHOICES, method="filter_type", label=_("record type")
     )
     target_id = RecordIdFilter(field_name="object_id", min_value=1, label=_("record id"))
+    year = YearFilter(field_name="due_on", label=_("year"))
+    fiscal_year = YearFilter(field_name="due_on", fiscal=True, label=_("fiscal year"))
     ordering = filters.OrderingFilter(
         fields=("due_on", "done_on", "status", "title", "updated_at", "id")
     )

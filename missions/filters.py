@@ -24,6 +24,11 @@ class MissionFilterSet(RecordFilterSet):
         field_name="meetings__counterpart_country", distinct=True, label=_("counterpart country")
     )
     region = RegionFilter(country_field="meetings__counterpart_country", distinct=True)
+    # A meeting with a member, on the meeting's day.
+    asean = AseanFilter(
+        country_field="meetings__counterpart_country",
+        date_field="meetings__date",
+    )
     organization = filters.ModelMultipleChoiceFilter(
         field_name="delegation",
         queryset=Organization.objects.all(),

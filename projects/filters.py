@@ -195,6 +195,7 @@ class OrderFigureFilterSet(RecordFilterSet):
     search_fields = ("source",)
 
     kind = filters.MultipleChoiceFilter(choices=FigureKind.choices, label=_("kind"))
+    year = IntegerFilter(field_name="year", min_value=1900, max_value=2200, label=_("year"))
     year_min, year_max = integer_bounds("year", _("year"), min_value=1900, max_value=2200)
     ordering = filters.OrderingFilter(fields=("year", "kind", "amount_jpy", "updated_at", "id"))
 

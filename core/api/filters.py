@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -81,6 +82,12 @@ class AseanFilter(filters.BooleanFilter):
         if value is None:
             return qs
         condition = asean_q(self.country_field, self.date_field)
+        if LOOKUP_SEP in self.country_field:
+            # Through a many-relation (a mission's meetings): one filter() matches the
+            # country and the date on the same row, and `false` is the records with no
+            # such row, where an exclude() of the condition would not pair them.
+            members = qs.model._default_manager.filter(condition).values("pk")
+            return qs.filter(pk__in=members) if value else qs.exclude(pk__in=members)
         return qs.filter(condition) if value else qs.exclude(condition)
 
 

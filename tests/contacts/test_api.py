@@ -238,6 +238,9 @@ def test_organization_filters(api):
         [ghana.pk, company.pk]
     )
     assert ids(api.get(ORGANIZATIONS, {"parent": ministry.pk})) == [department.pk]
+    # Membership today: Viet Nam is a member, Ghana and Japan are not.
+    assert ids(api.get(ORGANIZATIONS, {"asean": "true"})) == sorted([ministry.pk, department.pk])
+    assert ids(api.get(ORGANIZATIONS, {"asean": "false"})) == sorted([company.pk, ghana.pk])
     assert ids(api.get(ORGANIZATIONS, {"q": "鉄道"})) == [department.pk]
     assert ids(api.get(ORGANIZATIONS, {"q": "rolling"})) == [company.pk]
     assert ids(api.get(ORGANIZATIONS, {"q": "ministry transport"})) == [ministry.pk]
@@ -252,6 +255,7 @@ def test_organization_filters(api):
         ({"country": "XX"}, "country"),
         ({"country": "\x00"}, "country"),
         ({"region": "mars"}, "region"),
+        ({"asean": "perhaps"}, "asean"),
         ({"parent": "abc"}, "parent"),
         ({"parent": "999999"}, "parent"),
         ({"q": "\x00"}, "q"),

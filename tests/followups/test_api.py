@@ -312,9 +312,29 @@ def test_filters(analyst_api, followups):
     ]
 
 
+def test_year_and_fiscal_year_of_the_due_date(analyst_api):
+    march, april, january = (
+        FollowUpFactory(due_on=datetime.date(2019, 3, 31)),
+        FollowUpFactory(due_on=datetime.date(2019, 4, 1)),
+        FollowUpFactory(due_on=datetime.date(2020, 1, 5)),
+    )
+
+    def found(**params):
+        return set(ids(analyst_api.get(LIST, params)))
+
+    assert found(year=2019) == {march.pk, april.pk}
+    assert found(year=2020) == {january.pk}
+    # Japan's fiscal year runs from April to March.
+    assert found(fiscal_year=2018) == {march.pk}
+    assert found(fiscal_year=2019) == {april.pk, january.pk}
+
+
 @pytest.mark.parametrize(
     ("param", "value"),
     [
+        ("year", "twenty"),
+        ("year", "99999"),
+        ("fiscal_year", "2019.5"),
         ("status", "lost"),
         ("status", "\x00"),
         ("assignee", "abc"),

@@ -190,6 +190,92 @@ def test_meeting_filters(api):
 
 
 @pytest.mark.django_db
+def test_mission_filters(api):
+    minister = factories.PersonFactory(name="Akufo Demo", name_ja="アクフォ")
+    leader = factories.PersonFactory(name="Ishii Keiichi")
+    company = factories.JapaneseCompanyFactory()
+    project = factories.ProjectFactory()
+    ghana = factories.MissionFactory(
+        leader=leader,
+        status="completed",
+        kind="public_private_mission",
+        start_date=datetime.date(2019, 3, 30),
+        title="Ghana railway",
+        sectors=["railway"],
+        delegation=[company],
+    )
+    vietnam = factories.MissionFactory(
+        leader_rank="senior_official", start_date=datetime.date(2019, 4, 2), sectors=["port"]
+    )
+    # Timor-Leste joined ASEAN on 2025-10-26: not a member at this meeting.
+    timor = factories.MissionFactory(status="cancelled", start_date=datetime.date(2018, 1, 10))
+    factories.MeetingFactory(
+        mission=ghana, counterpart_country="GH", counterparts=[minister], projects=[project]
+    )
+    factories.MeetingFactory(mission=vietnam, counterpart_country="VN")
+    factories.MeetingFactory(mission=timor, counterpart_country="TL")
+
+    def ids(**params):
+        response = api.get(MISSIONS, params)
+        assert response.status_code == 200, response.json()
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids(leader=leader.pk) == {ghana.pk}
+    assert ids(leader_rank="senior_official") == {vietnam.pk}
+    assert ids(kind="public_private_mission") == {ghana.pk}
+    assert ids(status=["completed", "cancelled"]) == {ghana.pk, timor.pk}
+    assert ids(sector=["railway", "port"]) == {ghana.pk, vietnam.pk}
+    assert ids(country=["GH", "TL"]) == {ghana.pk, timor.pk}
+    assert ids(region="africa") == {ghana.pk}
+    assert ids(asean="true") == {vietnam.pk}
+    assert ids(asean="false") == {ghana.pk, timor.pk}
+    assert ids(organization=company.pk) == {ghana.pk}
+    assert ids(project=project.pk) == {ghana.pk}
+    assert ids(counterpart=minister.pk) == {ghana.pk}
+    assert ids(year=2019) == {ghana.pk, vietnam.pk}
+    assert ids(fiscal_year=2018) == {ghana.pk}
+    assert ids(fiscal_year=2019) == {vietnam.pk}
+    assert ids(start_date_after="2019-04-01") == {vietnam.pk}
+    assert ids(start_date_before="2018-12-31") == {timor.pk}
+    assert ids(end_date_after="2019-04-02", end_date_before="2019-04-05") == {vietnam.pk, ghana.pk}
+    assert ids(q="ghana rail") == {ghana.pk}
+    assert ids(q="Ishii") == {ghana.pk}
+    assert ids(updated_since="2000-01-01T00:00:00Z") == {ghana.pk, vietnam.pk, timor.pk}
+    assert ids(updated_since="2999-01-01T00:00:00Z") == set()
+    ordered = [row["id"] for row in api.get(MISSIONS, {"ordering": "start_date"}).json()["results"]]
+    assert ordered == [timor.pk, ghana.pk, vietnam.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "parameter,value",
+    [
+        ("leader", "abc"),
+        ("leader", "999999"),
+        ("leader_rank", "emperor"),
+        ("kind", "picnic"),
+        ("status", "done"),
+        ("sector", "space"),
+        ("country", "XX"),
+        ("region", "atlantis"),
+        ("asean", "perhaps"),
+        ("organization", "999999"),
+        ("project", str(2**70)),
+        ("counterpart", "1.5"),
+        ("year", "twenty"),
+        ("fiscal_year", "99999"),
+        ("start_date_after", "2019-02-30"),
+        ("end_date_before", "tomorrow"),
+        ("q", "a\x00b"),
+        ("updated_since", "yesterday"),
+        ("ordering", "password"),
+    ],
+)
+def test_invalid_mission_filter_values_are_400s_naming_the_parameter(api, parameter, value):
+    assert_bad_parameter(api, MISSIONS, {parameter: value}, parameter)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "parameter,value",
     [

@@ -1120,6 +1120,8 @@ def test_order_figure_filters(api):
     assert ids(api.get(FIGURES, {"year_min": 2017})) == sorted([actual_2017.pk, target_2020.pk])
     assert ids(api.get(FIGURES, {"year_max": 2017})) == sorted([actual_2010.pk, actual_2017.pk])
     assert ids(api.get(FIGURES, {"year_min": 2011, "year_max": 2019})) == [actual_2017.pk]
+    assert ids(api.get(FIGURES, {"year": 2017})) == [actual_2017.pk]
+    assert ids(api.get(FIGURES, {"year": 2018})) == []
     assert ids(api.get(FIGURES, {"q": "survey"})) == [actual_2017.pk]
     ordered = api.get(FIGURES, {"ordering": "-year"}).json()["results"]
     assert [row["id"] for row in ordered] == [target_2020.pk, actual_2017.pk, actual_2010.pk]
@@ -1133,6 +1135,9 @@ def test_order_figure_filters(api):
         ({"year_min": "twenty"}, "year_min"),
         ({"year_max": "99999999999999999999"}, "year_max"),
         ({"year_min": "2017.5"}, "year_min"),
+        ({"year": "2017.5"}, "year"),
+        ({"year": "1066"}, "year"),
+        ({"year": "\x00"}, "year"),
         ({"ordering": "nonsense"}, "ordering"),
     ],
 )
