@@ -26,9 +26,10 @@ DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    # Production never runs on the well-known development key, even with DEBUG turned on.
+    if not DEBUG or DJANGO_ENV == "production":
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (DJANGO_ENV=production): a long random "
+            "SECRET_KEY must be set when DEBUG is off or DJANGO_ENV=production: a long random "
             "string, e.g. from python -c 'import secrets; print(secrets.token_urlsafe(50))'."
         )
     SECRET_KEY = "development-only-insecure-key-never-use-in-production"  # noqa: S105
@@ -36,7 +37,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured(
-        "ALLOWED_HOSTS must be set when DEBUG is off (DJANGO_ENV=production): the site's "
+        "ALLOWED_HOSTS must be set when DEBUG is off (as in production): the site's "
         "host names, comma-separated, e.g. ALLOWED_HOSTS=crm.example.go.jp."
     )
 # Origins (https://host) allowed to post forms when they differ from the host itself.

@@ -61,6 +61,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
 
 
+def test_debug_off_refuses_to_start_without_a_secret_key_in_development_too():
+    result = manage(
+        "check", DJANGO_ENV="development", DEBUG="False", ALLOWED_HOSTS="crm.example.go.jp"
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+def test_production_with_debug_on_still_refuses_the_development_key():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": None, "DEBUG": "True"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
+def test_development_with_debug_on_runs_on_the_development_key():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        DJANGO_ENV="development",
+        DEBUG="True",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "development-only" in result.stdout
+
+
 def test_production_refuses_to_start_without_allowed_hosts():
     result = manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": None})
     assert result.returncode != 0
