@@ -1,10 +1,13 @@
-"""Repeated failed logins lock the account and the address for a while; sessions end
-after a period without requests."""
+"""Repeated failed logins lock the account and the address for a while, on the admin's
+and the analysts' login pages; weak passwords are refused; sessions end after a period
+without requests."""
 
 import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -124,6 +127,69 @@ def test_the_api_login_page_is_protected_too(client, staff):
     response = log_in(client, "sato", url=reverse("rest_framework:login"))
     assert response.status_code == 429
     assert not is_logged_in(client)
+
+
+ANALYSTS_LOGIN = reverse("login")
+
+
+def test_the_analysts_login_page_locks_after_the_failure_limit(client, staff):
+    staff("sato")
+    for _attempt in range(4):
+        response = log_in(client, "sato", password="wrong", url=ANALYSTS_LOGIN)
+        assert response.status_code == 200  # the form again, with its error
+    # The fifth failure reaches the limit.
+    assert log_in(client, "sato", password="wrong", url=ANALYSTS_LOGIN).status_code == 429
+
+    response = log_in(client, "sato", url=ANALYSTS_LOGIN)
+    assert response.status_code == 429
+    assert "ログインの失敗が多すぎる" in response.content.decode()
+    assert not is_logged_in(client)
+    # The lock is the account's, whichever page the next try comes from.
+    assert log_in(client, "sato", address="198.51.100.7").status_code == 429
+
+
+def test_failures_on_both_login_pages_count_together(client, staff):
+    staff("sato")
+    fail(client, "sato", 3)
+    for _attempt in range(2):
+        log_in(client, "sato", password="wrong", url=ANALYSTS_LOGIN)
+
+    assert log_in(client, "sato", url=ANALYSTS_LOGIN).status_code == 429
+    assert not is_logged_in(client)
+
+
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("Xy3#kq", "too short"),  # fewer than 8 characters
+        ("password123", "too common"),
+        ("8204917365512", "entirely numeric"),
+        ("sato.hanako", "too similar"),  # to the username
+    ],
+)
+def test_weak_passwords_are_refused(django_user_model, password, rule):
+    user = django_user_model(username="sato.hanako", email="sato@example.go.jp")
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        validate_password(password, user)
+    assert rule in " ".join(refused.value.messages)
+
+
+def test_the_admin_password_change_refuses_a_weak_password(client, staff):
+    user = staff("sato")
+    client.force_login(user)
+    new = "12345678"
+
+    response = client.post(
+        reverse("admin:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert not user.check_password(new)
 
 
 @pytest.mark.parametrize(
