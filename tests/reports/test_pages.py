@@ -24,6 +24,7 @@ from followups.choices import FollowUpStatus
 from missions.choices import LeaderRank, MissionStatus
 from projects.choices import WatchListOutcome
 from reports.views import AgreementListView, MeetingListView, MissionListView, ProjectListView
+from tests.accounts.test_language import _english_labels_of_ours, _visible_text
 from tests.factories import (
     AgreementFactory,
     FollowUpFactory,
@@ -150,6 +151,34 @@ def test_the_language_switch_posts_to_set_language_and_pages_follow_it(
         reverse("set_language"), {"language": "en", "next": reverse("reports:dashboard")}
     )
     assert "Dashboard" in analyst_client.get(reverse("reports:dashboard")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("reports:dashboard"),
+        reverse("reports:meeting-list"),
+        reverse("reports:agreement-list"),
+        reverse("reports:country-brief", args=["GH"]),
+        reverse("reports:export-list"),
+    ],
+)
+def test_japanese_pages_show_no_english_label_of_ours(analyst_client, analyst_user, url):
+    meeting = _top_sales("GH", day(2019, 8, 28))
+    # Records named in Japanese: only the interface's own words are looked for.
+    AgreementFactory(title="ガーナとの協力覚書", counterpart_country="GH", expires_on=None)
+    ProjectFactory(name="ガーナ鉄道", country="GH")
+    FollowUpFactory(target=meeting, title="資料送付", status=FollowUpStatus.OPEN)
+    ExportJob.objects.create(
+        user=analyst_user,
+        resource="meetings",
+        format="xlsx",
+        query="country=GH",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    text = _visible_text(analyst_client.get(url).content.decode())
+    leaked = sorted(label for label in _english_labels_of_ours() if f" {label} " in f" {text} ")
+    assert leaked == []
 
 
 # No inline script anywhere (the Content-Security-Policy allows only our static files)
