@@ -100,9 +100,12 @@ def _country_code(instance, attribute):
 def _reader(field, model, request, cache):
     from core.api.serializers import (
         ChoiceLabelField,
+        ChoiceLabelsField,
         CountryCodeField,
         CountryNameField,
+        CountryNamesField,
         CountryRegionField,
+        CountryRegionsField,
         SelfURLField,
         api_detail_url,
     )
@@ -142,6 +145,39 @@ def _reader(field, model, request, cache):
         return _generic(field)  # a method or a computed value: DRF's path calls it
     get = _getter(attribute)
 
+    if kind is ChoiceLabelsField:
+        choices = dict(field.code_field.flatchoices)
+        labels = {}  # in the language of this request, computed once per code
+
+        def label(code):
+            try:
+                return labels[code]
+            except KeyError:
+                labels[code] = result = str(choices.get(code, code))
+                return result
+
+        def labels_of(instance):
+            if instance.pk is None:
+                return []
+            return [label(row.pk) for row in related(instance, attribute)]
+
+        return labels_of
+    if kind in (CountryNamesField, CountryRegionsField):
+        names = cache.setdefault("country_names", {})
+
+        def name_of(code):
+            try:
+                return names[code]
+            except KeyError:
+                names[code] = result = str(countries.name(code))
+                return result
+
+        each = name_of if kind is CountryNamesField else region_of
+
+        def several(instance):
+            return [each(getattr(country, "code", country)) for country in get(instance) or ()]
+
+        return several
     if kind is CountryCodeField:
         return lambda instance: _country_code(instance, attribute)
     if kind is CountryNameField:

@@ -1,8 +1,9 @@
 """What every record looks like in the API.
 
 - Enumerations are codes (`"status": "in_force"`) with a read-only `<field>_label`
-  in the reader's language.
-- Countries are ISO codes with `<field>_name` and, for one country, `<field>_region`.
+  in the reader's language; several codes (`"sectors": ["road"]`) with `<field>_labels`.
+- Countries are ISO codes with `<field>_name` and `<field>_region`; several countries
+  with `<field>_names` and `<field>_regions`, in the same order as the codes.
 - A related record is brief: `{id, url, display}`; a client that wants more follows `url`.
 - Every write runs the model's own rules (full_clean) before the service saves it, so
   the API refuses exactly what the admin refuses, as a 400 with a message per field.
@@ -147,13 +148,26 @@ class RecordSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         model = self.Meta.model
         for name in list(fields):
-            model_field = next((f for f in model._meta.concrete_fields if f.name == name), None)
+            model_field = next(
+                (
+                    f
+                    for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+                    if f.name == name
+                ),
+                None,
+            )
             if model_field is None:
                 continue
             if isinstance(model_field, CountryField):
-                if not model_field.multiple:
+                if model_field.multiple:
+                    fields[f"{name}_names"] = CountryNamesField(source=name)
+                    fields[f"{name}_regions"] = CountryRegionsField(source=name)
+                else:
                     fields[f"{name}_name"] = CountryNameField(source=name)
                     fields[f"{name}_region"] = CountryRegionField(source=name)
+            elif model_field.many_to_many and model_field.related_model._meta.pk.choices:
+                # Rows that stand for an enumeration's values (sectors).
+                fields[f"{name}_labels"] = ChoiceLabelsField(model_field)
             elif model_field.choices:
                 fields[f"{name}_label"] = ChoiceLabelField(model_field)
         return fields
@@ -221,6 +235,21 @@ class ChoiceLabelField(serializers.CharField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class ChoiceLabelsField(serializers.ReadOnlyField):
+    """The labels of a many-to-many relation to rows keyed by an enumeration's codes
+    (sectors), in the reader's language and in the order of the codes."""
+
+    def __init__(self, model_field, **kwargs):
+        self.code_field = model_field.related_model._meta.pk
+        kwargs.update(source=model_field.name)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        labels = dict(self.code_field.flatchoices)
+        return [str(labels.get(item.pk, item.pk)) for item in value.all()]
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CountryNameField(serializers.ReadOnlyField):
     """The country's name in the reader's language."""
@@ -235,6 +264,24 @@ class CountryRegionField(serializers.ReadOnlyField):
 
     def to_representation(self, country):
         return region_of(country.code) if country else None
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class CountryNamesField(serializers.ReadOnlyField):
+    """The names of several countries in the reader's language."""
+
+    def to_representation(self, value):
+        return [str(country.name) for country in value or ()]
+
+
+@extend_schema_field(
+    serializers.ListField(child=serializers.ChoiceField(choices=Region.choices, allow_null=True))
+)
+class CountryRegionsField(serializers.ReadOnlyField):
+    """MLIT's statistical region of each of several countries (core.regions)."""
+
+    def to_representation(self, value):
+        return [region_of(country.code) for country in value or ()]
 
 
 def _as_field_errors(error: DjangoValidationError):

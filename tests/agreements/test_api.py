@@ -109,8 +109,12 @@ def test_create_reads_back_every_field_and_defaults_the_signatory_to_mlit(api, m
     assert body["counterpart_country"] == "VN"
     assert body["counterpart_country_name"] == "Vietnam"
     assert body["counterpart_country_region"] == "southeast_asia"
-    assert sorted(body["target_countries"]) == ["KH", "LA"]
-    assert sorted(body["sectors"]) == ["railway", "urban_development"]
+    # Several codes carry their labels, names and regions in the same order.
+    assert body["target_countries"] == ["KH", "LA"]
+    assert body["target_countries_names"] == ["Cambodia", "Laos"]
+    assert body["target_countries_regions"] == ["southeast_asia", "southeast_asia"]
+    assert body["sectors"] == ["railway", "urban_development"]
+    assert body["sectors_labels"] == ["Railway", "Urban development and real estate"]
     assert [o["id"] for o in body["counterpart_organizations"]] == [ministry.pk]
     assert [p["id"] for p in body["projects"]] == [project.pk]
     assert body["signed_at_meeting"]["id"] == meeting.pk

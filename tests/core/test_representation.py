@@ -149,6 +149,8 @@ def test_one_project_as_the_api_prints_it(api, records):
         "country_name": "ベトナム",
         "country_region": "southeast_asia",
         "other_countries": ["LA"],
+        "other_countries_names": ["ラオス"],
+        "other_countries_regions": ["southeast_asia"],
         "sector": "railway",
         "sector_label": "鉄道",
         "stage": "feasibility_study",

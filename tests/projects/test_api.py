@@ -122,6 +122,8 @@ def test_project_list_and_retrieve(api):
         "country_name",
         "country_region",
         "other_countries",
+        "other_countries_names",
+        "other_countries_regions",
         "sector",
         "sector_label",
         "stage",
@@ -143,6 +145,9 @@ def test_project_list_and_retrieve(api):
     }
     assert body["country_region"] == "southeast_asia"
     assert body["other_countries"] == ["KH", "LA"]
+    # Several countries are named and placed like one, in the same order.
+    assert body["other_countries_names"] == ["Cambodia", "Laos"]
+    assert body["other_countries_regions"] == ["southeast_asia", "southeast_asia"]
     assert (body["sector_label"], body["status_label"], body["scheme_label"]) == (
         "Railway",
         "Won by a Japanese firm",
