@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     FieldDoesNotExist,
@@ -31,6 +32,7 @@ from core.counts import EstimatedCountPaginator
 from core.fiscal import fiscal_year_of, fiscal_year_range
 from core.models import Sector
 from core.regions import Region, countries_in
+from core.sectors import SectorCode
 from core.services import record_restore
 
 
@@ -354,21 +356,34 @@ def values_that_occur(model, field_name):
         return [row[0] for row in cursor.fetchall()]
 
 
+def filter_once(queryset, **lookups):
+    """`queryset.filter(**lookups)`, each record listed once when a lookup goes through
+    a to-many relation: a mission with two meetings in Viet Nam is one mission in Viet
+    Nam. Django removes such duplicates for its own list filters, not for ours."""
+    opts = queryset.model._meta
+    if any(lookup_spawns_duplicates(opts, lookup) for lookup in lookups):
+        matching = queryset.model._default_manager.filter(**lookups)
+        return queryset.filter(pk__in=matching.values("pk"))
+    return queryset.filter(**lookups)
+
+
 def country_filter(field_name, title=None):
-    """A filter listing only the countries that occur, by name, in one fixed query."""
+    """A filter listing only the countries that occur, by name, in one fixed query.
+    `field_name` may go through a relation ("meetings__counterpart_country")."""
 
     class CountryFilter(admin.SimpleListFilter):
         parameter_name = field_name
 
         def lookups(self, request, model_admin):
-            codes = values_that_occur(model_admin.model, field_name)
+            field = get_fields_from_path(model_admin.model, field_name)[-1]
+            codes = values_that_occur(field.model, field.name)
             return sorted(
                 ((code, countries.name(code)) for code in codes if code), key=lambda c: c[1]
             )
 
         def queryset(self, request, queryset):
             if self.value():
-                return queryset.filter(**{field_name: self.value()})
+                return filter_once(queryset, **{field_name: self.value()})
             return queryset
 
     CountryFilter.title = title or _("country")
@@ -387,10 +402,31 @@ def region_filter(country_field_name):
 
         def queryset(self, request, queryset):
             if self.value() in Region.values:
-                return queryset.filter(**{f"{country_field_name}__in": countries_in(self.value())})
+                return filter_once(
+                    queryset, **{f"{country_field_name}__in": countries_in(self.value())}
+                )
             return queryset
 
     return RegionFilter
+
+
+def sector_filter(sectors_field_name, title=None):
+    """Sectors are a fixed list (core.sectors): the filter offers them without asking
+    the database, as Django's filter of a many-to-many relation would."""
+
+    class SectorFilter(admin.SimpleListFilter):
+        parameter_name = sectors_field_name
+
+        def lookups(self, request, model_admin):
+            return SectorCode.choices
+
+        def queryset(self, request, queryset):
+            if self.value() in SectorCode.values:
+                return filter_once(queryset, **{sectors_field_name: self.value()})
+            return queryset
+
+    SectorFilter.title = title or _("sector")
+    return SectorFilter
 
 
 def fiscal_year_filter(date_field_name, years_back=12):

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -8,11 +10,28 @@ from followups.models import FollowUp
 from followups.services import followup_mark_done
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        # The rule of FollowUp.is_overdue, in the database: open and due before today.
+        overdue = Q(status=FollowUpStatus.OPEN, due_on__lt=timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(RecordAdmin):
     list_display = ("title", "target", "assignee", "due_on", "status", "overdue", "done_on")
     list_select_related = ("assignee", "content_type")
-    list_filter = ("status", "content_type", "assignee")
+    list_filter = ("status", OverdueFilter, "content_type", "assignee")
     search_fields = ("title", "description")
     date_hierarchy = "due_on"
     autocomplete_fields = ("assignee",)

@@ -9,6 +9,7 @@ from core.admin import (
     country_filter,
     fiscal_year_filter,
     region_filter,
+    sector_filter,
 )
 from missions.models import Meeting, Mission
 from missions.services import mission_complete
@@ -42,7 +43,15 @@ class MissionAdmin(RecordAdmin):
         "status",
     )
     list_select_related = ("leader",)
-    list_filter = ("status", "leader_rank", "kind", "sectors", fiscal_year_filter("start_date"))
+    list_filter = (
+        "status",
+        "leader_rank",
+        "kind",
+        "sectors",
+        country_filter("meetings__counterpart_country", _("counterpart country")),
+        region_filter("meetings__counterpart_country"),
+        fiscal_year_filter("start_date"),
+    )
     search_fields = ("title", "title_ja", "leader__name", "leader__name_ja", "purpose", "summary")
     date_hierarchy = "start_date"
     autocomplete_fields = ("leader", "delegation")
@@ -88,6 +97,8 @@ class MeetingAdmin(RecordAdmin):
         region_filter("counterpart_country"),
         "mission__leader_rank",
         "mission__status",
+        "mission__kind",
+        sector_filter("mission__sectors", _("mission's sector")),
         fiscal_year_filter("date"),
     )
     search_fields = (

@@ -8,6 +8,7 @@ from core.admin import (
     country_filter,
     region_filter,
 )
+from core.japanese import format_yen
 from core.regions import region_of
 from projects.models import (
     OrderFigure,
@@ -117,6 +118,10 @@ class WatchListEntryAdmin(RecordAdmin):
 
 @admin.register(OrderFigure)
 class OrderFigureAdmin(RecordAdmin):
-    list_display = ("year", "kind", "amount_jpy", "source")
-    list_filter = ("kind",)
+    list_display = ("year", "kind", "amount", "source")
+    list_filter = ("year", "kind")
     search_fields = ("source",)
+
+    @admin.display(description=_("amount (yen)"), ordering="amount_jpy")
+    def amount(self, figure):
+        return format_yen(figure.amount_jpy)  # 23兆円, as the bureau writes it

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -22,3 +24,19 @@ def test_mark_done_action(data_entry_client):
     untouched.refresh_from_db()
     assert untouched.status == FollowUpStatus.OPEN
     assert untouched.done_on is None
+
+
+@pytest.mark.django_db
+def test_overdue_filter_lists_open_follow_ups_due_before_today(data_entry_client):
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    overdue = factories.FollowUpFactory(due_on=yesterday)
+    factories.FollowUpFactory(due_on=today)  # due today: not late yet
+    factories.FollowUpFactory(due_on=yesterday, status=FollowUpStatus.DONE, done_on=today)
+    url = reverse("admin:followups_followup_changelist")
+
+    response = data_entry_client.get(url, {"overdue": "yes"})
+    assert list(response.context["cl"].result_list) == [overdue]
+    response = data_entry_client.get(url, {"overdue": "no"})
+    assert overdue not in response.context["cl"].result_list
+    assert len(response.context["cl"].result_list) == 2

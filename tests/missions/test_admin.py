@@ -167,3 +167,42 @@ def test_meeting_autocomplete_finds_people_by_japanese_name(data_entry_client):
     )
     assert response.status_code == 200
     assert [row["text"] for row in response.json()["results"]] == ["アクフォ"]
+
+
+def listed(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+@pytest.mark.django_db
+def test_missions_are_filtered_by_the_country_and_region_of_their_meetings(data_entry_client):
+    url = reverse("admin:missions_mission_changelist")
+    two_in_viet_nam = factories.MissionFactory()
+    factories.MeetingFactory.create_batch(2, mission=two_in_viet_nam, counterpart_country="VN")
+    in_ghana = factories.MeetingFactory(counterpart_country="GH", venue_country="GH").mission
+
+    # Two meetings in Viet Nam, one mission listed.
+    assert listed(data_entry_client, url, meetings__counterpart_country="VN") == [two_in_viet_nam]
+    assert listed(data_entry_client, url, region="southeast_asia") == [two_in_viet_nam]
+    assert listed(data_entry_client, url, region="africa") == [in_ghana]
+    # The filter offers the countries that occur, by name.
+    page = data_entry_client.get(url)
+    [country_filter] = [
+        spec
+        for spec in page.context["cl"].filter_specs
+        if spec.expected_parameters() == ["meetings__counterpart_country"]
+    ]
+    assert [code for code, _name in country_filter.lookup_choices] == ["GH", "VN"]
+
+
+@pytest.mark.django_db
+def test_meetings_are_filtered_by_their_missions_sector_and_kind(data_entry_client):
+    url = reverse("admin:missions_meeting_changelist")
+    railway = factories.MeetingFactory(
+        mission=factories.MissionFactory(sectors=["railway", "road"], kind=MissionKind.CONFERENCE)
+    )
+    factories.MeetingFactory(mission=factories.MissionFactory(sectors=["water"]))
+
+    assert listed(data_entry_client, url, mission__sectors="railway") == [railway]
+    assert listed(data_entry_client, url, mission__kind__exact=MissionKind.CONFERENCE) == [railway]
