@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from contacts.models import Person, Post
 from core.admin import (
     RecordAdmin,
     RecordStackedInline,
@@ -14,8 +18,35 @@ from core.admin import (
 from missions.models import Meeting, Mission
 from missions.services import mission_complete
 
+# A meeting's counterparts with their posts and organisations: the posts held on the
+# meeting's date are picked from these (Person.post_on), without a query per person.
+COUNTERPARTS_WITH_POSTS = Prefetch(
+    "counterparts",
+    queryset=Person.objects.prefetch_related(
+        Prefetch("posts", queryset=Post.objects.select_related("organization"))
+    ),
+)
 
-class MeetingInline(RecordStackedInline):
+
+class CounterpartPostsField:
+    """Who each counterpart was on the meeting's date, as the reports print it."""
+
+    @admin.display(description=_("counterparts' posts on the day"))
+    def counterpart_posts(self, meeting):
+        if not meeting.pk:
+            return "-"
+        people = [(person, person.post_on(meeting.date)) for person in meeting.counterparts.all()]
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}{}",
+                ((person, f" — {post}" if post else "") for person, post in people),
+            )
+            or "-"
+        )
+
+
+class MeetingInline(CounterpartPostsField, RecordStackedInline):
     model = Meeting
     extra = 1
     autocomplete_fields = ("counterparts", "counterpart_organizations", "projects")
@@ -23,11 +54,16 @@ class MeetingInline(RecordStackedInline):
         ("date", "counterpart_country"),
         ("venue_city", "venue_country"),
         "counterparts",
+        "counterpart_posts",
         "counterpart_organizations",
         "projects",
         "topics",
         "outcome",
     )
+    readonly_fields = ("counterpart_posts",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(COUNTERPARTS_WITH_POSTS)
 
 
 @admin.register(Mission)
@@ -89,7 +125,7 @@ class MissionAdmin(RecordAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RecordAdmin):
+class MeetingAdmin(CounterpartPostsField, RecordAdmin):
     list_display = ("date", "counterpart_country", "mission", "leader_rank", "venue_city")
     list_select_related = ("mission",)
     list_filter = (
@@ -117,12 +153,20 @@ class MeetingAdmin(RecordAdmin):
         ("date", "counterpart_country"),
         ("venue_city", "venue_country"),
         "counterparts",
+        "counterpart_posts",
         "counterpart_organizations",
         "projects",
         "topics",
         "outcome",
         ("created_at", "updated_at"),
     )
+    readonly_fields = ("counterpart_posts", *RecordAdmin.readonly_fields)
+
+    def get_object(self, request, object_id, from_field=None):
+        meeting = super().get_object(request, object_id, from_field)
+        if meeting is not None:
+            prefetch_related_objects([meeting], COUNTERPARTS_WITH_POSTS)
+        return meeting
 
     @admin.display(description=_("leader's rank"), ordering="mission__leader_rank")
     def leader_rank(self, meeting):

@@ -1,8 +1,13 @@
 """Logging a mission as staff do: the mission, its meetings inline, all or nothing."""
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts.models import Post
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 from missions.models import Meeting, Mission
 from tests import factories
@@ -206,3 +211,61 @@ def test_meetings_are_filtered_by_their_missions_sector_and_kind(data_entry_clie
 
     assert listed(data_entry_client, url, mission__sectors="railway") == [railway]
     assert listed(data_entry_client, url, mission__kind__exact=MissionKind.CONFERENCE) == [railway]
+
+
+def minister_with_two_posts():
+    """A minister of roads until the end of 2018, then of transport."""
+    minister = factories.PersonFactory(name="Kwasi Demo")
+    roads = factories.OrganizationFactory(name="Ministry of Roads and Highways")
+    transport = factories.OrganizationFactory(name="Ministry of Transport")
+    factories.PostFactory(
+        person=minister,
+        organization=roads,
+        title="Minister of Roads",
+        start_date=datetime.date(2017, 1, 1),
+        end_date=datetime.date(2018, 12, 31),
+    )
+    factories.PostFactory(
+        person=minister,
+        organization=transport,
+        title="Minister of Transport",
+        start_date=datetime.date(2019, 1, 1),
+    )
+    return minister
+
+
+@pytest.mark.django_db
+def test_a_meeting_shows_each_counterpart_with_the_post_held_that_day(data_entry_client):
+    minister = minister_with_two_posts()
+    meeting = factories.MeetingFactory(counterparts=[minister])  # May 2018
+
+    page = data_entry_client.get(reverse("admin:missions_meeting_change", args=[meeting.pk]))
+
+    shown = page.content.decode()
+    assert "Kwasi Demo — Minister of Roads, Ministry of Roads and Highways" in shown
+    assert "Minister of Transport" not in shown
+
+
+@pytest.mark.django_db
+def test_the_mission_page_shows_counterpart_posts_without_a_query_per_meeting(
+    data_entry_client,
+):
+    minister = minister_with_two_posts()
+    mission = factories.MissionFactory()
+    url = reverse("admin:missions_mission_change", args=[mission.pk])
+
+    def post_queries_and_page():
+        with CaptureQueriesContext(connection) as captured:
+            page = data_entry_client.get(url).content.decode()
+        # The meeting rows' autocomplete widgets read their choices row by row (Django's
+        # own); the posts are read once.
+        return [query for query in captured if Post._meta.db_table in query["sql"]], page
+
+    factories.MeetingFactory(mission=mission, counterparts=[minister])
+    with_one, page = post_queries_and_page()
+    assert "Kwasi Demo — Minister of Roads" in page
+    factories.MeetingFactory.create_batch(
+        4, mission=mission, counterparts=factories.PersonFactory.create_batch(2)
+    )
+    with_five, _page = post_queries_and_page()
+    assert len(with_five) == len(with_one) == 1
