@@ -7,20 +7,24 @@ Two answers are a contract other tools rely on: engagements (`engagements`,
 
 import dataclasses
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django_filters.constants import EMPTY_VALUES
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.settings import api_settings
 
-from agreements.choices import AgreementKind
-from core.regions import Region
-from core.sectors import SectorCode
-from missions.choices import LeaderRank
-from projects.choices import ProjectStatus
-from projects.models import WatchList
+from agreements.filters import MAX_EXPIRING_WITHIN_DAYS, AgreementFilterSet
+from agreements.models import Agreement
+from missions.filters import MeetingFilterSet
+from missions.models import Meeting
+from projects.filters import OrderFigureFilterSet, ProjectFilterSet
+from projects.models import OrderFigure, Project, WatchList
 from reports import selectors
 from reports.sentences import engagement_sentence
 
@@ -34,68 +38,138 @@ class CanReadReports(permissions.BasePermission):
         return bool(request.user and request.user.has_perms(self.required))
 
 
-class PeriodParameters(serializers.Serializer):
-    """`year` (calendar), `fiscal_year` (April–March), or `start`/`end`; none = all time."""
-
-    year = serializers.IntegerField(required=False, min_value=1900, max_value=2200)
-    fiscal_year = serializers.IntegerField(required=False, min_value=1900, max_value=2200)
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-
-    def validate(self, attrs):
-        given = [name for name in ("year", "fiscal_year") if name in attrs]
-        if len(given) > 1 or (given and ("start" in attrs or "end" in attrs)):
-            raise serializers.ValidationError(_("Give one of year, fiscal_year, or start and end."))
-        if ("start" in attrs) != ("end" in attrs):
-            raise serializers.ValidationError({"end": _("Give both start and end.")})
-        if "start" in attrs and attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": _("The end cannot be before the start.")})
-        return attrs
-
-    def period(self):
-        data = self.validated_data
-        if "year" in data:
-            return selectors.Period.calendar_year(data["year"])
-        if "fiscal_year" in data:
-            return selectors.Period.fiscal_year(data["fiscal_year"])
-        if "start" in data:
-            return selectors.Period.between(data["start"], data["end"])
-        return None
+def report_filterset(list_filterset):
+    """A list's FilterSet as the parameters of a report on its records: the same names,
+    values and error messages as the list endpoint's, less `ordering` (a report has no
+    rows to order)."""
+    return type(
+        f"Report{list_filterset.__name__}",
+        (list_filterset,),
+        {"ordering": None, "__module__": __name__, "__doc__": list_filterset.__doc__},
+    )
 
 
-def _choices(vocabulary):
-    return serializers.ListField(child=serializers.ChoiceField(choices=vocabulary), required=False)
+# Outside the FilterSets: DRF's `?format=json`, which picks the renderer.
+_NOT_FILTERS = {api_settings.URL_FORMAT_OVERRIDE} - {None}
 
 
-class EngagementParameters(PeriodParameters):
-    country = _choices(list(countries))
-    region = _choices(Region.choices)
-    leader_rank = _choices(LeaderRank.choices)
-    leader = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
-    asean = serializers.BooleanField(required=False, allow_null=True, default=None)
+class ReportView(GenericAPIView):
+    """A report validates its parameters with the FilterSet of the records it counts
+    (`filterset_class`), or with `parameters_class` (a serializer) when it counts no
+    list's records. A wrong value is a 400 naming the parameter, as the list answers;
+    so is a parameter the report does not take, rather than an answer that silently
+    ignores it."""
 
-
-class ReportView(APIView):
     permission_classes = (permissions.IsAuthenticated, CanReadReports)
-    parameters_class = PeriodParameters
+    pagination_class = None
+    filterset_class = None
+    parameters_class = None
 
-    def parameters(self, request):
-        parameters = self.parameters_class(data=request.query_params)
-        parameters.is_valid(raise_exception=True)
-        return parameters
+    @classmethod
+    def parameter_names(cls) -> list[str]:
+        if cls.filterset_class is not None:
+            return list(cls.filterset_class.base_filters)
+        return list(cls.parameters_class().fields)
+
+    def parameters(self, request) -> dict:
+        """The parameters given, cleaned; those left empty are not given, as in a list.
+        The FilterSet is kept as self.filterset, for filtered()."""
+        known = set(self.parameter_names()) | _NOT_FILTERS
+        errors = {
+            name: [_("This report takes no such parameter.")]
+            for name in request.query_params
+            if name not in known
+        }
+        if self.filterset_class is not None:
+            self.filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+            valid = self.filterset.is_valid()
+            errors |= {} if valid else translate_validation(self.filterset.errors).detail
+            data = self.filterset.form.cleaned_data if valid else {}
+        else:
+            parameters = self.parameters_class(data=request.query_params)
+            valid = parameters.is_valid()
+            errors |= {} if valid else parameters.errors
+            data = parameters.validated_data if valid else {}
+        if errors:
+            raise serializers.ValidationError(errors)
+        # Records chosen by id come as a QuerySet, an empty one when none was given: as
+        # a list, it is an empty value like the others.
+        data = {
+            name: list(value) if isinstance(value, QuerySet) else value
+            for name, value in data.items()
+        }
+        return {name: value for name, value in data.items() if value not in EMPTY_VALUES}
+
+    def filtered(self, given: dict, leave_out=()) -> QuerySet | None:
+        """The view's records narrowed by the filters given, but those of `leave_out`,
+        each as the list applies it; None when there is none (count them all)."""
+        names = sorted(set(given) - set(leave_out))
+        if not names:
+            return None
+        records = self.get_queryset()
+        for name in names:
+            records = self.filterset.filters[name].filter(records, given[name])
+        return records
 
     @staticmethod
     def answer(result, **extra):
         return Response({**dataclasses.asdict(result), **extra})
 
 
-class EngagementsView(ReportView):
-    """Top-sales engagements (mission × counterpart country) in a period."""
+# The period of a report on meetings, in the meetings list's own parameters.
+PERIOD_PARAMETERS = ("year", "fiscal_year", "date_after", "date_before")
 
-    parameters_class = EngagementParameters
+
+def period_of(given: dict) -> selectors.Period | None:
+    """`year` (calendar), `fiscal_year` (April to March), or `date_after` and
+    `date_before` (both ends included); none of them = all time."""
+    ranged = [name for name in ("date_after", "date_before") if name in given]
+    if len([name for name in ("year", "fiscal_year") if name in given] + ranged[:1]) > 1:
+        raise serializers.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    _("Give one of year, fiscal_year, or date_after and date_before.")
+                ]
+            }
+        )
+    if "year" in given:
+        return selectors.Period.calendar_year(given["year"])
+    if "fiscal_year" in given:
+        return selectors.Period.fiscal_year(given["fiscal_year"])
+    if not ranged:
+        return None
+    if len(ranged) == 1:
+        missing = "date_before" if ranged == ["date_after"] else "date_after"
+        raise serializers.ValidationError({missing: [_("Give both date_after and date_before.")]})
+    if given["date_before"] < given["date_after"]:
+        raise serializers.ValidationError(
+            {"date_before": [_("The end cannot be before the start.")]}
+        )
+    return selectors.Period.between(given["date_after"], given["date_before"])
+
+
+class EngagementsView(ReportView):
+    """Top-sales engagements (mission × counterpart country) in a period, with the
+    meetings' parameters: the period is `year`, `fiscal_year`, or `date_after` and
+    `date_before` (not more than one of these); country, region, leader, leader_rank
+    and asean narrow the engagements themselves (asean: the country's membership on
+    the engagement's first day); every other parameter keeps the engagements that have
+    at least one such meeting within the period (a project promoted, a sector, a
+    counterpart...). `meetings` counts all the meetings of the engagements counted."""
+
+    queryset = Meeting.objects.all()
+    filterset_class = report_filterset(MeetingFilterSet)
+    # What the engagements record, and the argument of engagement_statistics() for it.
+    NATIVE = {
+        "country": "countries",
+        "region": "regions",
+        "leader_rank": "leader_ranks",
+        "leader": "leader_ids",
+        "asean": "asean",
+    }
 
     @extend_schema(
-        parameters=[EngagementParameters],
+        filters=True,
         responses=inline_serializer(
             "EngagementStatistics",
             {
@@ -116,16 +190,13 @@ class EngagementsView(ReportView):
         ),
     )
     def get(self, request):
-        parameters = self.parameters(request)
-        data, period = parameters.validated_data, parameters.period()
-        stats = selectors.engagement_statistics(
-            period=period,
-            countries=data.get("country"),
-            regions=data.get("region"),
-            leader_ranks=data.get("leader_rank"),
-            leader_ids=data.get("leader"),
-            asean=data.get("asean"),
-        )
+        given = self.parameters(request)
+        period = period_of(given)
+        native = {argument: given[name] for name, argument in self.NATIVE.items() if name in given}
+        if "leader_ids" in native:
+            native["leader_ids"] = [leader.pk for leader in native["leader_ids"]]
+        meetings = self.filtered(given, leave_out={*self.NATIVE, *PERIOD_PARAMETERS})
+        stats = selectors.engagement_statistics(period=period, meetings=meetings, **native)
         sentence = {
             language: engagement_sentence(stats, period, language) for language in ("ja", "en")
         }
@@ -161,7 +232,7 @@ class WatchListTransitionView(ReportView):
         ),
     )
     def get(self, request):
-        edition = self.parameters(request).validated_data["edition"]
+        edition = self.parameters(request)["edition"]
         try:
             return self.answer(selectors.watch_list_transition(edition=edition))
         except WatchList.DoesNotExist as error:
@@ -184,30 +255,33 @@ class WatchListBreakdownView(WatchListTransitionView):
         ),
     )
     def get(self, request):
-        edition = self.parameters(request).validated_data["edition"]
+        edition = self.parameters(request)["edition"]
         try:
             return self.answer(selectors.edition_breakdown(edition=edition))
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
 
-class AgreementParameters(PeriodParameters):
-    country = _choices(list(countries))
-    sector = _choices(SectorCode.choices)
-    kind = _choices(AgreementKind.choices)
-    expiring_within = serializers.IntegerField(
-        required=False, min_value=0, max_value=3650, default=180
-    )
-
-
 class AgreementsView(ReportView):
-    """Agreements (signed in the period) by status, country, sector and kind, and those
-    expiring within `expiring_within` days."""
+    """Agreements by status, country, sector and kind, with the agreements list's
+    parameters (`year` and `fiscal_year` by the date of signing), and those of them
+    expiring within `expiring_within` days: here not a filter of the statistics but
+    the window of `expiring` (180 days when not given)."""
 
-    parameters_class = AgreementParameters
+    queryset = Agreement.objects.all()
+    filterset_class = report_filterset(AgreementFilterSet)
+    EXPIRING_WITHIN_DAYS = 180
 
     @extend_schema(
-        parameters=[AgreementParameters],
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "expiring_within",
+                int,
+                description="The window of `expiring`, in days from today (default 180, "
+                f"at most {MAX_EXPIRING_WITHIN_DAYS}); it does not narrow the statistics.",
+            )
+        ],
         responses=inline_serializer(
             "AgreementStatistics",
             {
@@ -221,14 +295,10 @@ class AgreementsView(ReportView):
         ),
     )
     def get(self, request):
-        parameters = self.parameters(request)
-        data = parameters.validated_data
-        stats = selectors.agreement_statistics(
-            period=parameters.period(),
-            countries=data.get("country"),
-            sectors=data.get("sector"),
-            kinds=data.get("kind"),
-        )
+        given = self.parameters(request)
+        agreements = self.filtered(given, leave_out={"expiring_within"})
+        # by_sector shows only the sectors asked for.
+        stats = selectors.agreement_statistics(agreements=agreements, sectors=given.get("sector"))
         expiring = [
             {
                 "id": agreement.pk,
@@ -237,25 +307,23 @@ class AgreementsView(ReportView):
                 "status": agreement.status,
                 "expires_on": agreement.expires_on,
             }
-            for agreement in selectors.agreements_expiring(within_days=data["expiring_within"])
+            for agreement in selectors.agreements_expiring(
+                within_days=given.get("expiring_within", self.EXPIRING_WITHIN_DAYS),
+                agreements=agreements,
+            )
         ]
         return self.answer(stats, expiring=expiring)
 
 
-class PipelineParameters(serializers.Serializer):
-    country = _choices(list(countries))
-    region = _choices(Region.choices)
-    sector = _choices(SectorCode.choices)
-    status = _choices(ProjectStatus.choices)
-
-
 class PipelineView(ReportView):
-    """Projects by stage × sector × region × status."""
+    """Projects by stage × sector × region × status, with the projects list's
+    parameters."""
 
-    parameters_class = PipelineParameters
+    queryset = Project.objects.all()
+    filterset_class = report_filterset(ProjectFilterSet)
 
     @extend_schema(
-        parameters=[PipelineParameters],
+        filters=True,
         responses=inline_serializer(
             "ProjectPipeline",
             {
@@ -266,22 +334,22 @@ class PipelineView(ReportView):
         ),
     )
     def get(self, request):
-        data = self.parameters(request).validated_data
-        return self.answer(
-            selectors.project_pipeline(
-                countries=data.get("country"),
-                regions=data.get("region"),
-                sectors=data.get("sector"),
-                statuses=data.get("status"),
-            )
-        )
+        given = self.parameters(request)
+        return self.answer(selectors.project_pipeline(projects=self.filtered(given)))
 
 
 class TopSalesEffectView(ReportView):
-    """Of the projects promoted at top-sales meetings in the period, what became of them."""
+    """Of the projects promoted at the top-sales meetings the meetings list's
+    parameters select (`year`, `fiscal_year`, `date_after`, `date_before` by the
+    meeting's date), how many were won afterwards by Japanese or foreign firms, were
+    dropped, or are still open; those already won when first promoted are counted
+    apart (`won_before_promotion`)."""
+
+    queryset = Meeting.objects.all()
+    filterset_class = report_filterset(MeetingFilterSet)
 
     @extend_schema(
-        parameters=[PeriodParameters],
+        filters=True,
         responses=inline_serializer(
             "TopSalesEffect",
             {
@@ -290,19 +358,26 @@ class TopSalesEffectView(ReportView):
                 "won_foreign": serializers.IntegerField(),
                 "dropped": serializers.IntegerField(),
                 "still_open": serializers.IntegerField(),
+                "won_before_promotion": serializers.IntegerField(),
                 "project_ids": serializers.JSONField(),
             },
         ),
     )
     def get(self, request):
-        period = self.parameters(request).period()
-        return self.answer(selectors.top_sales_effect(period=period))
+        given = self.parameters(request)
+        meetings = self.filtered(given)
+        return self.answer(selectors.top_sales_effect(period=None, meetings=meetings))
 
 
 class OrderFiguresView(ReportView):
-    """Orders won by Japanese firms against the government's target."""
+    """Orders won by Japanese firms against the government's target, with the order
+    figures list's parameters."""
+
+    queryset = OrderFigure.objects.all()
+    filterset_class = report_filterset(OrderFigureFilterSet)
 
     @extend_schema(
+        filters=True,
         responses=inline_serializer(
             "OrderFiguresAgainstTarget",
             {
@@ -312,7 +387,8 @@ class OrderFiguresView(ReportView):
                 "target": serializers.JSONField(allow_null=True),
                 "ratio": serializers.FloatField(allow_null=True),
             },
-        )
+        ),
     )
     def get(self, request):
-        return self.answer(selectors.order_figures_against_target())
+        given = self.parameters(request)
+        return self.answer(selectors.order_figures_against_target(figures=self.filtered(given)))
