@@ -82,7 +82,13 @@ class AgreementAdmin(RecordAdmin):
         "renewal",
         fiscal_year_filter("signed_on"),
     )
-    search_fields = ("title", "title_ja", "scope", "counterpart_organizations__name")
+    search_fields = (
+        "title",
+        "title_ja",
+        "scope",
+        "counterpart_organizations__name",
+        "counterpart_organizations__name_ja",
+    )
     date_hierarchy = "signed_on"
     autocomplete_fields = (
         "japanese_signatory",

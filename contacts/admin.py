@@ -41,6 +41,13 @@ class PostAdmin(RecordAdmin):
     list_display = ("person", "title", "title_ja", "organization", "start_date", "end_date")
     list_select_related = ("person", "organization")
     list_filter = ("organization__kind",)
-    search_fields = ("title", "title_ja", "person__name", "person__name_ja", "organization__name")
+    search_fields = (
+        "title",
+        "title_ja",
+        "person__name",
+        "person__name_ja",
+        "organization__name",
+        "organization__name_ja",
+    )
     autocomplete_fields = ("person", "organization")
     date_hierarchy = "start_date"

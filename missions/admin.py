@@ -145,6 +145,8 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         "venue_city",
         "counterparts__name",
         "counterparts__name_ja",
+        "counterpart_organizations__name",
+        "counterpart_organizations__name_ja",
     )
     date_hierarchy = "date"
     autocomplete_fields = ("mission", "counterparts", "counterpart_organizations", "projects")

@@ -132,3 +132,41 @@ def test_data_entry_cannot_delete_agreements(data_entry_client):
     response = data_entry_client.post(admin_url(agreement, "delete", agreement.pk), {"post": "yes"})
     assert response.status_code == 403
     assert type(agreement).objects.filter(pk=agreement.pk).exists()
+
+
+def _bilingual_pair(model, path):
+    """The other language's search path of `path` ("organization__name" ↔
+    "organization__name_ja"), if the record it names has both; else None."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    other = name[: -len("_ja")] if name.endswith("_ja") else f"{name}_ja"
+    names = {field.name for field in model._meta.get_fields()}
+    return "__".join([*relations, other]) if other in names else None
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m._meta.label)
+def test_every_search_finds_a_record_by_its_english_and_its_japanese_name(model):
+    search_fields = admin.site._registry[model].search_fields
+    for path in search_fields:
+        pair = _bilingual_pair(model, path.lstrip("^=@"))
+        assert pair is None or pair in search_fields, f"{model._meta.label}: {path} without {pair}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "record_of",
+    [
+        lambda ministry: factories.AgreementFactory(counterpart_organizations=[ministry]),
+        lambda ministry: factories.PostFactory(organization=ministry),
+        lambda ministry: factories.MeetingFactory(counterpart_organizations=[ministry]),
+    ],
+    ids=["agreement", "post", "meeting"],
+)
+def test_admin_search_by_the_japanese_name_of_an_organisation(data_entry_client, record_of):
+    record = record_of(factories.OrganizationFactory(name="Ministry of Roads", name_ja="道路省"))
+    record_of(factories.OrganizationFactory(name="Ministry of Water", name_ja="水資源省"))
+
+    response = data_entry_client.get(admin_url(type(record), "changelist"), {"q": "道路省"})
+
+    assert list(response.context["cl"].result_list) == [record]
