@@ -234,6 +234,19 @@ def _query_string(params, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def _filled(params):
+    """The parameters a person gave a value: a submitted filter form sends every
+    field, the empty ones too."""
+    filled = params.copy()
+    for key in list(filled):
+        values = [value for value in filled.getlist(key) if value]
+        if values:
+            filled.setlist(key, values)
+        else:
+            del filled[key]
+    return filled
+
+
 def _tune_widgets(filterset, names):
     """The FilterSet's form fields as a person fills them in: check boxes for short
     vocabularies, date pickers for dates. The fields and their validation are the API's."""
@@ -328,7 +341,7 @@ class RecordListView(AnalystPageMixin, TemplateView):
         context.update(
             # The same list, built by a task: for one too long to wait for.
             export_resource=resources.resource_of(self.viewset),
-            export_query=_query_string(params, page=None)[1:],
+            export_query=_query_string(_filled(params), page=None)[1:],
             export_formats=ExportFormat.choices,
         )
         context.update(
@@ -524,7 +537,7 @@ class ExportListView(AnalystPageMixin, TemplateView):
             filters = filterset.base_filters if filterset else {}
             job.filters = [
                 (getattr(filters.get(name), "label", None) or name, ", ".join(values))
-                for name, values in QueryDict(job.query).lists()
+                for name, values in _filled(QueryDict(job.query)).lists()
             ]
         context.update(
             jobs=jobs,

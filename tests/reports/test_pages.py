@@ -719,7 +719,7 @@ def test_a_list_is_prepared_in_the_background_with_the_pages_filters(
         analyst_client,
         django_capture_on_commit_callbacks,
         reverse("reports:project-list"),
-        {"country": "VN", "ordering": "-name", "page": "1"},
+        {"q": "", "country": "VN", "ordering": "-name", "page": "1"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:export-list")
