@@ -6,8 +6,12 @@ Needs `chromium` (apt-get install chromium fonts-noto-cjk; .ci/run installs it).
 of every page go to var/screenshots/ for a person to look at."""
 
 import csv
+import importlib
 import io
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,10 +27,12 @@ from accounts.models import User
 from accounts.roles import ANALYST, GROUP_LABELS, wanted_codenames
 from core.models import Sector
 from core.sectors import SectorCode
+from missions.models import Mission
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
+# CHROMIUM_PATH names another binary (a test names a missing one, to play a machine
+# without Chromium).
+_chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = _chromium if Path(_chromium).exists() else None
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,21 +45,27 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "a long browser-test password"  # noqa: S105
 
+NO_BROWSER = "needs Chromium: apt-get install chromium fonts-noto-cjk (CI installs it)"
+# .ci/run sets REQUIRE_BROWSER=1: there a missing browser is a failure, never a skip.
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER", "") not in ("", "0")
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),  # the live server reads committed rows
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="needs Chromium: apt-get install chromium fonts-noto-cjk (CI installs it)",
-    ),
+    pytest.mark.skipif(CHROMIUM is None and not REQUIRE_BROWSER, reason=NO_BROWSER),
 ]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="needs Playwright: pip install -e '.[dev]'"
-    )
+    if CHROMIUM is None:
+        pytest.fail(f"REQUIRE_BROWSER is set and Chromium is missing: {NO_BROWSER}")
+    if REQUIRE_BROWSER:
+        sync_api = importlib.import_module("playwright.sync_api")
+    else:
+        sync_api = pytest.importorskip(
+            "playwright.sync_api", reason="needs Playwright: pip install -e '.[dev]'"
+        )
     # Playwright's sync API runs an event loop in this thread, so Django would refuse
     # the ORM calls of these tests' fixtures; they are safe (pytest-django's advice).
     # Only while these tests run: a subprocess started by another test (manage.py
@@ -144,6 +156,13 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     assert drawn
     _shot(page, "dashboard")
 
+    # The missions list, unfiltered: every mission of the demo data on one page.
+    page.click("nav >> text=ミッション")
+    page.wait_for_url("**/reports/missions/")
+    assert page.locator("h1").inner_text() == "ミッション"
+    assert page.locator("table.records tbody tr").count() == Mission.objects.count() == 35
+    _shot(page, "missions")
+
     # A list: filter through the FilterSet's form, then download exactly what is shown.
     page.click("nav >> text=会談")
     page.wait_for_url("**/reports/meetings/")
@@ -167,6 +186,18 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     assert table[1][0] == "2019-08-29"
     assert "TICAD7" in ",".join(table[1])
 
+    # The same list prepared in the background: followed on My exports, then downloaded.
+    page.click("[data-testid=background-export] button[value=csv]")
+    page.wait_for_url("**/reports/exports/")
+    job = page.locator("table.exports tbody tr").first
+    assert "100%" in job.inner_text()  # no broker here: built as soon as it was asked for
+    assert "GH" in job.inner_text()
+    _shot(page, "my-exports")
+    with page.expect_download() as download_info:
+        job.locator("[data-testid=export-download]").click()
+    prepared = Path(download_info.value.path()).read_bytes()
+    assert list(csv.reader(io.StringIO(prepared.decode("utf-8-sig")))) == table
+
     # Sorting by a header keeps the filter.
     page.goto(f"{demo_site}/reports/projects/?region=southeast_asia")
     page.click("table.records thead >> text=名称")
@@ -175,7 +206,10 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     _shot(page, "projects")
 
     # The country brief: picked from the form, Ghana's TICAD7 meeting with the post held.
-    page.goto(f"{demo_site}/reports/countries/")
+    page.click("nav >> text=国別ブリーフ")
+    page.wait_for_url("**/reports/countries/")
+    assert page.locator(".country-regions a[href$='/GH/']").count() == 1
+    _shot(page, "country-picker")
     page.select_option("select[name=country]", "GH")
     page.click("form.inline-form button[type=submit]")
     page.wait_for_url("**/reports/countries/GH/")
@@ -232,3 +266,39 @@ def test_the_pages_work_without_javascript(browser, demo_site):
     statuses = page.locator("table.records tbody tr td:nth-child(5)").all_inner_texts()
     assert statuses and set(statuses) == {"署名済"}
     _shot(page, "agreements-no-javascript")
+
+
+@pytest.mark.parametrize(
+    ("required", "outcome", "says"),
+    [
+        ({}, 0, "apt-get install chromium fonts-noto-cjk"),
+        ({"REQUIRE_BROWSER": "1"}, 1, "REQUIRE_BROWSER is set and Chromium is missing"),
+    ],
+)
+def test_without_chromium_the_browser_tests_skip_saying_how_to_install_it_but_fail_in_ci(
+    tmp_path, required, outcome, says
+):
+    environ = {name: value for name, value in os.environ.items() if name != "REQUIRE_BROWSER"}
+    environ.update(CHROMIUM_PATH="/nonexistent/chromium", **required)
+    # Its own test database: never the one this run uses (on PostgreSQL, the same name).
+    environ["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            __file__,
+            "-k",
+            "works_through_the_pages",
+            "-rsE",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == outcome, finished.stdout[-2000:]
+    assert says in finished.stdout
