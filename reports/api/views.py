@@ -76,7 +76,7 @@ class ReportView(GenericAPIView):
         The FilterSet is kept as self.filterset, for filtered()."""
         known = set(self.parameter_names()) | _NOT_FILTERS
         errors = {
-            name: [_("This report takes no such parameter.")]
+            name: [_("There is no such parameter.")]
             for name in request.query_params
             if name not in known
         }

@@ -146,6 +146,7 @@ def test_bad_parameters_are_400s_naming_them(analyst_api, params, parameter):
     "report,records,params",
     [
         ("engagements", "meetings", {"country": "XX", "mission": "abc", "year": "x"}),
+        ("engagements", "meetings", {"colour": "red"}),
         ("top-sales-effect", "meetings", {"top_sales": "perhaps", "updated_since": "soon"}),
         ("agreements", "agreements", {"status": "torn_up", "expiring_within": -1}),
         ("pipeline", "projects", {"stage": "dreaming", "estimated_cost_jpy_min": "a lot"}),
