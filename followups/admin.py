@@ -29,7 +29,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(RecordAdmin):
-    list_display = ("title", "target", "assignee", "due_on", "status", "overdue", "done_on")
+    list_display = ("title", "followed", "assignee", "due_on", "status", "overdue", "done_on")
     list_select_related = ("assignee", "content_type")
     list_filter = ("status", OverdueFilter, "content_type", "assignee")
     search_fields = ("title", "description")
@@ -48,6 +48,11 @@ class FollowUpAdmin(RecordAdmin):
     def get_queryset(self, request):
         # One query per kind of target, however many rows the page shows.
         return super().get_queryset(request).prefetch_related("target")
+
+    # A generic relation has no verbose name: the admin would print "Target", in English.
+    @admin.display(description=_("target"))
+    def followed(self, followup):
+        return followup.target
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, followup):

@@ -31,7 +31,7 @@ COUNTERPARTS_WITH_POSTS = Prefetch(
 class CounterpartPostsField:
     """Who each counterpart was on the meeting's date, as the reports print it."""
 
-    @admin.display(description=_("counterparts' posts on the day"))
+    @admin.display(description=_("Counterparts (post held that day)"))
     def counterpart_posts(self, meeting):
         if not meeting.pk:
             return "-"
@@ -134,7 +134,7 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         "mission__leader_rank",
         "mission__status",
         "mission__kind",
-        sector_filter("mission__sectors", _("mission's sector")),
+        sector_filter("mission__sectors"),
         fiscal_year_filter("date"),
     )
     search_fields = (
