@@ -4,8 +4,10 @@ from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerFieldExtension,
 )
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 BRIEF_SCHEMA = {
     "type": "object",
@@ -40,6 +42,41 @@ class APITokenAuthenticationExtension(OpenApiAuthenticationExtension):
             "description": "`Token <key>`: a key made by an administrator in the admin "
             "(API tokens), shown once at creation.",
         }
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The record's `ETag` as read: the write is refused (412) and nothing "
+    "changes if someone else has changed the record since. `*` or no header: no check.",
+)
+
+
+def etag_header(status: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[status],
+        description="The record's version, to send back as `If-Match` with a write.",
+    )
+
+
+class RecordSchema(AutoSchema):
+    """A record's operations with the headers of RecordViewSet's lost-update check:
+    `If-Match` taken by the writes, `ETag` given with the record."""
+
+    ETAG_STATUSES = {"retrieve": 200, "update": 200, "partial_update": 200, "create": 201}
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method in ("PUT", "PATCH", "DELETE"):
+            parameters.append(IF_MATCH)
+        status = self.ETAG_STATUSES.get(getattr(self.view, "action", None))
+        if status is not None:
+            parameters.append(etag_header(status))
+        return parameters
 
 
 ERROR_SCHEMA = {

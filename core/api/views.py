@@ -12,6 +12,7 @@ from rest_framework.settings import api_settings
 
 from core.api.export import EXPORT_RENDERERS, Column, csv_response, xlsx_response
 from core.api.history import HistoryEntrySerializer, history_entries
+from core.api.schema import RecordSchema
 from core.prefetch import prefetch_page, release_page, take_over
 
 
@@ -31,6 +32,15 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     renderer_classes = (*api_settings.DEFAULT_RENDERER_CLASSES, *EXPORT_RENDERERS)
     export_columns: list[Column] = []
+    schema = RecordSchema()
+
+    def get_renderers(self):
+        # Spreadsheets are of lists: a record's address with `?format=csv` is a 404
+        # (no such format there), not its JSON labelled text/csv.
+        renderers = super().get_renderers()
+        if self.action == "list":
+            return renderers
+        return [renderer for renderer in renderers if type(renderer) not in EXPORT_RENDERERS]
 
     # -- exports ------------------------------------------------------------------
 

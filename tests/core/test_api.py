@@ -4,6 +4,7 @@ exports, languages and the schema. Exercised on missions, the first resource."""
 import datetime
 
 import pytest
+import yaml
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
@@ -330,7 +331,43 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         "--file",
         str(tmp_path / "s.yml"),
     )
-    assert "/api/v1/missions/" in (tmp_path / "s.yml").read_text()
+    paths = yaml.safe_load((tmp_path / "s.yml").read_text())["paths"]
+    listing, record = paths["/api/v1/missions/"], paths["/api/v1/missions/{id}/"]
+
+    def parameters(operation, where):
+        return {p["name"]: p for p in operation.get("parameters", []) if p["in"] == where}
+
+    # No lost updates: the writes take If-Match and may answer 412; the record has an ETag.
+    for method in ("put", "patch", "delete"):
+        assert "If-Match" in parameters(record[method], "header"), method
+        assert "412" in record[method]["responses"], method
+    for operation, status in (
+        (record["get"], "200"),
+        (record["put"], "200"),
+        (record["patch"], "200"),
+        (listing["post"], "201"),
+    ):
+        assert "ETag" in operation["responses"][status]["headers"]
+    # Page sizes as the paginator takes them.
+    page_size = parameters(listing["get"], "query")["page_size"]["schema"]
+    assert (page_size["minimum"], page_size["maximum"]) == (1, 1000)
+    # Spreadsheets are offered for lists only.
+    assert {"csv", "xlsx"} <= set(parameters(listing["get"], "query")["format"]["schema"]["enum"])
+    for method in ("get", "put", "patch", "delete"):
+        assert "format" not in parameters(record[method], "query"), method
+        for response in record[method]["responses"].values():
+            assert "text/csv" not in response.get("content", {}), method
+
+
+@pytest.mark.django_db
+def test_a_record_is_no_spreadsheet(api):
+    mission = factories.MissionFactory()
+    response = api.get(detail(mission), {"format": "csv"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert api.get(detail(mission), HTTP_ACCEPT="text/csv").status_code == 406
+    assert api.get(f"{detail(mission)}history/", {"format": "xlsx"}).status_code == 404
+    assert api.get(LIST, {"format": "csv"})["Content-Type"].startswith("text/csv")
 
 
 @pytest.mark.django_db
