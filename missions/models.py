@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from contacts.choices import JAPANESE_KINDS
 from contacts.models import Organization, Person
 from core.i18n import localized
 from core.models import Sector, TimeStampedModel
@@ -41,6 +42,9 @@ class Mission(TimeStampedModel):
         verbose_name=_("delegation"),
         related_name="missions_joined",
         blank=True,
+        # What forms (the admin's autocomplete) offer; missions.services.
+        # mission_check_delegation refuses the others where the relation is written.
+        limit_choices_to={"kind__in": JAPANESE_KINDS},
         help_text=_("Japanese companies and bodies that took part."),
     )
     sectors = models.ManyToManyField(
@@ -71,6 +75,17 @@ class Mission(TimeStampedModel):
 
     def __str__(self):
         return localized(self.title, self.title_ja)
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.status == MissionStatus.COMPLETED:
+            # Whoever writes it (admin, API, import, mission_complete): a mission that
+            # did not take place cannot be counted as top sales.
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True)
+            if stored.first() == MissionStatus.CANCELLED:
+                raise ValidationError(
+                    {"status": _("A cancelled mission cannot be marked completed.")}
+                )
 
     def covers(self, day):
         return self.start_date <= day <= self.end_date

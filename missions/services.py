@@ -5,6 +5,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
+from contacts.choices import JAPANESE_KINDS
+from contacts.models import Organization
 from core.services import validated_save
 from missions.choices import MissionStatus
 from missions.models import Engagement, Meeting, Mission
@@ -12,11 +14,32 @@ from missions.models import Engagement, Meeting, Mission
 
 @transaction.atomic
 def mission_complete(*, mission: Mission) -> Mission:
-    """Mark a mission as completed: from then on its meetings count as top sales."""
-    if mission.status == MissionStatus.CANCELLED:
-        raise ValidationError({"status": _("A cancelled mission cannot be marked completed.")})
-    mission.status = MissionStatus.COMPLETED
-    return validated_save(mission)
+    """Mark a mission as completed: from then on its meetings count as top sales.
+    Mission.clean() refuses it for a cancelled mission."""
+    previous, mission.status = mission.status, MissionStatus.COMPLETED
+    try:
+        return validated_save(mission)
+    except ValidationError:
+        mission.status = previous
+        raise
+
+
+def mission_check_delegation(organizations: Iterable[Organization]) -> None:
+    """A delegation is of Japanese companies and bodies (Mission.delegation's
+    limit_choices_to, which only forms apply): refuse any other organisation."""
+    others = [
+        organization for organization in organizations if organization.kind not in JAPANESE_KINDS
+    ]
+    if others:
+        raise ValidationError(
+            {
+                "delegation": [
+                    _("%(organization)s is not a Japanese company or body.")
+                    % {"organization": organization}
+                    for organization in others
+                ]
+            }
+        )
 
 
 def mission_check_meeting_dates(*, mission: Mission) -> None:

@@ -3,12 +3,13 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contacts.models import Organization
 from core.api.representation import brief_reader
 from core.api.serializers import BriefRelatedField, RecordSerializer, _as_field_errors
 from core.i18n import localized
 from core.prefetch import related
 from missions.models import Meeting, Mission
-from missions.services import mission_check_meeting_dates
+from missions.services import mission_check_delegation, mission_check_meeting_dates
 
 MEETING_FIELDS = [
     "id",
@@ -107,6 +108,16 @@ class MissionSerializer(RecordSerializer):
     class Meta:
         model = Mission
         fields = MISSION_FIELDS
+        # Any organisation is found, so that one that is not Japanese is refused as such
+        # (validate_delegation), not as a record that does not exist.
+        extra_kwargs = {"delegation": {"queryset": Organization.objects.all()}}
+
+    def validate_delegation(self, organizations):
+        try:
+            mission_check_delegation(organizations)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["delegation"]) from error
+        return organizations
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -105,6 +105,46 @@ def test_mission_rules_are_400s_with_messages(api):
 
 
 @pytest.mark.django_db
+def test_a_cancelled_mission_cannot_be_completed_through_the_api(api):
+    mission = factories.MissionFactory(status="cancelled")
+    response = api.patch(
+        f"{MISSIONS}{mission.pk}/",
+        {"status": "completed"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"status": ["A cancelled mission cannot be marked completed."]}
+    mission.refresh_from_db()
+    assert mission.status == "cancelled"
+
+
+@pytest.mark.django_db
+def test_a_delegation_is_of_japanese_companies_and_bodies(api):
+    company = factories.JapaneseCompanyFactory()
+    ministry = factories.OrganizationFactory(name="Ministry of Transport of Ghana", country="GH")
+    mission = factories.MissionFactory()
+    url = f"{MISSIONS}{mission.pk}/"
+    response = api.patch(
+        url, {"delegation": [company.pk, ministry.pk]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "delegation": ["Ministry of Transport of Ghana is not a Japanese company or body."]
+    }
+    assert list(mission.delegation.all()) == []
+    # A new mission is checked the same way.
+    refused = api.post(
+        MISSIONS,
+        {**mission_payload(mission.leader, []), "delegation": [ministry.pk]},
+        format="json",
+    )
+    assert refused.status_code == 400 and list(refused.json()) == ["delegation"]
+    assert api.patch(url, {"delegation": [company.pk]}, format="json").status_code == 200
+    assert list(mission.delegation.all()) == [company]
+
+
+@pytest.mark.django_db
 def test_moving_a_mission_away_from_its_meetings_is_refused(api):
     meeting = factories.MeetingFactory()
     response = api.patch(

@@ -1,10 +1,18 @@
 import datetime
 
 import pytest
+from django.forms import modelform_factory
 
 from agreements.choices import AgreementStatus
 from missions.models import Meeting, Mission
-from tests.factories import AgreementFactory, MeetingFactory, MissionFactory
+from tests.factories import (
+    AgreementFactory,
+    JapaneseCompanyFactory,
+    JapaneseGovernmentFactory,
+    MeetingFactory,
+    MissionFactory,
+    OrganizationFactory,
+)
 from tests.rules import NON_FIELD_ERRORS, assert_refused, db_refuses
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +42,31 @@ def test_mission_cannot_end_before_it_starts():
     assert_refused(mission, NON_FIELD_ERRORS, "The end date cannot be before the start date.")
     with db_refuses("mission_end_after_start"):
         Mission.objects.filter(pk=mission.pk).update(end_date=START - datetime.timedelta(days=1))
+
+
+def test_a_cancelled_mission_cannot_become_completed():
+    """The rule is the model's: the admin, the API and imports all run full_clean()."""
+    mission = MissionFactory(status="cancelled")
+    mission.status = "completed"
+    assert_refused(mission, "status", "A cancelled mission cannot be marked completed.")
+    # A mission planned, or completed from the start, may be completed.
+    planned = MissionFactory(status="planned")
+    planned.status = "completed"
+    planned.full_clean()
+    MissionFactory.build(status="completed", leader=planned.leader).full_clean()
+    # And a completed one may still be cancelled.
+    completed = MissionFactory(status="completed")
+    completed.status = "cancelled"
+    completed.full_clean()
+
+
+def test_the_delegation_offers_only_japanese_organisations():
+    """Forms (the admin's autocomplete too) offer Japanese companies and bodies only."""
+    company, agency = JapaneseCompanyFactory(), JapaneseGovernmentFactory()
+    foreign = OrganizationFactory(country="JP")  # in Japan, but a foreign government's
+    offered = modelform_factory(Mission, fields=["delegation"])().fields["delegation"].queryset
+    assert set(offered) == {company, agency}
+    assert foreign not in offered
 
 
 def test_a_one_day_mission_is_valid():
