@@ -17,8 +17,9 @@ GROUP_LABELS = {
 
 # The apps whose records the roles cover.
 RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
-# Agreements are signed documents: data entry staff may correct them, not delete them.
-NO_DELETE_FOR_DATA_ENTRY = ("agreements",)
+# Agreements are signed: data entry staff may correct them, not delete them. Everything
+# else they may delete, an agreement's wrongly uploaded document included.
+NO_DELETE_FOR_DATA_ENTRY = {("agreements", "agreement")}
 
 
 def wanted_codenames(group, permissions):
@@ -31,12 +32,12 @@ def wanted_codenames(group, permissions):
         # History rows are written by the system and read through their record.
         if app_label not in RECORD_APPS or "_historical" in codename:
             continue
-        action = codename.split("_", 1)[0]
+        action, _sep, model_name = codename.partition("_")
         if (
             group == ANALYST
             and action == "view"
             or group == DATA_ENTRY
-            and (action != "delete" or app_label not in NO_DELETE_FOR_DATA_ENTRY)
+            and (action != "delete" or (app_label, model_name) not in NO_DELETE_FOR_DATA_ENTRY)
         ):
             chosen.add((app_label, codename))
     return chosen

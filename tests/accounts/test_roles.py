@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY
-from tests.factories import UserFactory
+from agreements.models import Agreement, AgreementDocument
+from tests.factories import AgreementDocumentFactory, UserFactory
 from tests.rules import record_models
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,7 @@ def test_analyst_holds_nothing_but_view_permissions_on_record_apps():
 @pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label)
 def test_data_entry_keeps_every_record_and_deletes_all_but_agreements(model):
     expected = {"add", "change", "view"}
-    if model._meta.app_label != "agreements":
+    if model._meta.label != "agreements.Agreement":
         expected.add("delete")
     assert actions_on(perms_of(DATA_ENTRY), model) == expected
 
@@ -63,7 +65,7 @@ def test_data_entry_holds_nothing_outside_the_record_apps():
     for app_label, codename in perms:
         assert app_label in RECORD_APPS, codename
         assert "historical" not in codename, codename
-        assert not (app_label == "agreements" and codename.startswith("delete_")), codename
+        assert (app_label, codename) != ("agreements", "delete_agreement"), codename
     assert ("auth", "change_group") not in perms
 
 
@@ -85,4 +87,16 @@ def test_a_member_gets_the_permissions_of_the_group():
     assert clerk.has_perm("missions.delete_meeting")
     assert clerk.has_perm("agreements.change_agreement")
     assert not clerk.has_perm("agreements.delete_agreement")
+    assert clerk.has_perm("agreements.delete_agreementdocument")
     assert not clerk.has_perm("auth.change_group")
+
+
+def test_data_entry_deletes_a_wrongly_uploaded_agreement_document(data_entry_client):
+    document = AgreementDocumentFactory()
+    url = reverse("admin:agreements_agreementdocument_delete", args=[document.pk])
+
+    response = data_entry_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not AgreementDocument.objects.filter(pk=document.pk).exists()
+    assert Agreement.objects.filter(pk=document.agreement_id).exists()
