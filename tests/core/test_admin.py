@@ -4,10 +4,12 @@ and lists its rows in a number of queries that does not grow with the rows."""
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import AgreementDocument
+from missions.choices import MissionStatus
 from projects.models import ProjectParticipant
 from tests import factories
 
@@ -210,3 +212,28 @@ def test_a_nul_byte_in_an_autocomplete_term_is_a_bad_request(data_entry_client):
         },
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_admin_posts_without_the_csrf_token_are_refused(data_entry_user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(data_entry_user)
+    mission = factories.MissionFactory(title="Original")
+    change_url = admin_url(mission, "change", mission.pk)
+    form = browser.get(change_url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if isinstance(value, str)}
+
+    for url, posted in (
+        (change_url, {**data, "title": "Forged"}),
+        (admin_url(mission, "delete", mission.pk), {"post": "yes"}),
+        (
+            admin_url(mission, "changelist"),
+            {"action": "mark_completed", "_selected_action": [mission.pk]},
+        ),
+    ):
+        response = browser.post(url, posted)
+        assert response.status_code == 403, url
+        assert b"CSRF" in response.content
+    mission.refresh_from_db()
+    assert mission.title == "Original"
+    assert mission.status != MissionStatus.COMPLETED
