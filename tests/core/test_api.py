@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import APIToken
 from accounts.roles import ANALYST, DATA_ENTRY
 from core.api.throttling import TokenRateThrottle
+from core.sectors import SectorCode
 from missions.models import Mission
 from tests import factories
 from tests.api import assert_bad_parameter, csv_rows, xlsx_rows
@@ -357,6 +358,16 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         assert "format" not in parameters(record[method], "query"), method
         for response in record[method]["responses"].values():
             assert "text/csv" not in response.get("content", {}), method
+    # Each report takes its list's filters (the period of the meetings' list, a project
+    # promoted...), and the watch-list reports an edition; what a list only orders by, no.
+    engagements = parameters(paths["/api/v1/reports/engagements/"]["get"], "query")
+    assert {"year", "fiscal_year", "date_after", "date_before", "country", "project"} <= set(
+        engagements
+    )
+    assert "ordering" not in engagements
+    assert engagements["sector"]["schema"]["items"]["enum"] == sorted(SectorCode.values)
+    transition = parameters(paths["/api/v1/reports/watch-list-transition/"]["get"], "query")
+    assert transition["edition"]["required"] is True
 
 
 @pytest.mark.django_db
