@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -167,7 +168,8 @@ class Meeting(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.date} {self.counterpart_country.name}"
+        # In the reader's language: 2018年6月11日 in Japanese, June 11, 2018 in English.
+        return f"{date_format(self.date)} {self.counterpart_country.name}"
 
     @classmethod
     def from_db(cls, db, field_names, values):

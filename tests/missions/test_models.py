@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.forms import modelform_factory
+from django.utils import translation
 
 from agreements.choices import AgreementStatus
 from missions.models import Meeting, Mission
@@ -76,6 +77,15 @@ def test_a_one_day_mission_is_valid():
 
 
 # Meeting
+
+
+def test_a_meeting_is_named_by_its_date_in_the_readers_language():
+    """Its name shows on Japanese pages, in autocompletes and in histories."""
+    meeting = MeetingFactory.build(date=datetime.date(2018, 6, 11), counterpart_country="VN")
+    with translation.override("ja"):
+        assert str(meeting) == "2018年6月11日 ベトナム"
+    with translation.override("en"):
+        assert str(meeting) == "June 11, 2018 Vietnam"
 
 
 def test_japan_is_never_the_counterpart_country():
