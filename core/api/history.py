@@ -42,11 +42,13 @@ def _plain(value, model):
     return value
 
 
-def history_entries(instance):
-    """Newest first; the first version lists the values it was created with."""
-    model = type(instance)
+def history_entries(model, pk):
+    """Newest first; the first version lists the values it was created with. By the
+    record's model and id, so that a deleted record's trail reads too (who deleted it)."""
     records = list(
-        instance.history.select_related("history_user").order_by("history_date", "history_id")
+        model.history.filter(**{model._meta.pk.attname: pk})
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     tracked = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
     entries, previous = [], None

@@ -1,7 +1,9 @@
 """The base of every record's viewset: permissions, filters, pagination, ETags that
 prevent lost updates, and spreadsheet exports of any filtered list."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -132,8 +134,23 @@ class RecordViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
-        """Every change to this record: who, when, and each field before → after."""
-        entries = history_entries(self.get_object())
+        """Every change to this record: who, when, and each field before → after; for a
+        deleted record too, down to who deleted it."""
+        model = self.get_queryset().model
+        try:
+            entries = history_entries(model, self.get_object().pk)
+        except Http404:
+            # The permission to view these records has been checked (initial()); a
+            # deleted record is answered from its history rows, if it has any.
+            try:
+                pk = model._meta.pk.to_python(
+                    self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+                )
+            except DjangoValidationError:
+                raise Http404 from None
+            entries = history_entries(model, pk) if pk is not None else []
+            if not entries:
+                raise
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
     # -- lost updates ---------------------------------------------------------------

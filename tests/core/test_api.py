@@ -421,6 +421,24 @@ def test_history_says_who_changed_which_field_from_what_to_what(
 
 
 @pytest.mark.django_db
+def test_a_deleted_records_history_says_who_deleted_it(api, data_entry_user, analyst_client):
+    mission = factories.MissionFactory(title="Cancelled visit")
+    url = f"{detail(mission)}history/"
+    assert api.delete(detail(mission)).status_code == 204
+    assert api.get(detail(mission)).status_code == 404
+
+    history = analyst_client.get(url)
+    assert history.status_code == 200, history.content
+    entries = history.json()
+    assert [entry["type"] for entry in entries] == ["deleted", "created"]
+    assert entries[0]["user"] == data_entry_user.username
+    # Reading it still takes the permission to view missions.
+    assert APIClient().get(url).status_code == 401
+    # An id that never had a record has no history either.
+    assert analyst_client.get(f"{LIST}{mission.pk + 1000}/history/").status_code == 404
+
+
+@pytest.mark.django_db
 def test_history_needs_permission_to_view_the_record(client):
     mission = factories.MissionFactory()
     assert APIClient().get(f"{LIST}{mission.pk}/history/").status_code == 401
