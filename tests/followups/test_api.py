@@ -418,4 +418,4 @@ def test_list_query_count_does_not_grow_with_rows(analyst_user):
         }
         return queries
 
-    assert count(2) == count(30) == FOLLOWUP_LIST_QUERIES
+    assert count(2) == count(50) == FOLLOWUP_LIST_QUERIES

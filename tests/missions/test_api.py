@@ -364,7 +364,7 @@ def test_list_queries_do_not_grow_with_rows(data_entry_user, url, factory, pinne
     for _ in range(2):
         rich_meeting()
     with_two = count()
-    for _ in range(28):
+    for _ in range(48):
         rich_meeting()
     assert count() == with_two == pinned
 

@@ -613,9 +613,9 @@ def test_project_list_query_count_does_not_grow(data_entry_user):
 
     make(2)
     few = count_list_queries(data_entry_user, PROJECTS)
-    make(28)
+    make(48)
     many = count_list_queries(data_entry_user, PROJECTS)
-    assert (few[1]["count"], many[1]["count"]) == (2, 30)
+    assert (few[1]["count"], many[1]["count"]) == (2, 50)
     assert few[0] == many[0] == PROJECT_LIST_QUERIES
 
 
@@ -728,9 +728,9 @@ def test_participant_exports(data_entry_user):
 def test_participant_list_query_count_does_not_grow(data_entry_user):
     factories.ProjectParticipantFactory.create_batch(2)
     few = count_list_queries(data_entry_user, PARTICIPANTS)
-    factories.ProjectParticipantFactory.create_batch(28)
+    factories.ProjectParticipantFactory.create_batch(48)
     many = count_list_queries(data_entry_user, PARTICIPANTS)
-    assert (few[1]["count"], many[1]["count"]) == (2, 30)
+    assert (few[1]["count"], many[1]["count"]) == (2, 50)
     assert few[0] == many[0] == PARTICIPANT_LIST_QUERIES
 
 
@@ -856,9 +856,9 @@ def test_watch_list_list_query_count_does_not_grow(data_entry_user):
 
     make(range(2000, 2002))
     few = count_list_queries(data_entry_user, WATCH_LISTS)
-    make(range(2002, 2030))
+    make(range(2002, 2050))
     many = count_list_queries(data_entry_user, WATCH_LISTS)
-    assert (few[1]["count"], many[1]["count"]) == (2, 30)
+    assert (few[1]["count"], many[1]["count"]) == (2, 50)
     assert few[0] == many[0] == WATCH_LIST_LIST_QUERIES
 
 
@@ -1043,9 +1043,9 @@ def test_entry_exports(data_entry_user):
 def test_entry_list_query_count_does_not_grow(data_entry_user):
     factories.WatchListEntryFactory.create_batch(2)
     few = count_list_queries(data_entry_user, ENTRIES)
-    factories.WatchListEntryFactory.create_batch(28)
+    factories.WatchListEntryFactory.create_batch(48)
     many = count_list_queries(data_entry_user, ENTRIES)
-    assert (few[1]["count"], many[1]["count"]) == (2, 30)
+    assert (few[1]["count"], many[1]["count"]) == (2, 50)
     assert few[0] == many[0] == ENTRY_LIST_QUERIES
 
 
@@ -1161,7 +1161,7 @@ def test_order_figure_exports(data_entry_user):
 def test_order_figure_list_query_count_does_not_grow(data_entry_user):
     factories.OrderFigureFactory.create_batch(2)
     few = count_list_queries(data_entry_user, FIGURES)
-    factories.OrderFigureFactory.create_batch(28)
+    factories.OrderFigureFactory.create_batch(48)
     many = count_list_queries(data_entry_user, FIGURES)
-    assert (few[1]["count"], many[1]["count"]) == (2, 30)
+    assert (few[1]["count"], many[1]["count"]) == (2, 50)
     assert few[0] == many[0] == FIGURE_LIST_QUERIES
