@@ -488,6 +488,29 @@ def test_document_filters(analyst_api):
         assert_bad_parameter(analyst_api, url, {param: value}, param)
 
 
+def test_document_csv_and_xlsx_exports(analyst_user):
+    document = AgreementDocumentFactory(language="ja", description="署名本文")
+    AgreementDocumentFactory(language="en", description="Annex")
+    file_name = document.file.name.rsplit("/", 1)[-1]
+    rows = csv_rows(
+        client_for(analyst_user, language="ja").get(DOCUMENTS, {"format": "csv", "language": "ja"})
+    )
+    with translation.override("ja"):
+        agreement, language = str(document.agreement), document.get_language_display()
+    assert rows[0] == ["協定・覚書", "言語", "説明", "ファイル", "作成日時"]
+    assert len(rows) == 2  # the filter applies
+    assert rows[1][:4] == [agreement, language, "署名本文", file_name]
+    created = timezone.localtime(document.created_at)
+    assert rows[1][4].startswith(f"{created:%Y-%m-%d %H:%M:%S}")
+
+    sheet = xlsx_rows(client_for(analyst_user).get(DOCUMENTS, {"format": "xlsx", "ordering": "id"}))
+    assert sheet[0] == ["agreement", "language", "description", "file", "created at"]
+    assert [row[2] for row in sheet[1:]] == ["署名本文", "Annex"]
+    assert sheet[1][3] == file_name
+    # Japan's time, as Excel has no time zones (and keeps milliseconds).
+    assert abs(sheet[1][4] - created.replace(tzinfo=None)) < datetime.timedelta(milliseconds=1)
+
+
 def test_document_list_query_count_does_not_grow(analyst_user):
     def count(rows):
         AgreementDocumentFactory.create_batch(rows - AgreementDocument.objects.count())

@@ -13,11 +13,13 @@ from rest_framework.test import APIClient
 
 from accounts.models import APIToken
 from accounts.roles import ANALYST, DATA_ENTRY
-from core.api.throttling import TokenRateThrottle
+from contacts.api.serializers import OrganizationSerializer
+from contacts.models import Organization
+from core.api.throttling import TokenRateThrottle, UserRateThrottle
 from core.sectors import SectorCode
 from missions.models import Mission
 from tests import factories
-from tests.api import assert_bad_parameter, csv_rows, xlsx_rows
+from tests.api import assert_bad_parameter, client_for, csv_rows, xlsx_rows
 
 # No Accept-Language: the API answers in the site's language, Japanese.
 pytestmark = pytest.mark.api_language(None)
@@ -160,6 +162,57 @@ def test_requests_are_throttled_per_token(monkeypatch):
     assert other.get(LIST).status_code == 200
 
 
+@pytest.mark.django_db
+def test_requests_are_throttled_per_user(monkeypatch, analyst_user):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "100/min"})
+    person = client_for(analyst_user)
+    statuses = [person.get(LIST).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    # Another person has their own budget, and so has a token, even of the same person.
+    assert client_for(other_analyst()).get(LIST).status_code == 200
+    token = APIToken(name="own", user=analyst_user, can_write=False)
+    key = token.issue_key()
+    token.save()
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get(LIST).status_code == 200
+
+
+def other_analyst():
+    user = factories.UserFactory(username="other-analyst")
+    user.groups.add(Group.objects.get(name=ANALYST))
+    return user
+
+
+@pytest.mark.django_db
+def test_revoking_tokens_in_the_admin_shuts_them_out(client, administrator_user):
+    first, first_token = token_for(ANALYST, can_write=False)
+    second, second_token = token_for(ANALYST, can_write=True)
+    kept, kept_token = token_for(ANALYST, can_write=False)
+    revoked_before = timezone.now() - datetime.timedelta(days=3)
+    old, old_token = token_for(ANALYST, can_write=False, revoked_at=revoked_before)
+    assert first.get(LIST).status_code == 200
+    client.force_login(administrator_user)
+    response = client.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {
+            "action": "revoke",
+            "_selected_action": [first_token.pk, second_token.pk, old_token.pk],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    # "2 tokens revoked.", in the admin's language: the one revoked before is not counted.
+    assert [str(m) for m in response.context["messages"]] == ["2件のトークンを無効にしました。"]
+    for token in (first_token, second_token, old_token, kept_token):
+        token.refresh_from_db()
+    assert first_token.revoked_at and second_token.revoked_at
+    assert old_token.revoked_at == revoked_before  # already revoked: left as it was
+    assert kept_token.revoked_at is None
+    assert first.get(LIST).status_code == 401
+    assert second.get(LIST).status_code == 401
+    assert kept.get(LIST).status_code == 200
+
+
 # -- lost updates ---------------------------------------------------------------------
 
 
@@ -184,6 +237,47 @@ def test_stale_if_match_gets_412_and_changes_nothing(api):
         HTTP_IF_MATCH=first["ETag"],
     )
     assert fresh.status_code == 200
+
+
+@pytest.mark.django_db
+def test_stale_if_match_on_put_gets_412_and_changes_nothing(api):
+    mission = factories.MissionFactory(title="Original", status="planned")
+    stale = api.get(detail(mission))["ETag"]
+    assert (
+        api.patch(detail(mission), {"summary": "Read by someone else"}, format="json").status_code
+        == 200
+    )
+    response = api.put(
+        detail(mission),
+        {**new_mission(mission.leader), "title": "Overwritten", "status": "completed"},
+        format="json",
+        HTTP_IF_MATCH=stale,
+    )
+    assert response.status_code == 412
+    mission.refresh_from_db()
+    assert (mission.title, mission.status, mission.summary) == (
+        "Original",
+        "planned",
+        "Read by someone else",
+    )
+
+
+@pytest.mark.django_db
+def test_a_unique_rule_raced_past_validation_is_a_409_not_a_500(api, monkeypatch):
+    """Two clients create the same organisation at once: both pass full_clean(), the
+    database refuses the second (organization_unique_name_country)."""
+    factories.OrganizationFactory(name="Ghana Ports Authority", country="GH")
+    # The other client's row was committed between this one's check and its insert.
+    monkeypatch.setattr(Organization, "validate_constraints", lambda self, exclude=None: None)
+    monkeypatch.setattr(OrganizationSerializer, "get_validators", lambda self: [])
+    response = api.post(
+        "/api/v1/organizations/",
+        {"name": "Ghana Ports Authority", "kind": "foreign_government", "country": "GH"},
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    assert "detail" in response.json()
+    assert Organization.objects.filter(name="Ghana Ports Authority").count() == 1
 
 
 @pytest.mark.django_db
