@@ -6,6 +6,7 @@ from smtplib import SMTPException
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.utils import translation
 
 from followups.choices import FollowUpStatus
 from followups.models import ReminderDigest
@@ -90,7 +91,10 @@ def test_each_item_links_to_the_record_it_is_about(tanaka):
     followups_send_reminder_digests(today=TODAY)
     body = mail.outbox[0].body
     assert f"http://127.0.0.1:8000/admin/missions/meeting/{meeting.pk}/change/" in body
-    assert f"会談: {meeting}" in body
+    with translation.override("ja"):  # the reader's language, whatever a test left active
+        assert f"会談: {meeting}" in body
+    with translation.override("en"):
+        assert f"meeting: {meeting}" in body
 
 
 def test_the_soft_time_limit_stops_the_run_so_that_the_retry_reminds_the_rest(tanaka, monkeypatch):
