@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     BadRequest,
@@ -93,7 +95,7 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned_data
 
 
-class VersionedInlineFormSet(BaseInlineFormSet):
+class VersionedRowsMixin:
     """The rows of an inline, each checked as the record is: the page posts every row
     back, so a row someone else changed meanwhile would be put back as the user saw
     it, even a row the user left alone.
@@ -114,6 +116,14 @@ class VersionedInlineFormSet(BaseInlineFormSet):
                     code="stale",
                     params={"record": form.instance},
                 )
+
+
+class VersionedInlineFormSet(VersionedRowsMixin, BaseInlineFormSet):
+    pass
+
+
+class VersionedGenericInlineFormSet(VersionedRowsMixin, BaseGenericInlineFormSet):
+    pass
 
 
 class RecordInlineMixin:
@@ -137,6 +147,10 @@ class RecordTabularInline(RecordInlineMixin, admin.TabularInline):
 
 class RecordStackedInline(RecordInlineMixin, admin.StackedInline):
     pass
+
+
+class RecordGenericTabularInline(RecordInlineMixin, GenericTabularInline):
+    formset = VersionedGenericInlineFormSet
 
 
 class RecordAdmin(SimpleHistoryAdmin):

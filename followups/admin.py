@@ -1,11 +1,16 @@
+from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import RecordAdmin
-from followups.choices import FollowUpStatus
+# Their admins register the records a follow-up can be on; followups may read every app.
+import agreements.admin  # noqa: F401
+import missions.admin  # noqa: F401
+import projects.admin  # noqa: F401
+from core.admin import RecordAdmin, RecordGenericTabularInline
+from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
 from followups.models import FollowUp
 from followups.services import followup_mark_done
 
@@ -72,3 +77,20 @@ class FollowUpAdmin(RecordAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class FollowUpInline(RecordGenericTabularInline):
+    """A record's follow-ups on its own page: what was promised there is written down
+    where it was promised, with no record type or id to look up."""
+
+    model = FollowUp
+    fields = ("title", "assignee", "due_on", "status", "done_on")
+    autocomplete_fields = ("assignee",)
+    extra = 0
+
+
+# The records to the left of followups cannot name it (dependencies run one way), so
+# the inline joins their admins from here.
+for app_label, model_name in FOLLOWABLE_MODELS:
+    followed_admin = admin.site.get_model_admin(apps.get_model(app_label, model_name))
+    followed_admin.inlines = (*followed_admin.inlines, FollowUpInline)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import DATA_ENTRY
 from tests import factories
+from tests.admin_pages import posted_back
 
 postgres_only = pytest.mark.skipif(
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
@@ -60,25 +61,12 @@ def test_second_admin_save_over_a_stale_form_is_refused(client, data_entry_user)
     mission = factories.MissionFactory(title="Original")
     url = reverse("admin:missions_mission_change", args=[mission.pk])
     client.force_login(data_entry_user)
-    opened = client.get(url).context["adminform"].form
-    form_data = {
-        name: value
-        for name, value in opened.initial.items()
-        if value is not None and not isinstance(value, list)
-    }
+    page = client.get(url)
+    opened = page.context["adminform"].form
+    form_data = posted_back(page)
 
     def post(title, version):
-        data = {
-            **form_data,
-            "title": title,
-            "version": version,
-            "leader": mission.leader_id,
-            "meetings-TOTAL_FORMS": "0",
-            "meetings-INITIAL_FORMS": "0",
-            "meetings-MIN_NUM_FORMS": "0",
-            "meetings-MAX_NUM_FORMS": "1000",
-        }
-        return client.post(url, data)
+        return client.post(url, {**form_data, "title": title, "version": version})
 
     version = opened["version"].value()
     assert version == mission.version
@@ -93,24 +81,6 @@ def test_second_admin_save_over_a_stale_form_is_refused(client, data_entry_user)
 
 
 # -- an inline row: a mission's meeting --------------------------------------------------
-
-
-def posted_back(page):
-    """What the browser posts back from a rendered admin change page: the record's
-    fields and every inline row's, hidden versions and management forms included."""
-    forms = [page.context["adminform"].form]
-    for inline in page.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue  # an empty field, an unticked box: the browser sends nothing
-            if isinstance(value, list | tuple):
-                value = [str(item) for item in value]
-            data[form[name].html_name] = "on" if value is True else value
-    return data
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from contacts.models import Post
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 from missions.models import Meeting, Mission
 from tests import factories
+from tests.admin_pages import FOLLOW_UPS, no_rows
 
 ADD_URL = reverse("admin:missions_mission_add")
 
@@ -31,6 +32,7 @@ def mission_form(leader, meetings, **overrides):
         "meetings-INITIAL_FORMS": "0",
         "meetings-MIN_NUM_FORMS": "0",
         "meetings-MAX_NUM_FORMS": "1000",
+        **no_rows(FOLLOW_UPS),
         **overrides,
     }
     for index, meeting in enumerate(meetings):
