@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -17,6 +18,8 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the interface for this user."),
     )
+    # Who was given which rights, and by whom: the groups too. A login is no change.
+    history = HistoricalRecords(excluded_fields=["last_login"], m2m_fields=["groups"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -47,6 +50,8 @@ class APIToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who issued, widened, extended or revoked a key. Each use is no change.
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     class Meta:
         verbose_name = _("API token")

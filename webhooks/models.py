@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from webhooks.choices import DeliveryStatus, Event
 from webhooks.registry import record_types_q
@@ -53,6 +54,8 @@ class Subscription(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who sent which records where. The secret is kept out of the history's copies.
+    history = HistoricalRecords(excluded_fields=["secret"], m2m_fields=[record_types])
 
     class Meta:
         verbose_name = _("webhook subscription")
