@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.forms import (
     CheckboxSelectMultiple,
     DateField,
@@ -34,7 +34,7 @@ from agreements.api.views import AgreementViewSet
 from agreements.models import Agreement
 from contacts.models import Person, Post
 from core.api.filters import CountryFilter
-from core.fiscal import fiscal_year_of
+from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
 from core.sectors import SectorCode
 from exports import resources
@@ -45,7 +45,7 @@ from followups.choices import FollowUpStatus
 from followups.models import FollowUp
 from missions.api.views import MeetingViewSet, MissionViewSet
 from missions.choices import TOP_SALES_RANKS, MissionStatus
-from missions.models import Meeting, Mission
+from missions.models import Engagement, Meeting, Mission
 from projects.api.views import ProjectViewSet
 from projects.choices import FigureKind
 from projects.models import Project, WatchList
@@ -602,9 +602,14 @@ class CountryPickerView(AnalystPageMixin, TemplateView):
 
 class CountryBriefView(AnalystPageMixin, TemplateView):
     """Everything about one country on A4: top sales with who was met in which post,
-    agreements, projects and open follow-ups. A fixed number of queries."""
+    agreements, projects and open follow-ups. A fixed number of queries.
+
+    A brief must stay a few pages long even for a country of thousands of meetings:
+    each section shows its latest records (`limits`) and says how many there are in
+    all, with a link to the list that has them; the figures at the top count them all."""
 
     template_name = "reports/country_brief.html"
+    limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100}
 
     def get_permission_required(self):
         return (*REPORT_PERMISSIONS, "missions.view_mission", "followups.view_followup")
@@ -618,8 +623,15 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
     def get_context_data(self, *, code, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        limits = self.limits
+        country_meetings = Meeting.objects.filter(counterpart_country=code)
+        # Missions with this country, by their first meeting with it (missions.Engagement).
+        pairs = Engagement.objects.filter(counterpart_country=code)
+        latest_missions = pairs.order_by("-first_date", "-mission_id").values_list(
+            "mission_id", flat=True
+        )[: limits["missions"]]
         meetings = list(
-            Meeting.objects.filter(counterpart_country=code)
+            country_meetings.filter(mission_id__in=list(latest_missions))
             .select_related("mission__leader")
             .prefetch_related(
                 Prefetch(
@@ -659,52 +671,59 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
         engagements.sort(
             key=lambda engagement: (engagement["first_date"], engagement["mission"].pk)
         )
-        by_fiscal_year = {}
-        for engagement in engagements:
-            if engagement["top_sales"]:
-                label = engagement["fiscal_year"]
-                by_fiscal_year[label] = by_fiscal_year.get(label, 0) + 1
+        by_fiscal_year = {
+            selectors.year_label(int(row["year"]), fiscal=True): row["engagements"]
+            for row in selectors.top_sales_engagements()
+            .filter(counterpart_country=code)
+            .values(year=year_expression("first_date", fiscal=True))
+            .annotate(engagements=Count("id"))
+            .order_by("year")
+        }
 
+        country_agreements = Agreement.objects.filter(
+            Q(counterpart_country=code) | Q(target_countries__icontains=code)
+        )
         agreements = list(
-            Agreement.objects.filter(
-                Q(counterpart_country=code) | Q(target_countries__icontains=code)
-            )
-            .select_related("signed_by", "japanese_signatory")
+            country_agreements.select_related("signed_by", "japanese_signatory")
             .prefetch_related("counterpart_organizations", "sectors")
-            .order_by("signed_on", "id")
+            .order_by(F("signed_on").desc(nulls_first=True), "-id")[: limits["agreements"]]
+        )[::-1]
+        country_projects = Project.objects.filter(
+            Q(country=code) | Q(other_countries__icontains=code)
         )
         projects = list(
-            Project.objects.filter(Q(country=code) | Q(other_countries__icontains=code))
-            .select_related("owner", "awarded_to")
-            .order_by("stage", "name", "id")
+            country_projects.select_related("owner", "awarded_to").order_by("stage", "name", "id")[
+                : limits["projects"]
+            ]
         )
 
-        # Follow-ups hang on records by (content type, id): find those of the records
-        # above in one query, and name their record from what is already read.
+        # Follow-ups hang on records by (content type, id): those on this country's
+        # records, found in the database, and their records named in one query per kind.
         types = ContentType.objects.get_for_models(Mission, Meeting, Agreement, Project)
-        targets = {}
-        for meeting in meetings:
-            targets[types[Meeting].pk, meeting.pk] = meeting
-            targets[types[Mission].pk, meeting.mission_id] = meeting.mission
-        for agreement in agreements:
-            targets[types[Agreement].pk, agreement.pk] = agreement
-        for project in projects:
-            targets[types[Project].pk, project.pk] = project
-        wanted = Q(pk__in=[])
-        for model in (Mission, Meeting, Agreement, Project):
-            ids = [pk for (type_id, pk) in targets if type_id == types[model].pk]
-            if ids:
-                wanted |= Q(content_type=types[model], object_id__in=ids)
+        open_followups = FollowUp.objects.filter(
+            Q(content_type=types[Meeting], object_id__in=country_meetings.values("pk"))
+            | Q(content_type=types[Mission], object_id__in=pairs.values("mission_id"))
+            | Q(content_type=types[Agreement], object_id__in=country_agreements.values("pk"))
+            | Q(content_type=types[Project], object_id__in=country_projects.values("pk")),
+            status=FollowUpStatus.OPEN,
+        )
         followups = [
             {
                 "followup": followup,
-                "target": targets[followup.content_type_id, followup.object_id],
+                "target": followup.target,
                 "kind": followup.content_type.model_class()._meta.verbose_name,
             }
-            for followup in FollowUp.objects.filter(wanted, status=FollowUpStatus.OPEN)
-            .select_related("assignee", "content_type")
-            .order_by("due_on", "id")
+            for followup in open_followups.select_related("assignee", "content_type")
+            .prefetch_related("target")
+            .order_by("due_on", "id")[: limits["followups"]]
         ]
+        totals = {
+            "missions": pairs.count(),
+            "meetings": country_meetings.count(),
+            "agreements": country_agreements.count(),
+            "projects": country_projects.count(),
+            "followups": open_followups.count(),
+        }
         region = region_of(code)
         context.update(
             code=code,
@@ -714,12 +733,16 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             today=today,
             form=CountryForm(initial={"country": code}),
             engagements=engagements,
-            top_sales_count=sum(engagement["top_sales"] for engagement in engagements),
-            meeting_count=len(meetings),
+            top_sales_count=sum(by_fiscal_year.values()),
             by_fiscal_year=by_fiscal_year,
             agreements=agreements,
             projects=projects,
             followups=followups,
+            totals=totals,
+            lists={
+                name: f"{reverse(f'reports:{name}-list')}?country={code}"
+                for name in ("meeting", "agreement", "project")
+            },
         )
         return context
 

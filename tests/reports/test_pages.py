@@ -23,7 +23,13 @@ from exports.models import ExportJob
 from followups.choices import FollowUpStatus
 from missions.choices import LeaderRank, MissionStatus
 from projects.choices import WatchListOutcome
-from reports.views import AgreementListView, MeetingListView, MissionListView, ProjectListView
+from reports.views import (
+    AgreementListView,
+    CountryBriefView,
+    MeetingListView,
+    MissionListView,
+    ProjectListView,
+)
 from tests.accounts.test_language import _english_labels_of_ours, _visible_text
 from tests.factories import (
     AgreementFactory,
@@ -564,7 +570,46 @@ def test_the_brief_names_each_counterpart_in_the_post_held_on_the_day(analyst_cl
     assert "Kwasi Amoako-Atta 道路高速道副大臣, Ministry of Roads and Highways" in page
     assert "2019年度" in page
     assert response.context["top_sales_count"] == 1
-    assert response.context["meeting_count"] == 2
+    assert response.context["totals"]["meetings"] == 2
+
+
+def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_rest(
+    analyst_client, monkeypatch
+):
+    monkeypatch.setattr(
+        CountryBriefView,
+        "limits",
+        {"missions": 2, "agreements": 1, "projects": 1, "followups": 1},
+    )
+    meetings = [_rich_meeting("GH", day(2018 + offset, 5, 1)) for offset in range(3)]
+
+    response = analyst_client.get(reverse("reports:country-brief", args=["GH"]))
+
+    shown = [engagement["mission"] for engagement in response.context["engagements"]]
+    assert shown == [meetings[1].mission, meetings[2].mission]  # the latest, oldest first
+    assert [agreement.signed_on for agreement in response.context["agreements"]] == [
+        day(2020, 5, 1)
+    ]
+    assert len(response.context["projects"]) == len(response.context["followups"]) == 1
+    # The figures count everything, not only what is shown.
+    assert response.context["totals"] == {
+        "missions": 3,
+        "meetings": 3,
+        "agreements": 3,
+        "projects": 3,
+        "followups": 12,
+    }
+    assert response.context["top_sales_count"] == 3
+    assert list(response.context["by_fiscal_year"].values()) == [1, 1, 1]
+    html = response.content.decode()
+    for name, list_name in (
+        ("missions", "meeting"),
+        ("agreements", "agreement"),
+        ("projects", "project"),
+    ):
+        assert f'data-testid="more-{name}"' in html
+        assert f'href="{reverse(f"reports:{list_name}-list")}?country=GH"' in html
+    assert "3件のうち最新の2件" in text_of(response)
 
 
 def test_the_brief_says_asean_membership_today(analyst_client):
