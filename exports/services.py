@@ -29,6 +29,9 @@ class NotAllowed(Exception):
 
 # A job still waiting this long after it was asked for has lost its message.
 RELAY_AFTER = datetime.timedelta(minutes=15)
+# A run still "running" this long after the build task's hard time limit was killed:
+# the margin covers the clocks of the worker and of the hourly job disagreeing.
+STUCK_MARGIN = datetime.timedelta(minutes=10)
 
 
 def _ttl():
@@ -197,3 +200,41 @@ def exports_relay_stale(*, now: datetime.datetime | None = None, limit: int = 50
     if stale:
         logger.info("Relayed %d stale export jobs", len(stale))
     return len(stale)
+
+
+def _longest_run() -> datetime.timedelta:
+    """How long a run may last before Celery kills it: the build task's hard limit."""
+    from exports.tasks import build_export
+
+    return datetime.timedelta(seconds=build_export.time_limit)
+
+
+def exports_fail_stuck(*, now: datetime.datetime | None = None) -> int:
+    """Fail the jobs still running STUCK_MARGIN after the build task's hard time limit.
+
+    At the hard limit Celery kills the run, which records nothing, and acknowledges its
+    message: the job would stay "running" until it expires, and My exports reload
+    itself all that time. (The soft limit, a minute earlier, fails the job itself;
+    the hard one catches a run stuck where it cannot be interrupted.)
+
+    Failed, not queued again: a run killed by the limit took too long and would most
+    likely be killed again, holding a worker as long; counting the attempts would
+    need one more column for little gain. The user reads why on My exports and asks
+    again, with narrower filters. A run finishing after all keeps nothing: _finish()
+    saves only the outcome of a job still running; a message delivered again later (its
+    worker's machine lost) finds the job failed and builds nothing."""
+    now = now or timezone.now()
+    stuck = ExportJob.objects.filter(
+        status=ExportStatus.RUNNING, started_at__lt=now - _longest_run() - STUCK_MARGIN
+    ).order_by("started_at")
+    count = 0
+    for job in stuck:
+        with translation.override(job.language):
+            message = _(
+                "The export was stopped before it was finished, most likely because it "
+                "took too long. Narrow it with filters and ask again."
+            )
+        count += _fail(job, message) is job  # not if a run finished it meanwhile
+    if count:
+        logger.warning("Failed %d export jobs left running past the time limit", count)
+    return count

@@ -22,7 +22,9 @@ def build_export(job_id: int):
 
 @shared_task(acks_late=True)
 def purge_expired_exports():
-    """Hourly: delete the expired exports, and queue again the jobs whose message was
-    lost (the outbox relay of exports)."""
+    """Hourly: fail the jobs whose run was killed by the time limit, queue again the
+    jobs whose message was lost (the outbox relay of exports), and delete the expired
+    exports."""
+    services.exports_fail_stuck()
     services.exports_relay_stale()
     return services.exports_purge_expired()

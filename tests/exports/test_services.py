@@ -113,3 +113,51 @@ def test_a_failed_run_does_not_undo_a_finished_one(analyst_user, monkeypatch):
     services.export_build(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.error) == (ExportStatus.DONE, "")
+
+
+def test_the_hourly_task_fails_a_job_killed_by_the_time_limit_and_leaves_a_live_one(
+    analyst_user, monkeypatch
+):
+    """The hard time limit kills the run without a word: the job would stay "running"
+    (and My exports reload itself) until it expires."""
+    now = timezone.now()
+    longest = datetime.timedelta(seconds=tasks.build_export.time_limit) + services.STUCK_MARGIN
+    killed = _ask(
+        analyst_user,
+        status=ExportStatus.RUNNING,
+        started_at=now - longest - datetime.timedelta(minutes=1),
+    )
+    building = _ask(
+        analyst_user,
+        status=ExportStatus.RUNNING,
+        started_at=now - longest + datetime.timedelta(minutes=1),
+    )
+    monkeypatch.setattr(tasks.build_export, "delay", lambda job_id: None)
+
+    tasks.purge_expired_exports()
+
+    for job in (killed, building):
+        job.refresh_from_db()
+    assert (killed.status, killed.finished_at is not None) == (ExportStatus.FAILED, True)
+    assert killed.error.startswith("The export was stopped before it was finished")
+    assert (building.status, building.error, building.finished_at) == (
+        ExportStatus.RUNNING,
+        "",
+        None,
+    )
+
+
+def test_a_run_finishing_after_its_job_was_failed_as_stuck_keeps_nothing(analyst_user, monkeypatch):
+    factories.MeetingFactory(counterpart_country="VN")
+    job = _ask(analyst_user)
+    write = services._write
+
+    def write_while_the_hourly_task_runs(job):
+        later = timezone.now() + services._longest_run() + services.STUCK_MARGIN
+        assert services.exports_fail_stuck(now=later + datetime.timedelta(minutes=1)) == 1
+        return write(job)
+
+    monkeypatch.setattr(services, "_write", write_while_the_hourly_task_runs)
+    services.export_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (ExportStatus.FAILED, "")
