@@ -80,14 +80,19 @@ class ExportJobViewSet(
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            403: OpenApiResponse(description="No longer allowed to view the list."),
             409: OpenApiResponse(description="Not ready yet."),
             410: OpenApiResponse(description="Expired."),
         }
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        """The file, once `status` is `done`, for the user who asked for it."""
+        """The file, once `status` is `done`, for the user who asked for it while they
+        may still view the list."""
         job = self.get_object()
+        # The right to view the list may have been withdrawn since the file was built.
+        if not request.user.has_perm(resources.view_permission(job.resource)):
+            raise exceptions.PermissionDenied(_("You are no longer allowed to view these records."))
         if job.status != ExportStatus.DONE:
             raise ExportNotReady(_("The export is not ready."))
         if (

@@ -7,7 +7,7 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -266,3 +266,22 @@ def test_the_admin_lists_exports_for_administrators(client, administrator_user, 
     )
     client.force_login(administrator_user)
     assert client.get("/admin/exports/exportjob/").status_code == 200
+
+
+def test_a_user_who_may_no_longer_view_the_list_cannot_download_its_export(
+    analyst_user, meetings, django_capture_on_commit_callbacks
+):
+    job = ask(
+        api_for(analyst_user),
+        django_capture_on_commit_callbacks,
+        resource="meetings",
+        format="csv",
+    ).json()
+    assert api_for(analyst_user).get(f"{job['url']}download/").status_code == 200
+    analyst_user.groups.clear()
+    analyst_user.user_permissions.add(Permission.objects.get(codename="view_mission"))
+    analyst_user = type(analyst_user).objects.get(pk=analyst_user.pk)  # no cached rights
+
+    response = api_for(analyst_user).get(f"{job['url']}download/")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "このレコードを閲覧する権限がなくなりました。"
