@@ -3,13 +3,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import APIToken, User
+from core.admin import ViewOnlyHistoryAdmin
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(ViewOnlyHistoryAdmin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Preferences"), {"fields": ("language",)}),
@@ -19,7 +19,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(APIToken)
-class APITokenAdmin(SimpleHistoryAdmin):
+class APITokenAdmin(ViewOnlyHistoryAdmin):
     list_display = (
         "name",
         "prefix",
@@ -33,7 +33,8 @@ class APITokenAdmin(SimpleHistoryAdmin):
     list_filter = ("can_write",)
     search_fields = ("name", "prefix", "user__username")
     autocomplete_fields = ("user",)
-    readonly_fields = ("prefix", "last_used_at", "created_at")
+    # A revoked token stays revoked: revocation is the action below, never undone.
+    readonly_fields = ("prefix", "revoked_at", "last_used_at", "created_at")
     fields = (
         "name",
         "user",

@@ -18,8 +18,9 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the interface for this user."),
     )
-    # Who was given which rights, and by whom: the groups too. A login is no change.
-    history = HistoricalRecords(excluded_fields=["last_login"], m2m_fields=["groups"])
+    # Who was given which rights, and by whom: the groups too. A login is no change,
+    # and no copy of a password hash is kept (nor can a revert bring one back).
+    history = HistoricalRecords(excluded_fields=["last_login", "password"], m2m_fields=["groups"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -50,8 +51,9 @@ class APIToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Who issued, widened, extended or revoked a key. Each use is no change.
-    history = HistoricalRecords(excluded_fields=["last_used_at"])
+    # Who issued, widened, extended or revoked a key. Each use is no change, and the
+    # key's hash is not copied.
+    history = HistoricalRecords(excluded_fields=["last_used_at", "key_hash"])
 
     class Meta:
         verbose_name = _("API token")

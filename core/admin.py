@@ -153,6 +153,21 @@ class RecordGenericTabularInline(RecordInlineMixin, GenericTabularInline):
     formset = VersionedGenericInlineFormSet
 
 
+class ViewOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to put back: for who may do what (users, API tokens,
+    webhook subscriptions), where reverting could undo a withdrawal of rights unseen,
+    and whose history leaves out the secrets a revert would need."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history only hides the button: refuse the post as well.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     """Base for every record: its history is one click away, timestamps are read-only,
     sectors are ticked as check boxes, and a stale edit is refused."""

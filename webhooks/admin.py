@@ -1,15 +1,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ViewOnlyHistoryAdmin
 from webhooks.choices import DeliveryStatus
 from webhooks.models import Delivery, DeliveryAttempt, Subscription
 from webhooks.services import delivery_resend
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(ViewOnlyHistoryAdmin):
     list_display = ("name", "url", "active", "on_created", "on_updated", "on_deleted")
     list_filter = ("active",)
     search_fields = ("name", "url")

@@ -123,3 +123,55 @@ def test_the_history_pages_of_users_tokens_and_subscriptions_open(administrator)
         page = administrator.get(reverse(f"admin:{name}_history", args=[record.pk]))
         assert page.status_code == 200
         assert page.context["page_obj"].object_list
+
+
+def _columns(model):
+    with connection.cursor() as cursor:
+        table = model.history.model._meta.db_table
+        return {
+            column.name for column in connection.introspection.get_table_description(cursor, table)
+        }
+
+
+def test_no_password_hash_or_key_hash_is_copied_into_the_history():
+    from accounts.models import User
+
+    assert "password" not in _columns(User) and "username" in _columns(User)
+    assert "key_hash" not in _columns(APIToken) and "revoked_at" in _columns(APIToken)
+
+
+def test_a_revoked_token_cannot_be_brought_back(administrator):
+    token = APIToken(name="tool", user=factories.UserFactory())
+    token.issue_key()
+    token.save()
+    first_version = token.history.get()
+    administrator.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+    # Not by reverting to the version before the revocation...
+    revert = reverse(
+        "admin:accounts_apitoken_simple_history", args=[token.pk, first_version.history_id]
+    )
+    assert administrator.get(revert).context["revert_disabled"] is True
+    assert administrator.post(revert, {"name": "tool"}).status_code == 403
+    # ...nor by editing the date away.
+    page = administrator.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))
+    assert "revoked_at" not in page.context["adminform"].form.fields
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+@pytest.mark.parametrize("admin_name", ["accounts_user", "webhooks_subscription"])
+def test_users_and_subscriptions_are_not_reverted_either(administrator, admin_name):
+    record = (
+        factories.UserFactory()
+        if admin_name == "accounts_user"
+        else Subscription.objects.create(name="hook", url="https://example.go.jp/hook")
+    )
+    version = record.history.latest()
+    url = reverse(f"admin:{admin_name}_simple_history", args=[record.pk, version.history_id])
+    assert administrator.get(url).context["revert_disabled"] is True
+    assert administrator.post(url, {}).status_code == 403
