@@ -6,17 +6,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contacts.models import Person, Post
+from contacts.models import Organization, Person, Post
 from core.admin import (
     RecordAdmin,
     RecordStackedInline,
+    VersionedModelForm,
     country_filter,
     fiscal_year_filter,
     region_filter,
     sector_filter,
 )
 from missions.models import Meeting, Mission
-from missions.services import mission_complete
+from missions.services import mission_check_delegation, mission_complete
 
 # A meeting's counterparts with their posts and organisations: the posts held on the
 # meeting's date are picked from these (Person.post_on), without a query per person.
@@ -66,8 +67,27 @@ class MeetingInline(CounterpartPostsField, RecordStackedInline):
         return super().get_queryset(request).prefetch_related(COUNTERPARTS_WITH_POSTS)
 
 
+class MissionForm(VersionedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any organisation is a choice here, so that a foreign one (or one whose kind
+        # changed since) is refused with the reason, not as "not one of the available
+        # choices"; the autocomplete still offers only Japanese bodies.
+        if "delegation" in self.fields:  # not on a page that is only viewed
+            self.fields["delegation"].queryset = Organization.objects.all()
+
+    def clean_delegation(self):
+        organizations = self.cleaned_data["delegation"]
+        try:
+            mission_check_delegation(organizations)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["delegation"]) from error
+        return organizations
+
+
 @admin.register(Mission)
 class MissionAdmin(RecordAdmin):
+    form = MissionForm
     list_display = (
         "title",
         "title_ja",

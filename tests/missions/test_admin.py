@@ -115,6 +115,29 @@ def test_japan_is_refused_as_counterpart_country_in_the_inline(data_entry_client
 
 
 @pytest.mark.django_db
+def test_a_foreign_organisation_in_the_delegation_is_refused_with_the_reason(data_entry_client):
+    leader = factories.PersonFactory()
+    jica = factories.OrganizationFactory(name="JICA", kind="japanese_public_body", country="JP")
+    roads = factories.OrganizationFactory(
+        name="Ministry of Roads and Highways", kind="foreign_government", country="GH"
+    )
+    meetings = [{"date": "2018-05-02", "counterpart_country": "VN"}]
+
+    response = data_entry_client.post(
+        ADD_URL, mission_form(leader, meetings, delegation=[jica.pk, roads.pk])
+    )
+
+    assert response.status_code == 200
+    assert Mission.objects.count() == 0
+    assert response.context["adminform"].form.errors["delegation"] == [
+        "Ministry of Roads and Highways は日本の企業・団体ではありません。"
+    ]
+    response = data_entry_client.post(ADD_URL, mission_form(leader, meetings, delegation=[jica.pk]))
+    assert response.status_code == 302
+    assert list(Mission.objects.get().delegation.all()) == [jica]
+
+
+@pytest.mark.django_db
 def test_moving_the_mission_away_from_its_meetings_is_refused(data_entry_client):
     meeting = factories.MeetingFactory()
     mission = meeting.mission
