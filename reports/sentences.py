@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import npgettext, pgettext
 
 from reports.selectors import EngagementStatistics, Period, PeriodKind
 
@@ -27,34 +27,37 @@ def engagement_sentence(
 
     `stats` is the result of engagement_statistics() for `period`, or one of its
     by_year rows with the matching one-year period; `period` None means all time."""
-    values = {
-        "engagements": _figure(stats, "engagements"),
-        "countries": _figure(stats, "countries"),
-        "asean": _figure(stats, "asean_engagements"),
-    }
+    engagements = _figure(stats, "engagements")
+    countries = _figure(stats, "countries")
     with translation.override(language):
         if period is None:
-            template = gettext(
-                "To date: %(engagements)s top-sales engagements in %(countries)s countries"
-                " (%(asean)s in ASEAN countries)"
-            )
+            when = pgettext("report sentence", "To date")
         elif period.kind == PeriodKind.CALENDAR_YEAR:
-            values["year"] = period.year
-            template = gettext(
-                "In %(year)s: %(engagements)s top-sales engagements in %(countries)s countries"
-                " (%(asean)s in ASEAN countries)"
-            )
+            when = pgettext("report sentence", "In %(year)s") % {"year": period.year}
         elif period.kind == PeriodKind.FISCAL_YEAR:
-            values["year"] = period.year
-            template = gettext(
-                "In FY%(year)s: %(engagements)s top-sales engagements in %(countries)s"
-                " countries (%(asean)s in ASEAN countries)"
-            )
+            when = pgettext("report sentence", "In FY%(year)s") % {"year": period.year}
         else:
-            values["start"] = date_format(period.start)
-            values["end"] = date_format(period.end)
-            template = gettext(
-                "From %(start)s to %(end)s: %(engagements)s top-sales engagements in"
-                " %(countries)s countries (%(asean)s in ASEAN countries)"
+            when = pgettext("report sentence", "From %(start)s to %(end)s") % {
+                "start": date_format(period.start),
+                "end": date_format(period.end),
+            }
+        # Each count with its own plural ("1 country", "31 countries"); the sentence
+        # orders them as the language does (the article names the countries first).
+        return pgettext(
+            "report sentence",
+            "%(when)s: %(engagements)s in %(countries)s (%(asean)s in ASEAN countries)",
+        ) % {
+            "when": when,
+            "engagements": npgettext(
+                "report sentence",
+                "%(count)s top-sales engagement",
+                "%(count)s top-sales engagements",
+                engagements,
             )
-        return template % values
+            % {"count": engagements},
+            "countries": npgettext(
+                "report sentence", "%(count)s country", "%(count)s countries", countries
+            )
+            % {"count": countries},
+            "asean": _figure(stats, "asean_engagements"),
+        }

@@ -61,6 +61,28 @@ def test_engagement_sentence(period, language, sentence):
     assert engagement_sentence(ARTICLE_2018, period, language) == sentence
 
 
+@pytest.mark.parametrize(
+    ("figures", "english", "japanese"),
+    [
+        (
+            (1, 1, 0),
+            "In 2018: 1 top-sales engagement in 1 country (0 in ASEAN countries)",
+            "2018年に1カ国，延べ1件（うちASEAN諸国が0件）",
+        ),
+        (
+            (2, 1, 1),
+            "In 2018: 2 top-sales engagements in 1 country (1 in ASEAN countries)",
+            "2018年に1カ国，延べ2件（うちASEAN諸国が1件）",
+        ),
+    ],
+)
+def test_each_count_takes_its_own_plural(figures, english, japanese):
+    engagements, countries, asean = figures
+    row = {"engagements": engagements, "countries": countries, "asean_engagements": asean}
+    assert engagement_sentence(row, Period.calendar_year(2018), "en") == english
+    assert engagement_sentence(row, Period.calendar_year(2018), "ja") == japanese
+
+
 def test_the_sentence_leaves_the_active_language_alone():
     with translation.override("en"):
         engagement_sentence(ARTICLE_2018, Period.calendar_year(2018), "ja")
