@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from core.services import validated_save
@@ -131,7 +132,10 @@ def _reminder_section(user, overdue, due_soon, today):
             if target is None:  # the record it was about has been deleted
                 lines.append(f"  {followup.content_type}")
             else:
-                lines += [f"  {target._meta.verbose_name}: {target}", f"  {_admin_url(target)}"]
+                lines += [
+                    f"  {capfirst(target._meta.verbose_name)}: {target}",
+                    f"  {_admin_url(target)}",
+                ]
     return "\n".join(lines)
 
 

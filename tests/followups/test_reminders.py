@@ -94,7 +94,7 @@ def test_each_item_links_to_the_record_it_is_about(tanaka):
     with translation.override("ja"):  # the reader's language, whatever a test left active
         assert f"会談: {meeting}" in body
     with translation.override("en"):
-        assert f"meeting: {meeting}" in body
+        assert f"Meeting: {meeting}" in body
 
 
 def test_the_soft_time_limit_stops_the_run_so_that_the_retry_reminds_the_rest(tanaka, monkeypatch):

@@ -41,6 +41,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # The browser's own widgets (date inputs) in Japanese, as a Japanese desktop shows them.
+    "--lang=ja-JP",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "a long browser-test password"  # noqa: S105
