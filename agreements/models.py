@@ -3,6 +3,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -167,7 +168,7 @@ class Agreement(TimeStampedModel):
         if self.signed_on and self.signed_on != meeting.date:
             errors["signed_on"] = _(
                 "It was signed at a meeting held on %(date)s: the signing date is that day."
-            ) % {"date": meeting.date}
+            ) % {"date": date_format(meeting.date)}
         if errors:
             raise ValidationError(errors)
 

@@ -202,7 +202,10 @@ class Meeting(TimeStampedModel):
                     "date": _(
                         "The meeting must fall within the mission's dates (%(start)s – %(end)s)."
                     )
-                    % {"start": mission.start_date, "end": mission.end_date}
+                    % {
+                        "start": date_format(mission.start_date),
+                        "end": date_format(mission.end_date),
+                    }
                 }
             )
 
@@ -221,7 +224,7 @@ class Meeting(TimeStampedModel):
             if agreement.signed_on and self.date and agreement.signed_on != self.date:
                 errors.setdefault("date", []).append(
                     _("“%(agreement)s” was signed at this meeting, on %(date)s.")
-                    % {"agreement": agreement, "date": agreement.signed_on}
+                    % {"agreement": agreement, "date": date_format(agreement.signed_on)}
                 )
         if errors:
             raise ValidationError(errors)

@@ -6,10 +6,10 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -26,6 +26,10 @@ def api_exception_handler(exc, context):
             {"detail": _("Other records refer to this one, so it cannot be deleted.")},
             status=status.HTTP_409_CONFLICT,
         )
+    elif isinstance(exc, Http404):
+        # DRF would pass Django's "No Meeting matches the given query." through: English,
+        # with a class name, whatever the reader's language.
+        exc = exceptions.NotFound()
     elif isinstance(exc, IntegrityError):
         logger.warning("Integrity error answered as 409: %s", exc)
         return Response(

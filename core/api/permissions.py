@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from accounts.models import APIToken
@@ -18,7 +19,7 @@ class ModelPermissions(permissions.DjangoModelPermissions):
 class TokenScope(permissions.BasePermission):
     """A read-only token reads, even when its user could write."""
 
-    message = "This API token is read-only."
+    message = _("This API token is read-only.")
 
     def has_permission(self, request, view):
         token = request.auth

@@ -119,3 +119,37 @@ def test_api_error_in_japanese(data_entry_user):
     client.force_authenticate(data_entry_user)
     response = client.get("/api/v1/missions/", {"page_size": 0}, HTTP_ACCEPT_LANGUAGE="ja")
     assert response.json() == {"page_size": ["1から1000までの整数を指定してください。"]}
+
+
+@pytest.mark.django_db
+def test_api_refusals_read_in_japanese(data_entry_user):
+    import datetime
+
+    from rest_framework.test import APIClient
+
+    from accounts.models import APIToken
+    from tests import factories
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_authenticate(data_entry_user)
+    # A record that does not exist: not Django's "No Meeting matches the given query."
+    missing = client.get("/api/v1/meetings/999999/")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "見つかりません。"}
+
+    # A rule's message, its dates written the Japanese way.
+    mission = factories.MissionFactory(
+        start_date=datetime.date(2018, 5, 1), end_date=datetime.date(2018, 5, 4)
+    )
+    meeting = factories.MeetingFactory(mission=mission, date=datetime.date(2018, 5, 2))
+    refused = client.patch(f"/api/v1/meetings/{meeting.pk}/", {"date": "2018-06-30"}, format="json")
+    assert refused.status_code == 400
+    assert "2018年5月1日" in refused.json()["date"][0]
+
+    token = APIToken(name="tool", user=data_entry_user, can_write=False)
+    key = token.issue_key()
+    token.save()
+    reader = APIClient(HTTP_ACCEPT_LANGUAGE="ja", HTTP_AUTHORIZATION=f"Token {key}")
+    forbidden = reader.patch(f"/api/v1/meetings/{meeting.pk}/", {"topics": "x"}, format="json")
+    assert forbidden.status_code == 403
+    assert forbidden.json()["detail"] != "This API token is read-only."

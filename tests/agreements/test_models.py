@@ -182,7 +182,7 @@ def test_an_agreement_signed_at_a_meeting_matches_its_country_and_day():
     assert_refused(
         agreement,
         "signed_on",
-        "It was signed at a meeting held on 2019-08-28: the signing date is that day.",
+        "It was signed at a meeting held on Aug. 28, 2019: the signing date is that day.",
     )
     agreement.signed_on, agreement.counterpart_country = meeting.date, "TN"
     assert_refused(

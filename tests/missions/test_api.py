@@ -385,6 +385,6 @@ def test_a_meeting_with_an_agreement_signed_at_it_keeps_its_day(api):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert "was signed at this meeting, on 2018-05-02" in response.json()["date"][0]
+    assert "was signed at this meeting, on May 2, 2018" in response.json()["date"][0]
     meeting.refresh_from_db()
     assert meeting.date == datetime.date(2018, 5, 2)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 START = datetime.date(2018, 5, 1)
 END = datetime.date(2018, 5, 4)
-OUTSIDE_MESSAGE = "The meeting must fall within the mission's dates (2018-05-01 – 2018-05-04)."
+OUTSIDE_MESSAGE = "The meeting must fall within the mission's dates (May 1, 2018 – May 4, 2018)."
 
 
 @pytest.mark.parametrize("factory", [MissionFactory, MeetingFactory])
@@ -152,7 +152,7 @@ def test_a_meeting_keeps_the_country_and_day_of_an_agreement_signed_at_it():
     meeting.full_clean()
 
     meeting.date = datetime.date(2018, 5, 3)
-    assert_refused(meeting, "date", "“MoC on roads” was signed at this meeting, on 2018-05-02.")
+    assert_refused(meeting, "date", "“MoC on roads” was signed at this meeting, on May 2, 2018.")
     meeting.date, meeting.counterpart_country = datetime.date(2018, 5, 2), "TN"
     assert_refused(
         meeting,
