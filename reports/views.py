@@ -5,6 +5,7 @@ They read through the same code as the API: the statistics of reports.selectors,
 and for the lists the API viewsets' querysets and FilterSets, so that a page, its
 CSV/XLSX download and the API list always agree on the rows."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -25,15 +26,17 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import flatten_choices
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_countries import countries
+from django_filters import OrderingFilter
 
 from agreements.api.views import AgreementViewSet
 from agreements.models import Agreement
 from contacts.models import Person, Post
-from core.api.filters import CountryFilter
+from core.api.filters import MAX_BIGINT, CountryFilter
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
 from core.sectors import SectorCode
@@ -499,6 +502,70 @@ class ProjectListView(RecordListView):
 # Background exports
 
 
+def _describe_filters(jobs, request):
+    """Set each job's `filters`, [(label, "value, value")], as a person reads them: the
+    labels of the list's FilterSet form, and for the values the country names in the
+    reader's language, the choices' labels and the records' names, not the query
+    string's codes and ids. The records named are read once for all the jobs: one
+    query per model."""
+    described = []
+    ids = defaultdict(set)  # model: the ids named
+    for job in jobs:
+        filterset_class = resources.exportable()[job.resource][0].filterset_class
+        params = _filled(QueryDict(job.query))
+        filterset = filterset_class(params, request=request) if filterset_class else None
+        described.append((params, filterset))
+        for name, values in params.lists():
+            field = filterset.form.fields.get(name) if filterset else None
+            if hasattr(field, "queryset"):
+                # Checked when the export was asked for; a forged row must not reach
+                # the database as a number it cannot bind.
+                ids[field.queryset.model].update(value for value in values if _is_id(value))
+    names = {
+        model: {str(record.pk): str(record) for record in model._default_manager.filter(pk__in=pks)}
+        for model, pks in ids.items()
+    }
+    for job, (params, filterset) in zip(jobs, described, strict=True):
+        job.filters = []
+        for name, values in params.lists():
+            field = filterset.form.fields.get(name) if filterset else None
+            if field is None:
+                job.filters.append((name, ", ".join(values)))
+                continue
+            readable = _readable_values(filterset.filters[name], field, values, names)
+            job.filters.append((field.label, ", ".join(readable)))
+
+
+def _is_id(value: str) -> bool:
+    return value.isdigit() and int(value) <= MAX_BIGINT
+
+
+def _readable_values(filter_, field, values, names) -> list[str]:
+    """The values of one filter as its form field names them (`names`: the records
+    named, {model: {id: name}})."""
+    if hasattr(field, "queryset"):
+        known = names.get(field.queryset.model, {})
+        return [known.get(value, value) for value in values]
+    if isinstance(field, NullBooleanField):
+        labels = dict(field.widget.choices)  # true: Yes, false: No
+        keys = {True: "true", False: "false"}
+        return [str(labels.get(keys.get(field.to_python(value)), value)) for value in values]
+    if not hasattr(field, "choices"):  # dates, numbers, free text
+        return values
+    labels = dict(flatten_choices(list(field.choices)))
+    if not isinstance(filter_, OrderingFilter):
+        return [str(labels.get(value, value)) for value in values]
+    readable = []
+    for order in (part for value in values for part in value.split(",")):  # -date,id
+        if order.startswith("-") and order[1:] in labels:
+            # The filter's own label of a descending order was fixed in the language
+            # active when its module was imported.
+            readable.append(gettext("%(field)s (descending)") % {"field": labels[order[1:]]})
+        else:
+            readable.append(str(labels.get(order, order)))
+    return readable
+
+
 class ExportListView(AnalystPageMixin, TemplateView):
     """My exports: the lists I asked to be built in the background (POST, from a list
     page), their progress, and their files while they last. Downloads go through the
@@ -533,14 +600,13 @@ class ExportListView(AnalystPageMixin, TemplateView):
         jobs = list(ExportJob.objects.filter(user=self.request.user))
         for job in jobs:
             job.expired = job.expires_at <= now
-            job.ready = job.status == ExportStatus.DONE and bool(job.file) and not job.expired
+            # The right to view the list may have been withdrawn since it was asked for.
+            job.allowed = self.request.user.has_perm(resources.view_permission(job.resource))
+            job.ready = (
+                job.status == ExportStatus.DONE and bool(job.file) and not job.expired
+            ) and job.allowed
             job.label = resources.model_of(job.resource)._meta.verbose_name_plural
-            filterset = resources.exportable()[job.resource][0].filterset_class
-            filters = filterset.base_filters if filterset else {}
-            job.filters = [
-                (getattr(filters.get(name), "label", None) or name, ", ".join(values))
-                for name, values in _filled(QueryDict(job.query)).lists()
-            ]
+        _describe_filters(jobs, self.request)
         context.update(
             jobs=jobs,
             refresh_seconds=self.REFRESH_SECONDS

@@ -193,7 +193,7 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     page.wait_for_url("**/reports/exports/")
     job = page.locator("table.exports tbody tr").first
     assert "100%" in job.inner_text()  # no broker here: built as soon as it was asked for
-    assert "GH" in job.inner_text()
+    assert "相手国: ガーナ" in job.inner_text()  # country=GH, as a person reads it
     _shot(page, "my-exports")
     with page.expect_download() as download_info:
         job.locator("[data-testid=export-download]").click()

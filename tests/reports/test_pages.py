@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -163,9 +163,13 @@ def test_the_language_switch_posts_to_set_language_and_pages_follow_it(
     "url",
     [
         reverse("reports:dashboard"),
+        reverse("reports:mission-list"),
         reverse("reports:meeting-list"),
         reverse("reports:agreement-list"),
+        reverse("reports:project-list"),
+        reverse("reports:country-picker"),
         reverse("reports:country-brief", args=["GH"]),
+        reverse("reports:watch-list"),
         reverse("reports:export-list"),
     ],
 )
@@ -777,7 +781,7 @@ def test_a_list_is_prepared_in_the_background_with_the_pages_filters(
     html = page.content.decode()
     row = html.split(f'data-testid="export-{job.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "100%" in row and "作成済み" in row  # ExportStatus.DONE's label
-    assert "VN" in row
+    assert "ベトナム" in row  # country=VN, named in the reader's language
     assert 'http-equiv="refresh"' not in html  # nothing left to wait for
     link = re.search(r'href="([^"]+)" data-testid="export-download"', row)[1]
     assert link == reverse("api:exportjob-download", args=[job.pk])
@@ -852,3 +856,97 @@ def test_a_forged_background_export_is_refused_and_nothing_is_queued(
     assert response.status_code == status
     assert 'class="form-errors"' in response.content.decode()
     assert not ExportJob.objects.exists()
+
+
+def _filters_shown(response, job):
+    """The text of the Filters cell of `job`'s row on My exports."""
+    row = response.content.decode().split(f'data-testid="export-{job.pk}"', 1)[1]
+    cell = row.split("</tr>", 1)[0].split("<td>", 2)[2].split("</td>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
+def _export_job(user, query):
+    return ExportJob.objects.create(
+        user=user,
+        resource="meetings",
+        format="csv",
+        query=query,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "ordering", "shown"),
+    [
+        (
+            "ja",
+            "date",
+            "相手国: ガーナ, タイ ミッションの状況: 完了 売り込んだ案件: アクラ・クマシ鉄道 "
+            "トップセールス: はい 順序: 日付",
+        ),
+        (
+            "en",
+            "-date",
+            "counterpart country: Ghana, Thailand mission status: Completed "
+            "projects promoted: Accra–Kumasi railway top sales: Yes Ordering: Date (descending)",
+        ),
+    ],
+)
+def test_my_exports_show_the_filters_as_a_person_reads_them(
+    analyst_client, analyst_user, language, ordering, shown
+):
+    analyst_user.language = language
+    analyst_user.save()
+    project = ProjectFactory(
+        name="Accra–Kumasi railway", name_ja="アクラ・クマシ鉄道", country="GH"
+    )
+    job = _export_job(
+        analyst_user,
+        f"country=GH&country=TH&mission_status=completed&project={project.pk}"
+        f"&top_sales=true&ordering={ordering}",
+    )
+    assert _filters_shown(analyst_client.get(reverse("reports:export-list")), job) == shown
+
+
+def test_my_exports_run_a_fixed_number_of_queries_whatever_the_filters_name(
+    analyst_client, analyst_user
+):
+    def add(number):
+        for _index in range(number):
+            project, mission = ProjectFactory(), MissionFactory()
+            _export_job(
+                analyst_user,
+                f"country=GH&project={project.pk}&mission={mission.pk}&leader={mission.leader_id}",
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert analyst_client.get(reverse("reports:export-list")).status_code == 200
+        return len(queries)
+
+    add(2)
+    analyst_client.get(reverse("reports:export-list"))  # caches (content types, sessions) warm
+    small = count()
+    add(28)
+    assert count() == small
+
+
+def test_an_export_of_a_list_i_may_no_longer_view_has_no_download_link(
+    analyst_client, analyst_user, django_capture_on_commit_callbacks
+):
+    MissionFactory()
+    _prepare_in_the_background(
+        analyst_client, django_capture_on_commit_callbacks, reverse("reports:mission-list"), {}
+    )
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE
+    # Still an analyst of meetings, agreements and projects, but no longer of missions.
+    analyst_user.groups.clear()
+    for permission in ("view_meeting", "view_agreement", "view_project"):
+        analyst_user.user_permissions.add(Permission.objects.get(codename=permission))
+
+    html = analyst_client.get(reverse("reports:export-list")).content.decode()
+    row = html.split(f'data-testid="export-{job.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="export-download"' not in row
+    assert "このレコードを閲覧する権限がなくなりました。" in row
+    assert analyst_client.get(reverse("api:exportjob-download", args=[job.pk])).status_code == 403
