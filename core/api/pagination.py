@@ -1,6 +1,9 @@
 """Page numbers for people and spreadsheets; a cursor on (updated_at, id) for tools
 that sync whole tables."""
 
+import re
+
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, serializers
 
@@ -62,6 +65,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+# What DRF's cursors are made of: URL-safe base64 of a query string.
+_CURSOR = re.compile(r"[A-Za-z0-9_=-]{1,200}")
+
+
+def _is_time(position: str) -> bool:
+    try:
+        return parse_datetime(position) is not None
+    except ValueError:
+        return False
+
+
 class SyncCursorPagination(pagination.CursorPagination):
     """Stable under concurrent edits: a record changed during a sync moves to the end."""
 
@@ -69,16 +83,24 @@ class SyncCursorPagination(pagination.CursorPagination):
     page_size = 500
 
     def decode_cursor(self, request):
+        raw = request.query_params.get(self.cursor_query_param)
         # An empty `cursor=` asks for the first page.
-        if not request.query_params.get(self.cursor_query_param):
+        if not raw:
             return None
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound as error:
-            # A cursor is a parameter the client sent wrong, not a record that is gone.
+        # A cursor is a parameter the client sent wrong, not a record that is gone: a
+        # 400 naming it, whether it is not base64 (DRF's 404), decodes to nothing (DRF
+        # would answer the first page) or to a position that is no time.
+        cursor = None
+        if _CURSOR.fullmatch(raw):
+            try:
+                cursor = super().decode_cursor(request)
+            except exceptions.NotFound:
+                cursor = None
+        if cursor is None or (cursor.position is not None and not _is_time(cursor.position)):
             raise serializers.ValidationError(
                 {self.cursor_query_param: [_("Give a cursor from `next` or `previous`, or none.")]}
-            ) from error
+            )
+        return cursor
 
 
 class RecordPagination(PageNumberPagination):

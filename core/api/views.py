@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
@@ -24,11 +25,65 @@ def etag_of(instance) -> str:
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record has changed since you read it; read it again and retry."
+    default_detail = gettext_lazy(
+        "The record has changed since you read it; read it again and retry."
+    )
     default_code = "precondition_failed"
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class ParametersMixin:
+    """Parameters given wrong are a 400 that names them: an unknown `?format=` and, on
+    a list, a parameter it does not take."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # DRF answers an unknown `?format=` (a spreadsheet of one record, a pdf) with
+            # a 404, as if the record were missing: it is a parameter given wrong.
+            wanted = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+            if not wanted:
+                raise
+            formats = sorted({renderer.format for renderer in self.get_renderers()})
+            raise exceptions.ValidationError(
+                {
+                    api_settings.URL_FORMAT_OVERRIDE: [
+                        _("Give one of these formats here: %(formats)s.")
+                        % {"formats": ", ".join(formats)}
+                    ]
+                }
+            ) from None
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":
+            self._refuse_unknown_parameters()
+        return super().filter_queryset(queryset)
+
+    def known_parameters(self) -> set[str]:
+        """What a list understands: its FilterSet's filters, the paginator's parameters
+        and `format` (which the browsable API's links send too)."""
+        known = {api_settings.URL_FORMAT_OVERRIDE}
+        if self.filterset_class is not None:
+            known |= set(self.filterset_class.base_filters)
+        paginator = self.paginator
+        for attribute in ("page_query_param", "page_size_query_param", "cursor_query_param"):
+            name = getattr(paginator, attribute, None)
+            if name:
+                known.add(name)
+        return known
+
+    def _refuse_unknown_parameters(self):
+        """A misspelt filter (`?stauts=x`) would otherwise be ignored and answer the
+        whole list: a wrong list by accident. Checked here, not in the FilterSets,
+        which the analysts' pages reuse with parameters of their own."""
+        unknown = sorted(set(self.request.query_params) - self.known_parameters())
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: [_("There is no such parameter.")] for name in unknown}
+            )
+
+
+class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
     """Subclasses declare queryset (with what the serializer needs), serializer_class,
     filterset_class, ordering_fields and export_columns."""
 
@@ -37,7 +92,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     schema = RecordSchema()
 
     def get_renderers(self):
-        # Spreadsheets are of lists: a record's address with `?format=csv` is a 404
+        # Spreadsheets are of lists: a record's address with `?format=csv` is a 400
         # (no such format there), not its JSON labelled text/csv.
         renderers = super().get_renderers()
         if self.action == "list":
@@ -98,36 +153,6 @@ class RecordViewSet(viewsets.ModelViewSet):
         response.renderer_context = {}
         self.request.parser_context = {}
         self.response = None
-
-    # -- parameters -----------------------------------------------------------------
-
-    def filter_queryset(self, queryset):
-        if self.action == "list":
-            self._refuse_unknown_parameters()
-        return super().filter_queryset(queryset)
-
-    def known_parameters(self) -> set[str]:
-        """What a list understands: its FilterSet's filters, the paginator's parameters
-        and `format` (which the browsable API's links send too)."""
-        known = {api_settings.URL_FORMAT_OVERRIDE}
-        if self.filterset_class is not None:
-            known |= set(self.filterset_class.base_filters)
-        paginator = self.paginator
-        for attribute in ("page_query_param", "page_size_query_param", "cursor_query_param"):
-            name = getattr(paginator, attribute, None)
-            if name:
-                known.add(name)
-        return known
-
-    def _refuse_unknown_parameters(self):
-        """A misspelt filter (`?stauts=x`) would otherwise be ignored and answer the
-        whole list: a wrong list by accident. Checked here, not in the FilterSets,
-        which the analysts' pages reuse with parameters of their own."""
-        unknown = sorted(set(self.request.query_params) - self.known_parameters())
-        if unknown:
-            raise exceptions.ValidationError(
-                {name: [_("There is no such parameter.")] for name in unknown}
-            )
 
     # -- history --------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import os
 from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -10,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.pagination import PageNumberPagination
+from core.api.views import ParametersMixin
 from exports import resources
 from exports.api.serializers import ExportJobSerializer, ExportRequestSerializer
 from exports.choices import ExportStatus
@@ -19,17 +21,18 @@ from exports.services import export_job_create, filters_as_query
 
 class ExportNotReady(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The export is not ready."
+    default_detail = gettext_lazy("The export is not ready.")
     default_code = "not_ready"
 
 
 class ExportGone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
-    default_detail = "The export has expired; ask for it again."
+    default_detail = gettext_lazy("The export has expired; ask for it again.")
     default_code = "expired"
 
 
 class ExportJobViewSet(
+    ParametersMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.ListModelMixin,

@@ -468,11 +468,17 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
 def test_a_record_is_no_spreadsheet(api):
     mission = factories.MissionFactory()
     response = api.get(detail(mission), {"format": "csv"})
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+    assert response.json() == {"format": ["この場所で使える形式を指定してください：api, json。"]}
     assert api.get(detail(mission), HTTP_ACCEPT="text/csv").status_code == 406
-    assert api.get(f"{detail(mission)}history/", {"format": "xlsx"}).status_code == 404
+    assert api.get(f"{detail(mission)}history/", {"format": "xlsx"}).status_code == 400
     assert api.get(LIST, {"format": "csv"})["Content-Type"].startswith("text/csv")
+    unknown = api.get(LIST, {"format": "pdf"})
+    assert unknown.status_code == 400
+    assert unknown.json() == {
+        "format": ["この場所で使える形式を指定してください：api, csv, json, xlsx。"]
+    }
 
 
 @pytest.mark.django_db

@@ -285,3 +285,14 @@ def test_a_user_who_may_no_longer_view_the_list_cannot_download_its_export(
     response = api_for(analyst_user).get(f"{job['url']}download/")
     assert response.status_code == 403
     assert response.json()["detail"] == "このレコードを閲覧する権限がなくなりました。"
+
+
+@pytest.mark.django_db
+def test_the_list_of_exports_refuses_a_parameter_it_does_not_take_and_speaks_japanese(
+    django_capture_on_commit_callbacks,
+):
+    client = api_for(analyst())
+    response = client.get(EXPORTS, {"resource": "meetings"})
+    assert response.status_code == 400
+    assert response.json() == {"resource": ["そのようなパラメータはありません。"]}
+    assert client.get(EXPORTS, {"page_size": 10}).status_code == 200
