@@ -153,3 +153,32 @@ def test_api_refusals_read_in_japanese(data_entry_user):
     forbidden = reader.patch(f"/api/v1/meetings/{meeting.pk}/", {"topics": "x"}, format="json")
     assert forbidden.status_code == 403
     assert forbidden.json()["detail"] != "This API token is read-only."
+
+
+@pytest.mark.django_db
+def test_a_records_history_pages_read_in_japanese(data_entry_client, data_entry_user):
+    """django-simple-history ships no Japanese: its pages take their words from ours."""
+    from missions.models import Meeting
+    from tests import factories
+
+    meeting = factories.MeetingFactory(topics="Urban railways")
+    meeting.topics = "Urban railways and ports"
+    meeting._history_user = data_entry_user
+    meeting.save()
+    version = meeting.history.earliest()
+    for url in (
+        reverse("admin:missions_meeting_history", args=[meeting.pk]),
+        reverse("admin:missions_meeting_simple_history", args=[meeting.pk, version.history_id]),
+    ):
+        response = data_entry_client.get(url)
+        assert response.status_code == 200
+        text = _without_record_texts(_visible_text(response.content.decode()))
+        leaked = sorted(label for label in _english_labels_of_ours() if f" {label} " in f" {text} ")
+        assert leaked == [], url
+    history = _visible_text(
+        data_entry_client.get(
+            reverse("admin:missions_meeting_history", args=[meeting.pk])
+        ).content.decode()
+    )
+    assert "変更者" in history and "変更内容" in history
+    assert Meeting.history.model  # the meeting's history is simple-history's
