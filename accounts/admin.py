@@ -1,11 +1,53 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import APIToken, User
+from accounts.roles import GROUP_LABELS
 from core.admin import ViewOnlyHistoryAdmin
+
+
+def group_label(group) -> str:
+    """A role by its name in the reader's language (データ入力, not "Data entry"); the
+    stored name stays the English code the migrations and the code refer to."""
+    return str(GROUP_LABELS.get(group.name, group.name))
+
+
+class GroupChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return group_label(obj)
+
+
+class GroupFilter(admin.SimpleListFilter):
+    title = _("group")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [(group.pk, group_label(group)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(groups=self.value())
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    list_display = ("label",)
+
+    @admin.display(description=_("role"), ordering="name")
+    def label(self, group):
+        return group_label(group)
 
 
 @admin.register(User)
@@ -15,7 +57,12 @@ class UserAdmin(ViewOnlyHistoryAdmin, DjangoUserAdmin):
         (_("Preferences"), {"fields": ("language",)}),
     )
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_filter = ("is_staff", "is_superuser", "is_active", GroupFilter)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = GroupChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(APIToken)

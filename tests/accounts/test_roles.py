@@ -3,8 +3,10 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import translation
 
-from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY
+from accounts.admin import GroupFilter
+from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY, GROUP_LABELS
 from agreements.models import Agreement, AgreementDocument
 from tests.factories import AgreementDocumentFactory, UserFactory
 from tests.rules import record_models
@@ -100,3 +102,29 @@ def test_data_entry_deletes_a_wrongly_uploaded_agreement_document(data_entry_cli
     assert response.status_code == 302
     assert not AgreementDocument.objects.filter(pk=document.pk).exists()
     assert Agreement.objects.filter(pk=document.agreement_id).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_roles_in_the_readers_language(client, administrator_user):
+    client.force_login(administrator_user)
+    clerk = UserFactory(username="clerk")
+    clerk.groups.add(Group.objects.get(name=DATA_ENTRY))
+
+    groups = client.get(reverse("admin:auth_group_changelist")).content.decode()
+    assert "データ入力" in groups and "分析担当" in groups
+    assert "Data entry</a>" not in groups  # the column names the role in Japanese
+
+    users = client.get(reverse("admin:accounts_user_changelist")).context["cl"]
+    [group_filter] = [spec for spec in users.filter_specs if isinstance(spec, GroupFilter)]
+    with translation.override("ja"):
+        expected = [str(GROUP_LABELS[name]) for name in sorted(GROUP_LABELS)]
+    assert [choice["display"] for choice in group_filter.choices(users)][1:] == expected
+    data_entry = Group.objects.get(name=DATA_ENTRY)
+    filtered = client.get(
+        reverse("admin:accounts_user_changelist"), {"group": data_entry.pk}
+    ).context["cl"]
+    assert list(filtered.result_list) == [clerk]
+
+    page = client.get(reverse("admin:accounts_user_change", args=[clerk.pk]))
+    choices = dict(page.context["adminform"].form.fields["groups"].choices)
+    assert choices[data_entry.pk] == "データ入力"
