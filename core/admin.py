@@ -242,6 +242,23 @@ class RecordAdmin(SimpleHistoryAdmin):
             user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The rows entered in this page's inlines have no list of their own in the
+        # admin: their deleted ones are reached from here.
+        links = []
+        for inline in self.inlines:
+            row_admin = self.admin_site.get_model_admin(inline.model)
+            if isinstance(row_admin, InlineRecordAdmin):
+                links.append(
+                    {
+                        "label": gettext("Deleted %(name)s")
+                        % {"name": inline.model._meta.verbose_name_plural},
+                        "url": reverse(f"{self.admin_site.name}:{row_admin._url_name('deleted')}"),
+                    }
+                )
+        extra_context = {**(extra_context or {}), "deleted_rows_links": links}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request, extra_context=None):
         # Any parameter reaches a query: the search, a filter, the date hierarchy.
         refuse_nul_bytes(text for name, values in request.GET.lists() for text in (name, *values))

@@ -224,3 +224,30 @@ def test_the_list_of_records_links_to_the_deleted_ones(client, data_entry_user):
     client.force_login(data_entry_user)
     page = client.get(admin_url(Meeting, "changelist"))
     assert admin_url(Meeting, "deleted") in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("make_row", "parent_of"),
+    [
+        (factories.ProjectParticipantFactory, lambda row: row.project),
+        (factories.AgreementDocumentFactory, lambda row: row.agreement),
+    ],
+    ids=["project participant", "agreement document"],
+)
+def test_a_row_entered_inline_is_restored_from_its_parents_page(
+    client, administrator_user, make_row, parent_of
+):
+    row = make_row()
+    parent = parent_of(row)
+    model = type(row)
+    client.force_login(administrator_user)
+    delete_in_admin(client, row)
+
+    page = client.get(admin_url(type(parent), "change", parent.pk)).content.decode()
+    deleted_list = admin_url(model, "deleted")
+    assert f'href="{deleted_list}"' in page
+    restore_url = admin_url(model, "restore", last_deletion(row).history_id)
+    assert restore_url in client.get(deleted_list).content.decode()
+
+    assert client.post(restore_url).status_code == 302
+    assert parent_of(model.objects.get(pk=row.pk)) == parent
