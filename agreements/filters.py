@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import AgreementKind, AgreementStatus, DocumentLanguage, Renewal
 from agreements.models import Agreement, AgreementDocument
 from contacts.models import Organization, Person
-from core.api.filters import AseanFilter, CountryFilter, RecordFilterSet, RegionFilter, YearFilter
+from core.api.filters import (
+    AseanFilter,
+    CountryFilter,
+    FiscalYearFilter,
+    RecordFilterSet,
+    RegionFilter,
+    YearFilter,
+)
 from core.sectors import SectorCode
 from missions.models import Mission
 from projects.models import Project
@@ -73,7 +80,7 @@ class AgreementFilterSet(RecordFilterSet):
         label=_("expiring within (days)"),
     )
     year = YearFilter(field_name="signed_on", label=_("year"))
-    fiscal_year = YearFilter(field_name="signed_on", fiscal=True, label=_("fiscal year"))
+    fiscal_year = FiscalYearFilter(field_name="signed_on", label=_("fiscal year"))
     ordering = filters.OrderingFilter(
         fields=(
             "signed_on",

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.api.filters import RecordFilterSet, YearFilter
+from core.api.filters import FiscalYearFilter, RecordFilterSet, YearFilter
 from followups.choices import TARGET_TYPES, FollowUpStatus
 from followups.models import FollowUp
 
@@ -46,7 +46,7 @@ class FollowUpFilterSet(RecordFilterSet):
     )
     target_id = RecordIdFilter(field_name="object_id", min_value=1, label=_("record id"))
     year = YearFilter(field_name="due_on", label=_("year"))
-    fiscal_year = YearFilter(field_name="due_on", fiscal=True, label=_("fiscal year"))
+    fiscal_year = FiscalYearFilter(field_name="due_on", label=_("fiscal year"))
     ordering = filters.OrderingFilter(
         fields=("due_on", "done_on", "status", "title", "updated_at", "id")
     )

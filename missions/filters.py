@@ -2,7 +2,14 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organization, Person
-from core.api.filters import AseanFilter, CountryFilter, RecordFilterSet, RegionFilter, YearFilter
+from core.api.filters import (
+    AseanFilter,
+    CountryFilter,
+    FiscalYearFilter,
+    RecordFilterSet,
+    RegionFilter,
+    YearFilter,
+)
 from core.sectors import SectorCode
 from missions.choices import TOP_SALES_RANKS, LeaderRank, MissionKind, MissionStatus
 from missions.models import Meeting, Mission
@@ -48,7 +55,7 @@ class MissionFilterSet(RecordFilterSet):
         label=_("counterparts"),
     )
     year = YearFilter(field_name="start_date", label=_("year"))
-    fiscal_year = YearFilter(field_name="start_date", fiscal=True, label=_("fiscal year"))
+    fiscal_year = FiscalYearFilter(field_name="start_date", label=_("fiscal year"))
     ordering = filters.OrderingFilter(
         fields=("start_date", "end_date", "title", "leader_rank", "status", "updated_at", "id")
     )
@@ -109,7 +116,7 @@ class MeetingFilterSet(RecordFilterSet):
         label=_("projects promoted"),
     )
     year = YearFilter(field_name="date", label=_("year"))
-    fiscal_year = YearFilter(field_name="date", fiscal=True, label=_("fiscal year"))
+    fiscal_year = FiscalYearFilter(field_name="date", label=_("fiscal year"))
     ordering = filters.OrderingFilter(
         fields=("date", "counterpart_country", "mission__start_date", "updated_at", "id")
     )

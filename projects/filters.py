@@ -5,7 +5,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organization
-from core.api.filters import AseanFilter, CountryFilter, RecordFilterSet, RegionFilter, YearFilter
+from core.api.filters import (
+    AseanFilter,
+    CountryFilter,
+    FiscalYearFilter,
+    RecordFilterSet,
+    RegionFilter,
+    YearFilter,
+)
 from core.regions import Region
 from core.sectors import SectorCode
 from projects.choices import (
@@ -89,7 +96,7 @@ class ProjectFilterSet(RecordFilterSet):
         field_name="meetings__mission", queryset=_missions, distinct=True, label=_("mission")
     )
     year = YearFilter(field_name="awarded_on", label=_("year"))
-    fiscal_year = YearFilter(field_name="awarded_on", fiscal=True, label=_("fiscal year"))
+    fiscal_year = FiscalYearFilter(field_name="awarded_on", label=_("fiscal year"))
     estimated_cost_jpy_min, estimated_cost_jpy_max = integer_bounds(
         "estimated_cost_jpy", _("estimated cost (yen)")
     )

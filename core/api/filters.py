@@ -17,31 +17,43 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 from django_filters.widgets import BooleanWidget
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.counts import PkAmong
 from core.fiscal import calendar_year_range, fiscal_year_range
 from core.regions import Region, asean_q, countries_in
 
+_YEAR = {"type": "integer", "minimum": 1900, "maximum": 2200}
 
-@extend_schema_field(OpenApiTypes.INT)
+
+@extend_schema_field({**_YEAR, "description": "A calendar year: January to December."})
 class YearFilter(filters.NumberFilter):
-    """A year, calendar or fiscal, over one date field."""
+    """A calendar year over one date field."""
 
     field_class = forms.IntegerField
+    year_range = staticmethod(calendar_year_range)
 
-    def __init__(self, *args, fiscal=False, **kwargs):
-        self.fiscal = fiscal
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2200)
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", _YEAR["minimum"])
+        kwargs.setdefault("max_value", _YEAR["maximum"])
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if value is None:
             return qs
-        bounds = (fiscal_year_range if self.fiscal else calendar_year_range)(int(value))
-        return qs.filter(**{f"{self.field_name}__range": bounds})
+        return qs.filter(**{f"{self.field_name}__range": self.year_range(int(value))})
+
+
+@extend_schema_field(
+    {
+        **_YEAR,
+        "description": "A Japanese fiscal year (年度): 1 April of that year to 31 March of the next.",
+    }
+)
+class FiscalYearFilter(YearFilter):
+    """A Japanese fiscal year (April to March) over one date field."""
+
+    year_range = staticmethod(fiscal_year_range)
 
 
 class CountryFilter(filters.MultipleChoiceFilter):
