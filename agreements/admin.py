@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementDocument
 from agreements.services import agreement_save
 from agreements.validators import ACCEPTED_EXTENSIONS
@@ -82,13 +83,8 @@ class AgreementAdmin(RecordAdmin):
         "renewal",
         fiscal_year_filter("signed_on"),
     )
-    search_fields = (
-        "title",
-        "title_ja",
-        "scope",
-        "counterpart_organizations__name",
-        "counterpart_organizations__name_ja",
-    )
+    # The API's `q` and the admin's search find the same agreements.
+    search_fields = AgreementFilterSet.search_fields
     date_hierarchy = "signed_on"
     autocomplete_fields = (
         "japanese_signatory",

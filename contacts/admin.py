@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from contacts.filters import PostFilterSet
 from contacts.models import Organization, Person, Post
 from core.admin import RecordAdmin, RecordTabularInline, country_filter, region_filter
 
@@ -41,13 +42,6 @@ class PostAdmin(RecordAdmin):
     list_display = ("person", "title", "title_ja", "organization", "start_date", "end_date")
     list_select_related = ("person", "organization")
     list_filter = ("organization__kind",)
-    search_fields = (
-        "title",
-        "title_ja",
-        "person__name",
-        "person__name_ja",
-        "organization__name",
-        "organization__name_ja",
-    )
+    search_fields = PostFilterSet.search_fields  # as the API's `q`
     autocomplete_fields = ("person", "organization")
     date_hierarchy = "start_date"

@@ -159,20 +159,7 @@ def test_the_language_switch_posts_to_set_language_and_pages_follow_it(
     assert "Dashboard" in analyst_client.get(reverse("reports:dashboard")).content.decode()
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        reverse("reports:dashboard"),
-        reverse("reports:mission-list"),
-        reverse("reports:meeting-list"),
-        reverse("reports:agreement-list"),
-        reverse("reports:project-list"),
-        reverse("reports:country-picker"),
-        reverse("reports:country-brief", args=["GH"]),
-        reverse("reports:watch-list"),
-        reverse("reports:export-list"),
-    ],
-)
+@pytest.mark.parametrize("url", PAGES)
 def test_japanese_pages_show_no_english_label_of_ours(analyst_client, analyst_user, url):
     meeting = _top_sales("GH", day(2019, 8, 28))
     # Records named in Japanese: only the interface's own words are looked for.
