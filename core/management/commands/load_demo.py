@@ -36,7 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("Nothing to do: the demo data was already loaded.")
             )
-        if tally.present and not reset:
+        # A rerun: staff may have changed demo rows, which a plain run leaves alone. (A
+        # first run finds rows too, the groups the migrations made, and needs no hint.)
+        if tally.present and not tally.created and not reset:
             self.stdout.write(
                 "Rows already present were left as they are; "
                 "`manage.py load_demo --reset` brings changed demo rows back to their demo values."
