@@ -105,9 +105,12 @@ def _reader(field, model, request, cache):
         CountryNameField,
         CountryNamesField,
         CountryRegionField,
+        CountryRegionLabelField,
+        CountryRegionLabelsField,
         CountryRegionsField,
         SelfURLField,
         api_detail_url,
+        region_label,
     )
 
     kind = type(field)
@@ -162,6 +165,23 @@ def _reader(field, model, request, cache):
             return [label(row.pk) for row in related(instance, attribute)]
 
         return labels_of
+    if kind in (CountryRegionLabelField, CountryRegionLabelsField):
+        region_labels = cache.setdefault("region_labels", {})
+
+        def label_of(code):
+            try:
+                return region_labels[code]
+            except KeyError:
+                region_labels[code] = result = region_label(code)
+                return result
+
+        if kind is CountryRegionLabelField:
+            return lambda instance: label_of(_country_code(instance, attribute) or None)
+
+        def labels_of_several(instance):
+            return [label_of(getattr(country, "code", country)) for country in get(instance) or ()]
+
+        return labels_of_several
     if kind in (CountryNamesField, CountryRegionsField):
         names = cache.setdefault("country_names", {})
 

@@ -2,8 +2,9 @@
 
 - Enumerations are codes (`"status": "in_force"`) with a read-only `<field>_label`
   in the reader's language; several codes (`"sectors": ["road"]`) with `<field>_labels`.
-- Countries are ISO codes with `<field>_name` and `<field>_region`; several countries
-  with `<field>_names` and `<field>_regions`, in the same order as the codes.
+- Countries are ISO codes with `<field>_name`, `<field>_region` and its
+  `<field>_region_label`; several countries with `<field>_names`, `<field>_regions`
+  and `<field>_regions_labels`, in the same order as the codes.
 - A related record is brief: `{id, url, display}`; a client that wants more follows `url`.
 - Every write runs the model's own rules (full_clean) before the service saves it, so
   the API refuses exactly what the admin refuses, as a 400 with a message per field.
@@ -162,9 +163,11 @@ class RecordSerializer(serializers.ModelSerializer):
                 if model_field.multiple:
                     fields[f"{name}_names"] = CountryNamesField(source=name)
                     fields[f"{name}_regions"] = CountryRegionsField(source=name)
+                    fields[f"{name}_regions_labels"] = CountryRegionLabelsField(source=name)
                 else:
                     fields[f"{name}_name"] = CountryNameField(source=name)
                     fields[f"{name}_region"] = CountryRegionField(source=name)
+                    fields[f"{name}_region_label"] = CountryRegionLabelField(source=name)
             elif model_field.many_to_many and model_field.related_model._meta.pk.choices:
                 # Rows that stand for an enumeration's values (sectors).
                 fields[f"{name}_labels"] = ChoiceLabelsField(model_field)
@@ -282,6 +285,28 @@ class CountryRegionsField(serializers.ReadOnlyField):
 
     def to_representation(self, value):
         return [region_of(country.code) for country in value or ()]
+
+
+def region_label(code: str | None) -> str | None:
+    """The name of a country's region in the reader's language; None for no region."""
+    region = region_of(code) if code else None
+    return None if region is None else str(region.label)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountryRegionLabelField(serializers.ReadOnlyField):
+    """The name of the country's region in the reader's language."""
+
+    def to_representation(self, country):
+        return region_label(country.code if country else None)
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField(allow_null=True)))
+class CountryRegionLabelsField(serializers.ReadOnlyField):
+    """The names of the regions of several countries, in the reader's language."""
+
+    def to_representation(self, value):
+        return [region_label(country.code) for country in value or ()]
 
 
 def _as_field_errors(error: DjangoValidationError):

@@ -81,6 +81,7 @@ def test_organization_list_and_retrieve(api):
         "country",
         "country_name",
         "country_region",
+        "country_region_label",
         "parent",
         "website",
         "notes",

@@ -121,9 +121,11 @@ def test_project_list_and_retrieve(api):
         "country",
         "country_name",
         "country_region",
+        "country_region_label",
         "other_countries",
         "other_countries_names",
         "other_countries_regions",
+        "other_countries_regions_labels",
         "sector",
         "sector_label",
         "stage",
@@ -148,6 +150,7 @@ def test_project_list_and_retrieve(api):
     # Several countries are named and placed like one, in the same order.
     assert body["other_countries_names"] == ["Cambodia", "Laos"]
     assert body["other_countries_regions"] == ["southeast_asia", "southeast_asia"]
+    assert body["other_countries_regions_labels"] == ["Southeast Asia", "Southeast Asia"]
     assert (body["sector_label"], body["status_label"], body["scheme_label"]) == (
         "Railway",
         "Won by a Japanese firm",
