@@ -208,6 +208,15 @@ class RecordFilterSet(filters.FilterSet):
                 declared_filter.field_class = RecordChoiceField
         return declared
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # `?ordering=,` is an ordering of nothing, which django-filter applies as
+        # order_by(): the list would come in no stable order, page after page.
+        # (Only then: a caller may pass an unordered queryset on purpose, to group it.)
+        if "ordering" in self.data and not queryset.ordered:
+            queryset = queryset.order_by(*(queryset.model._meta.ordering or ("pk",)))
+        return queryset
+
     def filter_q(self, queryset, name, value):
         """Every term must occur, in any of `search_fields`.
 
