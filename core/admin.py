@@ -7,7 +7,6 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    BadRequest,
     FieldDoesNotExist,
     ObjectDoesNotExist,
     PermissionDenied,
@@ -37,13 +36,6 @@ from core.models import Sector
 from core.regions import Region, countries_in
 from core.sectors import SectorCode
 from core.services import record_restore
-
-
-def refuse_nul_bytes(texts):
-    """PostgreSQL can neither store nor compare a NUL byte: psycopg refuses a query
-    that carries one, which would be a server error. Such a request is a bad one."""
-    if any("\x00" in text for text in texts):
-        raise BadRequest(gettext("Null characters are not allowed."))
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -203,11 +195,6 @@ class RecordAdmin(SimpleHistoryAdmin):
             }
         return record
 
-    def get_search_results(self, request, queryset, search_term):
-        # The autocomplete of other records' forms searches with its term as typed.
-        refuse_nul_bytes([search_term])
-        return super().get_search_results(request, queryset, search_term)
-
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:
             kwargs["widget"] = forms.CheckboxSelectMultiple
@@ -260,8 +247,6 @@ class RecordAdmin(SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
-        # Any parameter reaches a query: the search, a filter, the date hierarchy.
-        refuse_nul_bytes(text for name, values in request.GET.lists() for text in (name, *values))
         extra_context = extra_context or {}
         extra_context["deleted_records_url"] = reverse(
             f"{self.admin_site.name}:{self._url_name('deleted')}"

@@ -215,6 +215,25 @@ def test_a_nul_byte_in_an_autocomplete_term_is_a_bad_request(data_entry_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page",
+    [
+        "accounts_user",
+        "accounts_apitoken",
+        "auth_group",
+        "webhooks_subscription",
+        "webhooks_delivery",
+    ],
+)
+def test_the_libraries_and_our_other_admins_refuse_a_nul_byte_too(client, administrator_user, page):
+    client.force_login(administrator_user)
+    url = reverse(f"admin:{page}_changelist")
+    assert client.get(url, {"q": "x"}).status_code == 200
+    assert client.get(url, {"q": f"x{NUL}"}).status_code == 400
+    assert client.get(url, {f"a{NUL}": "1"}).status_code == 400
+
+
+@pytest.mark.django_db
 def test_admin_posts_without_the_csrf_token_are_refused(data_entry_user):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(data_entry_user)

@@ -1,0 +1,23 @@
+"""Request checks that hold for a whole part of the site."""
+
+from django.core.exceptions import BadRequest
+from django.urls import reverse
+from django.utils.translation import gettext
+
+
+class AdminRefusesNulBytes:
+    """PostgreSQL can neither store nor compare a NUL byte: psycopg refuses a query
+    that carries one, which would be a server error. The admin hands its query
+    parameters (search, filters, date hierarchy, autocomplete terms) to the database
+    as they come, on every model admin, ours and the libraries': such a request is a
+    bad one (400). The API and the analysts' pages validate their parameters instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(reverse("admin:index")) and any(
+            "\x00" in text for name, values in request.GET.lists() for text in (name, *values)
+        ):
+            raise BadRequest(gettext("Null characters are not allowed."))
+        return self.get_response(request)
