@@ -22,6 +22,8 @@ from missions.models import Mission
 from projects.models import Project
 
 # The longest look-ahead `expiring_within` accepts: ten years.
+# Agreements expiring within this many days are the ones to watch (the dashboard's list).
+EXPIRING_WITHIN_DAYS = 180
 MAX_EXPIRING_WITHIN_DAYS = 3650
 
 

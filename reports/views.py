@@ -13,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.forms import (
     CheckboxSelectMultiple,
     DateField,
@@ -34,6 +34,7 @@ from django_countries import countries
 from django_filters import OrderingFilter
 
 from agreements.api.views import AgreementViewSet
+from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Person, Post
 from core.api.filters import MAX_BIGINT, CountryFilter
@@ -50,7 +51,7 @@ from missions.api.views import MeetingViewSet, MissionViewSet
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Engagement, Meeting, Mission
 from projects.api.views import ProjectViewSet
-from projects.choices import FigureKind
+from projects.choices import FigureKind, Stage
 from projects.models import Project, WatchList
 from reports import selectors
 from reports.api.views import CanReadReports
@@ -85,7 +86,6 @@ def _chart(kind, labels, datasets, **options):
 
 class DashboardView(AnalystPageMixin, TemplateView):
     template_name = "reports/dashboard.html"
-    EXPIRING_WITHIN_DAYS = 180
     # The year the source document reports on: shown first while there is data for it.
     PREFERRED_YEAR = 2018
 
@@ -119,7 +119,7 @@ class DashboardView(AnalystPageMixin, TemplateView):
         today = timezone.localdate()
         expiring = [
             {"agreement": agreement, "days_left": (agreement.expires_on - today).days}
-            for agreement in selectors.agreements_expiring(within_days=self.EXPIRING_WITHIN_DAYS)
+            for agreement in selectors.agreements_expiring(within_days=EXPIRING_WITHIN_DAYS)
         ]
 
         regions = by_year.regions
@@ -150,7 +150,7 @@ class DashboardView(AnalystPageMixin, TemplateView):
             pipeline=pipeline,
             agreements=agreements,
             expiring=expiring,
-            expiring_within=self.EXPIRING_WITHIN_DAYS,
+            expiring_within=EXPIRING_WITHIN_DAYS,
             orders=orders,
             order_rows=sorted(
                 orders.actuals + [{**row, "target": True} for row in orders.targets],
@@ -666,6 +666,15 @@ class CountryPickerView(AnalystPageMixin, TemplateView):
         return context
 
 
+def _upstream_first(field):
+    """The stages in their order, upstream to downstream (川上→川下): their codes
+    sorted as text would put construction first."""
+    return Case(
+        *(When(**{field: stage}, then=Value(rank)) for rank, stage in enumerate(Stage.values)),
+        default=Value(len(Stage.values)),
+    )
+
+
 class CountryBriefView(AnalystPageMixin, TemplateView):
     """Everything about one country on A4: top sales with who was met in which post,
     agreements, projects and open follow-ups. A fixed number of queries.
@@ -758,9 +767,9 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             Q(country=code) | Q(other_countries__icontains=code)
         )
         projects = list(
-            country_projects.select_related("owner", "awarded_to").order_by("stage", "name", "id")[
-                : limits["projects"]
-            ]
+            country_projects.select_related("owner", "awarded_to").order_by(
+                _upstream_first("stage"), "name", "id"
+            )[: limits["projects"]]
         )
 
         # Follow-ups hang on records by (content type, id): those on this country's

@@ -72,15 +72,17 @@ class ParametersMixin:
                 known.add(name)
         return known
 
-    def _refuse_unknown_parameters(self):
+    def unknown_parameter_errors(self) -> dict[str, list[str]]:
         """A misspelt filter (`?stauts=x`) would otherwise be ignored and answer the
         whole list: a wrong list by accident. Checked here, not in the FilterSets,
         which the analysts' pages reuse with parameters of their own."""
         unknown = sorted(set(self.request.query_params) - self.known_parameters())
-        if unknown:
-            raise exceptions.ValidationError(
-                {name: [_("There is no such parameter.")] for name in unknown}
-            )
+        return {name: [_("There is no such parameter.")] for name in unknown}
+
+    def _refuse_unknown_parameters(self):
+        errors = self.unknown_parameter_errors()
+        if errors:
+            raise exceptions.ValidationError(errors)
 
 
 class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):

@@ -19,8 +19,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from agreements.filters import MAX_EXPIRING_WITHIN_DAYS, AgreementFilterSet
+from agreements.filters import (
+    EXPIRING_WITHIN_DAYS,
+    MAX_EXPIRING_WITHIN_DAYS,
+    AgreementFilterSet,
+)
 from agreements.models import Agreement
+from core.api.views import ParametersMixin
 from missions.filters import MeetingFilterSet
 from missions.models import Meeting
 from projects.filters import OrderFigureFilterSet, ProjectFilterSet
@@ -49,11 +54,7 @@ def report_filterset(list_filterset):
     )
 
 
-# Outside the FilterSets: DRF's `?format=json`, which picks the renderer.
-_NOT_FILTERS = {api_settings.URL_FORMAT_OVERRIDE} - {None}
-
-
-class ReportView(GenericAPIView):
+class ReportView(ParametersMixin, GenericAPIView):
     """A report validates its parameters with the FilterSet of the records it counts
     (`filterset_class`), or with `parameters_class` (a serializer) when it counts no
     list's records. A wrong value is a 400 naming the parameter, as the list answers;
@@ -71,15 +72,14 @@ class ReportView(GenericAPIView):
             return list(cls.filterset_class.base_filters)
         return list(cls.parameters_class().fields)
 
+    def known_parameters(self) -> set[str]:
+        return {*self.parameter_names(), api_settings.URL_FORMAT_OVERRIDE}
+
     def parameters(self, request) -> dict:
         """The parameters given, cleaned; those left empty are not given, as in a list.
         The FilterSet is kept as self.filterset, for filtered()."""
-        known = set(self.parameter_names()) | _NOT_FILTERS
-        errors = {
-            name: [_("There is no such parameter.")]
-            for name in request.query_params
-            if name not in known
-        }
+        # Reported together with the wrong values, not one kind after the other.
+        errors = self.unknown_parameter_errors()
         if self.filterset_class is not None:
             self.filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
             valid = self.filterset.is_valid()
@@ -270,7 +270,6 @@ class AgreementsView(ReportView):
 
     queryset = Agreement.objects.all()
     filterset_class = report_filterset(AgreementFilterSet)
-    EXPIRING_WITHIN_DAYS = 180
 
     @extend_schema(
         filters=True,
@@ -278,8 +277,9 @@ class AgreementsView(ReportView):
             OpenApiParameter(
                 "expiring_within",
                 int,
-                description="The window of `expiring`, in days from today (default 180, "
-                f"at most {MAX_EXPIRING_WITHIN_DAYS}); it does not narrow the statistics.",
+                description="The window of `expiring`, in days from today (default "
+                f"{EXPIRING_WITHIN_DAYS}, at most {MAX_EXPIRING_WITHIN_DAYS}); it does not "
+                "narrow the statistics.",
             )
         ],
         responses=inline_serializer(
@@ -308,7 +308,7 @@ class AgreementsView(ReportView):
                 "expires_on": agreement.expires_on,
             }
             for agreement in selectors.agreements_expiring(
-                within_days=given.get("expiring_within", self.EXPIRING_WITHIN_DAYS),
+                within_days=given.get("expiring_within", EXPIRING_WITHIN_DAYS),
                 agreements=agreements,
             )
         ]
@@ -365,8 +365,11 @@ class TopSalesEffectView(ReportView):
     )
     def get(self, request):
         given = self.parameters(request)
-        meetings = self.filtered(given)
-        return self.answer(selectors.top_sales_effect(period=None, meetings=meetings))
+        # The period as the engagements report reads it (one of year, fiscal_year, or
+        # both ends of a range), the other filters as the meetings list applies them.
+        period = period_of(given)
+        meetings = self.filtered(given, leave_out=PERIOD_PARAMETERS)
+        return self.answer(selectors.top_sales_effect(period=period, meetings=meetings))
 
 
 class OrderFiguresView(ReportView):

@@ -170,8 +170,39 @@ def test_every_report_refuses_a_parameter_it_does_not_take(analyst_api, route):
 
 
 @pytest.mark.django_db
-def test_the_format_parameter_is_no_filter(analyst_api):
-    assert analyst_api.get(f"{BASE}engagements/", {"format": "json"}).status_code == 200
+@pytest.mark.parametrize(
+    "report",
+    [
+        "engagements/",
+        "agreements/",
+        "pipeline/",
+        "top-sales-effect/",
+        "order-figures/",
+        "watch-list-transition/?edition=2019",
+    ],
+)
+def test_the_format_parameter_is_no_filter_and_an_unknown_format_is_named(analyst_api, report):
+    factories.WatchListFactory(
+        edition_year=2019, previous=factories.WatchListFactory(edition_year=2018)
+    )
+    separator = "&" if "?" in report else "?"
+    assert analyst_api.get(f"{BASE}{report}{separator}format=json").status_code == 200
+    refused = analyst_api.get(f"{BASE}{report}{separator}format=pdf")
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["format"]
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"date_after": "2018-01-01"},
+        {"year": 2018, "fiscal_year": 2018},
+        {"year": 2018, "date_after": "2018-01-01", "date_before": "2018-12-31"},
+    ],
+)
+def test_both_meeting_reports_read_the_period_alike(analyst_api, period):
+    for report in ("engagements/", "top-sales-effect/"):
+        assert analyst_api.get(f"{BASE}{report}", period).status_code == 400, report
 
 
 @pytest.mark.django_db

@@ -22,7 +22,7 @@ from exports.choices import ExportStatus
 from exports.models import ExportJob
 from followups.choices import FollowUpStatus
 from missions.choices import LeaderRank, MissionStatus
-from projects.choices import WatchListOutcome
+from projects.choices import Stage, WatchListOutcome
 from reports.views import (
     AgreementListView,
     CountryBriefView,
@@ -573,6 +573,7 @@ def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_
         {"missions": 2, "agreements": 1, "projects": 1, "followups": 1},
     )
     meetings = [_rich_meeting("GH", day(2018 + offset, 5, 1)) for offset in range(3)]
+    upstream = ProjectFactory(country="GH", stage=Stage.IDENTIFICATION, name="Zz upstream")
 
     response = analyst_client.get(reverse("reports:country-brief", args=["GH"]))
 
@@ -581,13 +582,15 @@ def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_
     assert [agreement.signed_on for agreement in response.context["agreements"]] == [
         day(2020, 5, 1)
     ]
-    assert len(response.context["projects"]) == len(response.context["followups"]) == 1
+    # Upstream first (川上→川下), whatever the stages' codes would sort as.
+    assert response.context["projects"] == [upstream]
+    assert len(response.context["followups"]) == 1
     # The figures count everything, not only what is shown.
     assert response.context["totals"] == {
         "missions": 3,
         "meetings": 3,
         "agreements": 3,
-        "projects": 3,
+        "projects": 4,
         "followups": 12,
     }
     assert response.context["top_sales_count"] == 3
