@@ -175,3 +175,18 @@ def test_users_and_subscriptions_are_not_reverted_either(administrator, admin_na
     url = reverse(f"admin:{admin_name}_simple_history", args=[record.pk, version.history_id])
     assert administrator.get(url).context["revert_disabled"] is True
     assert administrator.post(url, {}).status_code == 403
+
+
+def test_logging_in_is_no_version_of_the_user(client):
+    user = factories.UserFactory(username="tanaka", is_staff=True)
+    user.set_password("a-long-passphrase-for-tests")
+    user.save()
+    versions = user.history.count()
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "tanaka", "password": "a-long-passphrase-for-tests"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == versions
