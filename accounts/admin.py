@@ -33,7 +33,9 @@ class GroupFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not self.value().isdigit():
+        # Only a group offered: any other value ("²", 23 digits) would reach int().
+        chosen = {str(pk) for pk, _label in self.lookup_choices}
+        if self.value() not in chosen:
             return queryset.none()
         return queryset.filter(groups=self.value())
 

@@ -19,7 +19,8 @@ GROUP_LABELS = {
 RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
 # Agreements are signed: data entry staff may correct them, not delete them. Everything
 # else they may delete, an agreement's wrongly uploaded document included.
-NO_DELETE_FOR_DATA_ENTRY = {("agreements", "agreement")}
+# (An expiry alert is the record that it was sent: deleting one would send it again.)
+NO_DELETE_FOR_DATA_ENTRY = {("agreements", "agreement"), ("agreements", "expiryalert")}
 
 
 def wanted_codenames(group, permissions):

@@ -169,7 +169,8 @@ class Meeting(TimeStampedModel):
 
     def __str__(self):
         # In the reader's language: 2018年6月11日 in Japanese, June 11, 2018 in English.
-        return f"{date_format(self.date)} {self.counterpart_country.name}"
+        day = date_format(self.date) if self.date else ""
+        return f"{day} {self.counterpart_country.name}".strip()
 
     @classmethod
     def from_db(cls, db, field_names, values):

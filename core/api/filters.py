@@ -209,13 +209,13 @@ class RecordFilterSet(filters.FilterSet):
         return declared
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # `?ordering=,` is an ordering of nothing, which django-filter applies as
-        # order_by(): the list would come in no stable order, page after page.
-        # (Only then: a caller may pass an unordered queryset on purpose, to group it.)
-        if "ordering" in self.data and not queryset.ordered:
-            queryset = queryset.order_by(*(queryset.model._meta.ordering or ("pk",)))
-        return queryset
+        # `?ordering=,` names no field, which django-filter would apply as order_by():
+        # the list would come in no stable order, page after page. It is no ordering:
+        # the list keeps its own.
+        ordering = self.form.cleaned_data.get("ordering")
+        if ordering is not None and not any(ordering):
+            self.form.cleaned_data["ordering"] = None
+        return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value):
         """Every term must occur, in any of `search_fields`.

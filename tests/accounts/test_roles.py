@@ -89,6 +89,7 @@ def test_a_member_gets_the_permissions_of_the_group():
     assert clerk.has_perm("missions.delete_meeting")
     assert clerk.has_perm("agreements.change_agreement")
     assert not clerk.has_perm("agreements.delete_agreement")
+    assert not clerk.has_perm("agreements.delete_expiryalert")  # it would be sent again
     assert clerk.has_perm("agreements.delete_agreementdocument")
     assert not clerk.has_perm("auth.change_group")
 
@@ -124,6 +125,10 @@ def test_the_admin_names_the_roles_in_the_readers_language(client, administrator
         reverse("admin:accounts_user_changelist"), {"group": data_entry.pk}
     ).context["cl"]
     assert list(filtered.result_list) == [clerk]
+
+    for value in ("²", "9" * 23, "abc"):  # not a group offered: nobody, and no error
+        listed = client.get(reverse("admin:accounts_user_changelist"), {"group": value})
+        assert listed.status_code == 200 and list(listed.context["cl"].result_list) == []
 
     page = client.get(reverse("admin:accounts_user_change", args=[clerk.pk]))
     choices = dict(page.context["adminform"].form.fields["groups"].choices)

@@ -159,3 +159,10 @@ def test_a_meeting_keeps_the_country_and_day_of_an_agreement_signed_at_it():
         "counterpart_country",
         "“MoC on roads” was signed at this meeting, with Ghana.",
     )
+
+
+def test_a_meeting_not_yet_dated_still_has_a_name():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert str(Meeting(counterpart_country="GH")) == "Ghana"
