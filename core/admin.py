@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates
+from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates, quote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
+    BadRequest,
     FieldDoesNotExist,
     ObjectDoesNotExist,
     PermissionDenied,
@@ -15,7 +16,7 @@ from django.core.exceptions import (
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, _get_foreign_key
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -234,13 +235,18 @@ class RecordAdmin(SimpleHistoryAdmin):
         # admin: their deleted ones are reached from here.
         links = []
         for inline in self.inlines:
+            if not self.admin_site.is_registered(inline.model):
+                continue
             row_admin = self.admin_site.get_model_admin(inline.model)
             if isinstance(row_admin, InlineRecordAdmin):
+                parent = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
+                url = reverse(f"{self.admin_site.name}:{row_admin._url_name('deleted')}")
                 links.append(
                     {
                         "label": gettext("Deleted %(name)s")
                         % {"name": inline.model._meta.verbose_name_plural},
-                        "url": reverse(f"{self.admin_site.name}:{row_admin._url_name('deleted')}"),
+                        # Those of this record only.
+                        "url": f"{url}?{parent.name}={quote(object_id)}",
                     }
                 )
         extra_context = {**(extra_context or {}), "deleted_rows_links": links}
@@ -273,7 +279,15 @@ class RecordAdmin(SimpleHistoryAdmin):
     def deleted_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        page = Paginator(self.deleted_records(), 50).get_page(request.GET.get("p"))
+        deleted = self.deleted_records()
+        # `?<parent>=<id>`: the rows deleted from one record's page (its inline).
+        for field in self.opts.fields:
+            if field.many_to_one and field.name in request.GET:
+                value = request.GET[field.name]
+                if not (value.isascii() and value.isdigit() and len(value) < 19):
+                    raise BadRequest(gettext("Give the record's id as a number."))
+                deleted = deleted.filter(**{field.attname: int(value)})
+        page = Paginator(deleted, 50).get_page(request.GET.get("p"))
         rows = []
         for deleted in page:
             try:

@@ -3,12 +3,23 @@ Japanese (django-simple-history and django-axes ship no Japanese catalogue).
 
 Marked here so that makemessages puts them in our catalogue, which Django reads
 before the libraries' own: the same English text then reads in Japanese wherever
-the library prints it. Nothing imports this module."""
+the library prints it. Nothing imports this module. (Two of simple-history's
+templates are copied instead, because they needed changes: a breadcrumb and an empty
+change reason.)"""
 
 from django.utils.translation import gettext_noop
 
 LABELS = (
-    # django-simple-history: the kinds of change, and a deleted record's name.
+    # django-simple-history: its history page and revert buttons (the two templates
+    # it needed changed are copied under templates/simple_history/), the kinds of
+    # change, and a deleted record's name.
+    gettext_noop(
+        "Choose a date from the list below to revert to a previous version of this object."
+    ),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("Revert"),
+    gettext_noop("Change History"),
+    gettext_noop("Close"),
     gettext_noop("Created"),
     gettext_noop("Changed"),
     gettext_noop("Deleted"),

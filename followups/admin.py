@@ -1,7 +1,5 @@
 from django.apps import apps
 from django.contrib import admin, messages
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,7 +9,7 @@ import missions.admin  # noqa: F401
 import projects.admin  # noqa: F401
 from core.admin import RecordAdmin, RecordGenericTabularInline
 from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
-from followups.models import FollowUp
+from followups.models import FollowUp, overdue_q
 from followups.services import followup_mark_done
 
 
@@ -23,12 +21,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return (("yes", _("Yes")), ("no", _("No")))
 
     def queryset(self, request, queryset):
-        # The rule of FollowUp.is_overdue, in the database: open and due before today.
-        overdue = Q(status=FollowUpStatus.OPEN, due_on__lt=timezone.localdate())
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.filter(overdue_q())
         if self.value() == "no":
-            return queryset.exclude(overdue)
+            return queryset.exclude(overdue_q())
         return queryset
 
 

@@ -2,13 +2,11 @@ import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import FiscalYearFilter, RecordFilterSet, YearFilter
 from followups.choices import TARGET_TYPES, FollowUpStatus
-from followups.models import FollowUp
+from followups.models import FollowUp, overdue_q
 
 # "missions.meeting" and the like, as the API writes a follow-up's target type.
 TARGET_TYPE_CHOICES = [(key, key) for key in sorted(TARGET_TYPES)]
@@ -57,9 +55,7 @@ class FollowUpFilterSet(RecordFilterSet):
         form = FollowUpFilterForm
 
     def filter_overdue(self, queryset, name, value: bool):
-        # The same rule as FollowUp.is_overdue, in the database.
-        condition = Q(status=FollowUpStatus.OPEN, due_on__lt=timezone.localdate())
-        return queryset.filter(condition) if value else queryset.exclude(condition)
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
 
     def filter_type(self, queryset, name, value):
         types = [value] if isinstance(value, str) else value

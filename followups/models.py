@@ -19,6 +19,11 @@ def followable_content_types():
     return query
 
 
+def overdue_q() -> Q:
+    """FollowUp.is_overdue in the database: open, and due before today."""
+    return Q(status=FollowUpStatus.OPEN, due_on__lt=timezone.localdate())
+
+
 class FollowUp(TimeStampedModel):
     """Something promised at a meeting or owed on a mission, agreement or project
     (フォローアップ), with who does it and by when."""

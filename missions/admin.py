@@ -16,6 +16,7 @@ from core.admin import (
     region_filter,
     sector_filter,
 )
+from missions.filters import MissionFilterSet
 from missions.models import Meeting, Mission
 from missions.services import mission_check_delegation, mission_complete
 
@@ -108,7 +109,7 @@ class MissionAdmin(RecordAdmin):
         region_filter("meetings__counterpart_country"),
         fiscal_year_filter("start_date"),
     )
-    search_fields = ("title", "title_ja", "leader__name", "leader__name_ja", "purpose", "summary")
+    search_fields = MissionFilterSet.search_fields  # as the API's `q`
     date_hierarchy = "start_date"
     autocomplete_fields = ("leader", "delegation")
     inlines = (MeetingInline,)

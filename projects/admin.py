@@ -10,6 +10,7 @@ from core.admin import (
 )
 from core.japanese import format_yen
 from core.regions import region_of
+from projects.filters import ProjectParticipantFilterSet
 from projects.models import (
     OrderFigure,
     Project,
@@ -31,12 +32,7 @@ class ProjectParticipantAdmin(InlineRecordAdmin):
     list_display = ("organization", "role", "project", "updated_at")
     list_select_related = ("organization", "project")
     list_filter = ("role",)
-    search_fields = (
-        "organization__name",
-        "organization__name_ja",
-        "project__name",
-        "project__name_ja",
-    )
+    search_fields = ProjectParticipantFilterSet.search_fields  # as the API's `q`
     autocomplete_fields = ("project", "organization")
     fields = ("project", ("organization", "role"), ("created_at", "updated_at"))
 

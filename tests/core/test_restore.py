@@ -243,11 +243,22 @@ def test_a_row_entered_inline_is_restored_from_its_parents_page(
     client.force_login(administrator_user)
     delete_in_admin(client, row)
 
+    other = make_row()  # deleted from another record's page
+    other_pk = other.pk
+    delete_in_admin(client, other)
+
     page = client.get(admin_url(type(parent), "change", parent.pk)).content.decode()
-    deleted_list = admin_url(model, "deleted")
+    parent_field = next(
+        field.name for field in model._meta.fields if field.related_model is type(parent)
+    )
+    deleted_list = f"{admin_url(model, 'deleted')}?{parent_field}={parent.pk}"
     assert f'href="{deleted_list}"' in page
+    listing = client.get(deleted_list).content.decode()
     restore_url = admin_url(model, "restore", last_deletion(row).history_id)
-    assert restore_url in client.get(deleted_list).content.decode()
+    assert restore_url in listing
+    other_restore = admin_url(model, "restore", last_deletion(other, other_pk).history_id)
+    assert other_restore not in listing  # this record's deleted rows only
+    assert client.get(admin_url(model, "deleted"), {parent_field: "²"}).status_code == 400
 
     assert client.post(restore_url).status_code == 302
     assert parent_of(model.objects.get(pk=row.pk)) == parent

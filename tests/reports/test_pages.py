@@ -96,6 +96,20 @@ def test_the_403_page_is_ours_in_the_users_language_with_the_log_out_form(client
     assert "403 Forbidden" not in html
 
 
+def test_a_refusal_in_the_admin_does_not_speak_of_the_analysts_pages(client, data_entry_user):
+    client.force_login(data_entry_user)
+    meeting = MeetingFactory()
+    pk = meeting.pk
+    meeting.delete()
+    deletion = type(meeting).history.filter(id=pk, history_type="-").latest("history_id")
+    response = client.post(
+        reverse("admin:missions_meeting_restore", args=[deletion.history_id])
+    )  # restoring is an administrator's decision
+    assert response.status_code == 403
+    text = text_of(response)
+    assert "data-entry-user" in text and "分析担当" not in text
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_analysts_and_data_entry_staff_see_every_page(client, url):
     for group in (ANALYST, DATA_ENTRY):
