@@ -29,8 +29,8 @@ class NotAllowed(Exception):
 
 # A job still waiting this long after it was asked for has lost its message.
 RELAY_AFTER = datetime.timedelta(minutes=15)
-# A run still "running" this long after the build task's hard time limit was killed:
-# the margin covers the clocks of the worker and of the hourly job disagreeing.
+# A run still "running" this long past the build task's hard time limit was killed by
+# it; the margin covers the clocks of the worker and of the hourly job disagreeing.
 STUCK_MARGIN = datetime.timedelta(minutes=10)
 
 
@@ -184,9 +184,11 @@ def exports_purge_expired(*, now: datetime.datetime | None = None) -> int:
 def exports_relay_stale(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
     """Queue again the jobs still waiting RELAY_AFTER after they were asked for: their
     message was lost (the broker out of reach at commit). A worker takes a job within
-    moments of its message, so one waiting that long has none, or sits behind a queue
-    so long that a second message costs nothing: export_build() does nothing for a job
-    already built, and of two runs at once only the first to finish keeps its file."""
+    moments of its message, so one waiting that long has none, or sits behind a long
+    queue. In that case the second message is harmless, not free: export_build() does
+    nothing for a job already built, but one taken while the first run is still
+    building starts a second build, and of the two only the first to finish keeps
+    its file."""
     now = now or timezone.now()
     stale = list(
         ExportJob.objects.filter(
