@@ -157,7 +157,16 @@ def test_a_run_finishing_after_its_job_was_failed_as_stuck_keeps_nothing(analyst
         assert services.exports_fail_stuck(now=later + datetime.timedelta(minutes=1)) == 1
         return write(job)
 
-    monkeypatch.setattr(services, "_write", write_while_the_hourly_task_runs)
+    written = []
+
+    def write_and_note(job):
+        rows = write_while_the_hourly_task_runs(job)
+        written.append(job.file.name)
+        return rows
+
+    monkeypatch.setattr(services, "_write", write_and_note)
     services.export_build(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.file.name) == (ExportStatus.FAILED, "")
+    # The file the late run wrote is removed, not left behind with no job to purge it.
+    assert written and not job.file.storage.exists(written[0])
