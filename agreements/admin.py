@@ -16,6 +16,7 @@ from core.admin import (
     country_filter,
     fiscal_year_filter,
     region_filter,
+    sector_filter,
 )
 
 
@@ -79,7 +80,7 @@ class AgreementAdmin(RecordAdmin):
         "kind",
         country_filter("counterpart_country", _("counterpart country")),
         region_filter("counterpart_country"),
-        "sectors",
+        sector_filter("sectors"),
         "renewal",
         fiscal_year_filter("signed_on"),
     )

@@ -6,6 +6,8 @@ from django.db.models import Case, Value, When
 from django.db.models.functions import ExtractYear
 
 FISCAL_YEAR_START_MONTH = 4
+# The years a filter or a report takes: anything else is a mistake, told as a 400.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def fiscal_year_of(day: datetime.date) -> int:

@@ -104,7 +104,7 @@ class MissionAdmin(RecordAdmin):
         "status",
         "leader_rank",
         "kind",
-        "sectors",
+        sector_filter("sectors"),
         country_filter("meetings__counterpart_country", _("counterpart country")),
         region_filter("meetings__counterpart_country"),
         fiscal_year_filter("start_date"),

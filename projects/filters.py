@@ -13,6 +13,7 @@ from core.api.filters import (
     RegionFilter,
     YearFilter,
 )
+from core.fiscal import FIRST_YEAR, LAST_YEAR
 from core.regions import Region
 from core.sectors import SectorCode
 from projects.choices import (
@@ -149,7 +150,10 @@ class WatchListFilterSet(RecordFilterSet):
     search_fields = ("name",)
 
     edition_year = IntegerFilter(
-        field_name="edition_year", min_value=1900, max_value=2200, label=_("edition year")
+        field_name="edition_year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        label=_("edition year"),
     )
     ordering = filters.OrderingFilter(
         fields=("edition_year", "published_on", "name", "updated_at", "id")
@@ -168,8 +172,8 @@ class WatchListEntryFilterSet(RecordFilterSet):
     )
     edition_year = IntegerFilter(
         field_name="watch_list__edition_year",
-        min_value=1900,
-        max_value=2200,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         label=_("edition year"),
     )
     project = filters.ModelMultipleChoiceFilter(queryset=Project.objects.all(), label=_("project"))
@@ -202,8 +206,12 @@ class OrderFigureFilterSet(RecordFilterSet):
     search_fields = ("source",)
 
     kind = filters.MultipleChoiceFilter(choices=FigureKind.choices, label=_("kind"))
-    year = IntegerFilter(field_name="year", min_value=1900, max_value=2200, label=_("year"))
-    year_min, year_max = integer_bounds("year", _("year"), min_value=1900, max_value=2200)
+    year = IntegerFilter(
+        field_name="year", min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("year")
+    )
+    year_min, year_max = integer_bounds(
+        "year", _("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     ordering = filters.OrderingFilter(fields=("year", "kind", "amount_jpy", "updated_at", "id"))
 
     class Meta:

@@ -20,10 +20,10 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
 from core.counts import PkAmong
-from core.fiscal import calendar_year_range, fiscal_year_range
+from core.fiscal import FIRST_YEAR, LAST_YEAR, calendar_year_range, fiscal_year_range
 from core.regions import Region, asean_q, countries_in
 
-_YEAR = {"type": "integer", "minimum": 1900, "maximum": 2200}
+_YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 
 
 @extend_schema_field({**_YEAR, "description": "A calendar year: January to December."})

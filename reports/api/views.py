@@ -26,6 +26,7 @@ from agreements.filters import (
 )
 from agreements.models import Agreement
 from core.api.views import ParametersMixin
+from core.fiscal import FIRST_YEAR, LAST_YEAR
 from missions.filters import MeetingFilterSet
 from missions.models import Meeting
 from projects.filters import OrderFigureFilterSet, ProjectFilterSet
@@ -204,7 +205,7 @@ class EngagementsView(ReportView):
 
 
 class EditionParameters(serializers.Serializer):
-    edition = serializers.IntegerField(min_value=1900, max_value=2200)
+    edition = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
 class WatchListTransitionView(ReportView):
