@@ -97,6 +97,24 @@ def _country_code(instance, attribute):
     return getattr(value, "code", value) or ""
 
 
+def _memoised(store: dict, compute):
+    """compute(key), once per key, kept in `store` (a request's: labels and names are
+    in its language)."""
+
+    def value(key):
+        try:
+            return store[key]
+        except KeyError:
+            store[key] = result = compute(key)
+            return result
+
+    return value
+
+
+def _country_name(code):
+    return str(countries.name(code))
+
+
 def _reader(field, model, request, cache):
     from core.api.serializers import (
         ChoiceLabelField,
@@ -113,6 +131,8 @@ def _reader(field, model, request, cache):
         region_label,
     )
 
+    one_country = (CountryNameField, CountryRegionField, CountryRegionLabelField)
+    several_countries = (CountryNamesField, CountryRegionsField, CountryRegionLabelsField)
     kind = type(field)
     if field.source == "*":
         if kind is SelfURLField:
@@ -150,14 +170,8 @@ def _reader(field, model, request, cache):
 
     if kind is ChoiceLabelsField:
         choices = dict(field.code_field.flatchoices)
-        labels = {}  # in the language of this request, computed once per code
-
-        def label(code):
-            try:
-                return labels[code]
-            except KeyError:
-                labels[code] = result = str(choices.get(code, code))
-                return result
+        # In the language of this request, computed once per code.
+        label = _memoised({}, lambda code: str(choices.get(code, code)))
 
         def labels_of(instance):
             if instance.pk is None:
@@ -165,62 +179,31 @@ def _reader(field, model, request, cache):
             return [label(row.pk) for row in related(instance, attribute)]
 
         return labels_of
-    if kind in (CountryRegionLabelField, CountryRegionLabelsField):
-        region_labels = cache.setdefault("region_labels", {})
-
-        def label_of(code):
-            try:
-                return region_labels[code]
-            except KeyError:
-                region_labels[code] = result = region_label(code)
-                return result
-
-        if kind is CountryRegionLabelField:
-            return lambda instance: label_of(_country_code(instance, attribute) or None)
-
-        def labels_of_several(instance):
-            return [label_of(getattr(country, "code", country)) for country in get(instance) or ()]
-
-        return labels_of_several
-    if kind in (CountryNamesField, CountryRegionsField):
-        names = cache.setdefault("country_names", {})
-
-        def name_of(code):
-            try:
-                return names[code]
-            except KeyError:
-                names[code] = result = str(countries.name(code))
-                return result
-
-        each = name_of if kind is CountryNamesField else region_of
-
-        def several(instance):
-            return [each(getattr(country, "code", country)) for country in get(instance) or ()]
-
-        return several
     if kind is CountryCodeField:
         return lambda instance: _country_code(instance, attribute)
-    if kind is CountryNameField:
-        names = cache.setdefault("country_names", {})
+    if kind in one_country or kind in several_countries:
+        name = _memoised(cache.setdefault("country_names", {}), _country_name)
+        region_name = _memoised(cache.setdefault("region_labels", {}), region_label)
+        if kind in several_countries:
+            each = {
+                CountryNamesField: name,
+                CountryRegionsField: region_of,
+                CountryRegionLabelsField: region_name,
+            }[kind]
+            return lambda instance: [
+                each(getattr(country, "code", country)) for country in get(instance) or ()
+            ]
+        of_code, no_country = {
+            CountryNameField: (name, ""),
+            CountryRegionField: (region_of, None),
+            CountryRegionLabelField: (region_name, None),
+        }[kind]
 
-        def country_name(instance):
+        def country_value(instance):
             code = _country_code(instance, attribute)
-            if not code:
-                return ""
-            try:
-                return names[code]
-            except KeyError:
-                names[code] = result = str(countries.name(code))
-                return result
+            return of_code(code) if code else no_country
 
-        return country_name
-    if kind is CountryRegionField:
-
-        def country_region(instance):
-            code = _country_code(instance, attribute)
-            return region_of(code) if code else None
-
-        return country_region
+        return country_value
     if kind is serializers.CharField:
 
         def text(instance):
