@@ -16,8 +16,12 @@ class AdminRefusesNulBytes:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(reverse("admin:index")) and any(
-            "\x00" in text for name, values in request.GET.lists() for text in (name, *values)
+        if (
+            request.GET  # most requests have none: no address to work out
+            and request.path.startswith(reverse("admin:index"))
+            and any(
+                "\x00" in text for name, values in request.GET.lists() for text in (name, *values)
+            )
         ):
             raise BadRequest(gettext("Null characters are not allowed."))
         return self.get_response(request)
