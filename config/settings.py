@@ -295,6 +295,12 @@ WEBHOOK_TASK_SOFT_TIME_LIMIT = 3 * WEBHOOK_TIMEOUT_SECONDS + 5
 WEBHOOK_LEASE_SECONDS = WEBHOOK_TASK_SOFT_TIME_LIMIT + 15
 EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=30 * 60)
+# The longest list downloaded at once (`?format=csv|xlsx`); a longer one is a 400 that
+# points to the background export. A download is built before its first byte is sent,
+# so it must be ready well within a proxy's wait for an answer (nginx: 60 s) and the
+# time a worker has to finish its requests at a restart (config/gunicorn.conf.py):
+# some 20 s at the slowest rate measured by `make bench` (docs/performance.md).
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=50_000)
 
 REST_FRAMEWORK = {
     # Deny unless allowed: a token or a session, then the groups' model permissions.

@@ -3,7 +3,6 @@ the list endpoint's own filters and columns, downloaded by their owner until the
 expire."""
 
 import datetime
-import io
 import logging
 import tempfile
 
@@ -15,9 +14,9 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.api.export import EXPORT_CHUNK, records_of, write_csv, write_xlsx
+from core.api.export import EXPORT_CHUNK, records_of, write_export
 from exports import resources
-from exports.choices import ExportFormat, ExportStatus
+from exports.choices import ExportStatus
 from exports.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -150,13 +149,7 @@ def _write(job) -> int:
         job.file.delete(save=False)
     filename = f"{view.basename}-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
     with tempfile.TemporaryFile() as handle:
-        if job.format == ExportFormat.CSV:
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-            write_csv(text, columns, records)
-            text.flush()
-            text.detach()
-        else:
-            write_xlsx(handle, columns, records, queryset.model._meta.verbose_name_plural)
+        write_export(handle, job.format, columns, records, queryset.model._meta.verbose_name_plural)
         handle.seek(0)
         job.file.save(filename, File(handle), save=False)
     return total

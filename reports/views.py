@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -374,6 +375,9 @@ class RecordListView(AnalystPageMixin, TemplateView):
             else None,
             csv_url=api + _query_string(params, page=None, format="csv"),
             xlsx_url=api + _query_string(params, page=None, format="xlsx"),
+            # The API refuses to build a longer list while the browser waits.
+            download_limit=settings.EXPORT_SYNC_MAX_ROWS,
+            too_long_to_download=page.paginator.count > settings.EXPORT_SYNC_MAX_ROWS,
             today=timezone.localdate(),
         )
         return context

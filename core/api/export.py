@@ -4,18 +4,27 @@
 import csv
 import datetime
 import decimal
+import io
+import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from rest_framework import renderers
+from rest_framework import renderers, status
+from rest_framework.response import Response
 
 from core.prefetch import page_rows, prefetch_page, release_page, take_over
 
 EXPORT_CHUNK = 2000
+CHUNK_BYTES = 64 * 1024
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -97,11 +106,6 @@ class _Label:
         return "" if value is None else labels.get(value, value)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _rows(columns: list[Column], records: Iterable):
     # The header is translated now, in the request's language: a streamed body is
     # read after the view has returned.
@@ -115,13 +119,19 @@ def _rows(columns: list[Column], records: Iterable):
     return rows()
 
 
-def write_csv(handle, columns: list[Column], records: Iterable):
-    """Write the rows to a text file (opened with newline="")."""
+def csv_chunks(columns: list[Column], records: Iterable) -> Iterator[bytes]:
+    """The CSV file, in pieces of some 64 KB."""
+    buffer = io.StringIO()
     # The byte-order mark makes Excel read the UTF-8 (and so the Japanese) right.
-    handle.write("\ufeff")
-    writer = csv.writer(handle)
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
     for row in _rows(columns, records):
         writer.writerow(row)
+        if buffer.tell() >= CHUNK_BYTES:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 def write_xlsx(handle, columns: list[Column], records: Iterable, title):
@@ -155,30 +165,94 @@ def records_of(queryset) -> Iterator:
     yield from chunk
 
 
-def csv_response(basename, columns, queryset):
-    writer = csv.writer(_Echo())
-    rows = _rows(columns, records_of(queryset))
+def write_export(handle, export_format: str, columns: list[Column], records: Iterable, title):
+    """Write the rows in `export_format` ("csv" or "xlsx") to a binary file: the one
+    writer of a list downloaded at once and of a background export."""
+    if export_format == "csv":
+        for chunk in csv_chunks(columns, records):
+            handle.write(chunk)
+    else:
+        write_xlsx(handle, columns, records, title)
 
-    def stream():
-        # The byte-order mark makes Excel read the UTF-8 (and so the Japanese) right.
-        yield "\ufeff"
-        for row in rows:
-            yield writer.writerow(row)
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(basename, "csv")}"'
+def export_response(view, queryset, export_format: str):
+    """The filtered list as a file, or a 400 that points to the background export when
+    it is longer than a download answered at once may be (EXPORT_SYNC_MAX_ROWS).
+
+    A download that is cut (its worker restarted at a release, a proxy's timeout) must
+    never look finished. To an HTTP/1.1 client the file goes without a length, so the
+    server sends it in chunks and ends it with an empty chunk: a body cut before that
+    is an error for every client (curl, browsers, requests, httpx; urllib however it
+    reads). HTTP/1.0 has no chunks (nginx's default proxy speaks it): there the file is
+    built first and sent with its Content-Length, which curl, browsers, requests and a
+    proxy check (urllib only when the body is read whole). A CSV is streamed as it is
+    read from the database, its first rows read before the answer starts, so that a
+    query that fails is an error answer; an Excel file is built whole first."""
+    limit = settings.EXPORT_SYNC_MAX_ROWS
+    if queryset.order_by()[: limit + 1].count() > limit:
+        return too_long_response(view, export_format, limit)
+    model = queryset.model
+    columns, records = view.export_columns, records_of(queryset)
+    title = model._meta.verbose_name_plural
+    filename = _filename(view.basename or model._meta.model_name, export_format)
+    content_type = CSV_MEDIA_TYPE if export_format == "csv" else XLSX_MEDIA_TYPE
+    chunked = view.request.META.get("SERVER_PROTOCOL") != "HTTP/1.0"
+    if export_format == "csv" and chunked:
+        chunks = csv_chunks(columns, records)
+        first = next(chunks)
+        response = StreamingHttpResponse(
+            itertools.chain([first], chunks), content_type=content_type
+        )
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
+    try:
+        write_export(handle, export_format, columns, records, title)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    if chunked:
+        del response["Content-Length"]
     return response
 
 
-def xlsx_response(basename, columns, queryset, title):
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
-    write_xlsx(handle, columns, records_of(queryset), title)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_filename(basename, "xlsx"),
-        content_type=XLSX_MEDIA_TYPE,
+def too_long_response(view, export_format: str, limit: int) -> Response:
+    """A 400 saying the list is too long to download at once, with the request that
+    asks for the same file to be built in the background."""
+    request = view.request
+    filters = set(view.filterset_class.base_filters) if view.filterset_class else set()
+    query = request.query_params
+    return Response(
+        {
+            "detail": _(
+                "This list has more than %(limit)s rows: too many to download at once. "
+                "Narrow it with filters, or have it built in the background (POST "
+                "background_export.body to %(url)s, or the list page's “Prepare it in the "
+                "background”) and download it from My exports."
+            )
+            % {"limit": f"{limit:,}", "url": reverse("api:exportjob-list")},
+            "code": "too_many_rows",
+            "limit": limit,
+            "background_export": {
+                "method": "POST",
+                "url": request.build_absolute_uri(reverse("api:exportjob-list")),
+                "body": {
+                    # The list's name is the last part of its address (/api/v1/meetings/).
+                    "resource": request.path.rstrip("/").rsplit("/", 1)[-1],
+                    "format": export_format,
+                    "filters": {
+                        name: values[0] if len(values) == 1 else values
+                        for name, values in query.lists()
+                        if name in filters
+                    },
+                },
+            },
+        },
+        status=status.HTTP_400_BAD_REQUEST,
     )
 
 

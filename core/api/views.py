@@ -13,7 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.api.export import EXPORT_RENDERERS, Column, csv_response, xlsx_response
+from core.api.export import EXPORT_RENDERERS, Column, export_response
 from core.api.history import HistoryEntrySerializer, history_entries
 from core.api.schema import RecordSchema
 from core.prefetch import prefetch_page, release_page, take_over
@@ -106,12 +106,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         export_format = getattr(request.accepted_renderer, "format", None)
         if export_format in ("csv", "xlsx"):
-            queryset = self.filter_queryset(self.get_queryset())
-            basename = self.basename or self.get_queryset().model._meta.model_name
-            if export_format == "csv":
-                return csv_response(basename, self.export_columns, queryset)
-            title = self.get_queryset().model._meta.verbose_name_plural
-            return xlsx_response(basename, self.export_columns, queryset, title)
+            return export_response(self, self.filter_queryset(self.get_queryset()), export_format)
         queryset = self.filter_queryset(self.get_queryset())
         # The page's many-relations are read as plain rows (core.prefetch), not by
         # Django's prefetch_related, which costs more than the rows on a page of 1,000.

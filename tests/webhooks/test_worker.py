@@ -17,13 +17,13 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -37,6 +37,7 @@ from followups.models import ReminderDigest
 from followups.tasks import send_reminder_digests
 from missions.models import Mission
 from tests import factories
+from tests.servers import children, database_url
 from tests.webhooks.receiver import Receiver
 from webhooks.choices import DeliveryStatus
 from webhooks.models import Delivery, Subscription
@@ -100,25 +101,7 @@ class Worker:
         self.wait_for_log(rf"\[{re.escape(task_id)}\] succeeded", timeout)
 
     def pool_processes(self) -> list[int]:
-        children = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                children.append(int(stat.parent.name))
-        return children
-
-
-def _database_url():
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+        return sorted(children(self.process.pid))
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +111,7 @@ def worker(django_db_setup, tmp_path_factory):
     home = tmp_path_factory.mktemp("worker")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(home / "mail"),
