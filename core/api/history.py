@@ -3,9 +3,9 @@
 Read from django-simple-history's tables, which every record keeps (admin, API,
 imports and jobs all write through the same models)."""
 
-import datetime
-import decimal
-
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
+from django_countries.fields import MultipleCountriesDescriptor
 from rest_framework import serializers
 
 
@@ -25,21 +25,31 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+ENCODER = DjangoJSONEncoder()
 
 
 def _plain(value, model):
-    """A value JSON can carry: codes for countries, ids for relations."""
-    if isinstance(value, list):  # a many-to-many field: the through rows
-        source = model._meta.model_name
-        return sorted(
-            next((v for k, v in row.items() if k != source), None) if isinstance(row, dict) else row
-            for row in value
-        )
-    if hasattr(value, "code"):
+    """A value JSON carries as it is, whatever the field that held it: codes for
+    countries (one, or a list of them), a file's name, ISO dates and times, ids for
+    relations (a many-to-many field's through rows become the sorted ids they point at)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "code"):  # a django-countries Country
         return value.code
-    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+    if isinstance(value, FieldFile):
+        return value.name
+    if isinstance(value, dict):
+        return {str(key): _plain(item, model) for key, item in value.items()}
+    if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+        source = model._meta.model_name  # a many-to-many field: the through rows
+        return sorted(next(v for k, v in row.items() if k != source) for row in value)
+    if isinstance(value, list | tuple | MultipleCountriesDescriptor):
+        return [_plain(item, model) for item in value]
+    try:
+        # Dates and times in ISO 8601, decimals and UUIDs as strings, lazy texts.
+        return ENCODER.default(value)
+    except TypeError:
         return str(value)
-    return value
 
 
 def history_entries(model, pk):

@@ -2,6 +2,7 @@
 exports, languages and the schema. Exercised on missions, the first resource."""
 
 import datetime
+import json
 
 import pytest
 import yaml
@@ -518,6 +519,53 @@ def test_history_says_who_changed_which_field_from_what_to_what(
     assert (counterparts["old"], counterparts["new"]) == ([], [minister.pk])
     changed_by = {e["user"] for e in history if e["type"] == "changed"}
     assert changed_by == {data_entry_user.username}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("resource", "factory", "field"),
+    [
+        ("projects", factories.ProjectFactory, "other_countries"),
+        ("agreements", factories.AgreementFactory, "target_countries"),
+    ],
+)
+def test_history_shows_a_list_of_countries_as_codes(api, resource, factory, field):
+    record = factory(**{field: ["GH", "TN"]})
+    url = f"/api/v1/{resource}/{record.pk}/"
+    assert api.patch(url, {field: ["KE"]}, format="json").status_code == 200
+
+    response = api.get(f"{url}history/")
+
+    assert response.status_code == 200, response.content[:300]
+    changes = [c for e in response.json() for c in e["changes"] if c["field"] == field]
+    # Newest first: the change, then the value it was created with.
+    assert [(c["old"], c["new"]) for c in changes] == [(["GH", "TN"], ["KE"]), (None, ["GH", "TN"])]
+
+
+@pytest.mark.django_db
+def test_history_values_are_plain_json_for_every_kind_of_field(api):
+    """Whatever a history holds (codes, lists of codes, dates, amounts, file names, ids
+    of related records, many-to-many rows), the API gives it as plain JSON."""
+    from core.api.history import history_entries
+    from tests.rules import record_models
+
+    factories.AgreementDocumentFactory()
+    factories.FollowUpFactory()
+    factories.WatchListEntryFactory()
+    factories.ProjectParticipantFactory()
+    factories.PostFactory()
+    factories.OrderFigureFactory()
+    factories.MeetingFactory(counterparts=[factories.PersonFactory()])
+    factories.ProjectFactory(other_countries=["GH", "TN"])
+    factories.AgreementFactory(target_countries=["KE"], sectors=["road"])
+    for model in record_models():
+        record = model._default_manager.order_by("pk").last()
+        assert record is not None, model
+        entries = history_entries(model, record.pk)
+        values = [v for e in entries for c in e["changes"] for v in (c["old"], c["new"])]
+        assert values, model
+        # No `default=`: only what JSON itself carries.
+        json.dumps(values)
 
 
 @pytest.mark.django_db
