@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Registers the OpenAPI descriptions of our API pieces.
         from core.api import schema  # noqa: F401
+        from core.validators import apply_text_rule, is_project_app
+
+        # Every model is loaded by now (ready() comes after): one rule for the
+        # characters of every text field of ours.
+        apply_text_rule([config for config in apps.get_app_configs() if is_project_app(config)])

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import BadRequest
 from django.urls import reverse
-from django.utils.translation import gettext
+
+from core.validators import NUL_MESSAGE
 
 
 class AdminRefusesNulBytes:
@@ -10,7 +11,8 @@ class AdminRefusesNulBytes:
     that carries one, which would be a server error. The admin hands its query
     parameters (search, filters, date hierarchy, autocomplete terms) to the database
     as they come, on every model admin, ours and the libraries': such a request is a
-    bad one (400). The API and the analysts' pages validate their parameters instead."""
+    bad one (400), with the message every refusal of a NUL byte gives (core.validators).
+    The API and the analysts' pages validate their parameters instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,5 +25,5 @@ class AdminRefusesNulBytes:
                 "\x00" in text for name, values in request.GET.lists() for text in (name, *values)
             )
         ):
-            raise BadRequest(gettext("Null characters are not allowed."))
+            raise BadRequest(str(NUL_MESSAGE))
         return self.get_response(request)

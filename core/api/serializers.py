@@ -11,6 +11,7 @@
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,14 +22,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from core.models import Sector
 from core.regions import Region, region_of
 from core.services import validated_save
+from core.validators import TextCharactersValidator
 
 # The columns the brief of a named record ({id, url, display}) reads: lists of many
 # records prefetch only these (`.only(*BRIEF_COLUMNS)`).
 BRIEF_COLUMNS = ("id", "name", "name_ja")
+# What DRF's CharField checks of its own accord, and the model's text rule covers.
+DRF_CHARACTER_VALIDATORS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
 
 def api_detail_url(request, model, pk):
@@ -148,6 +153,13 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         model = self.Meta.model
+        for field in fields.values():
+            if TextCharactersValidator() in field.validators:
+                # The model's rule (core.validators) refuses NUL and lone surrogates
+                # too, with the message the admin gives: not DRF's as well.
+                field.validators = [
+                    v for v in field.validators if type(v) not in DRF_CHARACTER_VALIDATORS
+                ]
         for name in list(fields):
             model_field = next(
                 (

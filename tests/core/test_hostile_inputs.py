@@ -6,12 +6,14 @@ without the CSRF token and ids of records that do not exist. Every answer is a 4
 the client can read (or a 200 for a filter that takes any text), never a 5xx."""
 
 import base64
+import json
 import warnings
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.paginator import UnorderedObjectListWarning
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from accounts.models import APIToken
@@ -234,6 +236,39 @@ def test_malformed_json_is_a_400(api, records, prefix, viewset):
                 method, url(prefix, pk), '{"a": ', content_type="application/json"
             )
             assert response.status_code == 400, (method, response.content[:300])
+
+
+def _writable_fields(viewset, action):
+    view = viewset(action=action, request=None, format_kwarg=None, kwargs={})
+    serializer = view.get_serializer_class()()
+    return {name: field for name, field in serializer.fields.items() if not field.read_only}
+
+
+def _text_fields(viewset, action):
+    return sorted(
+        name
+        for name, field in _writable_fields(viewset, action).items()
+        if type(field) in (serializers.CharField, serializers.EmailField, serializers.URLField)
+    )
+
+
+TEXT_RECORDS = [(p, viewset) for p, viewset in RECORDS if _text_fields(viewset, "partial_update")]
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), TEXT_RECORDS, ids=[p for p, _ in TEXT_RECORDS])
+def test_a_control_character_in_any_text_field_is_a_400_naming_it(api, records, prefix, viewset):
+    """One rule for every text (core.validators): a control character other than tab and
+    line breaks is refused on the field, nothing is saved."""
+    pk = existing_pk(viewset)
+    model = viewset.queryset.model
+    before = model._default_manager.get(pk=pk).version
+    for name in _text_fields(viewset, "partial_update"):
+        for character in ("\x00", "\x01", "\x1b", "\ud800"):
+            body = json.dumps({name: f"a{character}b"})
+            response = api.generic("PATCH", url(prefix, pk), body, content_type="application/json")
+            assert response.status_code == 400, (name, character, response.content[:300])
+            assert list(response.json()) == [name], (name, character, response.json())
+    assert model._default_manager.get(pk=pk).version == before
 
 
 @pytest.mark.parametrize(("prefix", "viewset"), RESOURCES, ids=[p for p, _ in RESOURCES])
