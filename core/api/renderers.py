@@ -35,6 +35,12 @@ def _default(value):
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+class ASCIIJSONRenderer(JSONRenderer):
+    """DRF's JSON with every character beyond ASCII escaped (`\\uXXXX`)."""
+
+    ensure_ascii = True
+
+
 class ORJSONRenderer(JSONRenderer):
     """DRF's JSONRenderer, with orjson doing the work. An indented rendering (asked
     by the browsable API) goes to DRF's own encoder, which orjson cannot match."""
@@ -44,17 +50,25 @@ class ORJSONRenderer(JSONRenderer):
             return b""
         renderer_context = renderer_context or {}
         if self.ensure_ascii or self.get_indent(accepted_media_type, renderer_context):
-            return super().render(data, accepted_media_type, renderer_context)
+            return self._drf_render(data, accepted_media_type, renderer_context)
         try:
             rendered = orjson.dumps(
                 data, default=_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
             )
         except TypeError:
-            # Something orjson refuses outright (an integer beyond 64 bits, ...).
-            return super().render(data, accepted_media_type, renderer_context)
+            # Something orjson refuses outright (an integer beyond 64 bits, a lone
+            # surrogate that an error message quotes from the request, ...).
+            return self._drf_render(data, accepted_media_type, renderer_context)
         # As DRF does, so that the JSON can be embedded in a script.
         if _LINE_SEPARATOR in rendered or _PARAGRAPH_SEPARATOR in rendered:
             rendered = rendered.replace(_LINE_SEPARATOR, b"\\u2028").replace(
                 _PARAGRAPH_SEPARATOR, b"\\u2029"
             )
         return rendered
+
+    def _drf_render(self, data, accepted_media_type, renderer_context):
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            # A lone surrogate has no UTF-8 form: JSON's escape ("\ud800") for it.
+            return ASCIIJSONRenderer().render(data, accepted_media_type, renderer_context)

@@ -91,6 +91,22 @@ class BriefRelatedField(serializers.RelatedField):
         return {item.pk: self.display_value(item) for item in queryset}
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A row that stands for an enumeration's value (a sector), read and written as its
+    code. Anything but one of the codes is refused as the enumeration's own field
+    refuses it, before any query: PostgreSQL would refuse a NUL byte in the query."""
+
+    default_error_messages = {
+        "invalid_choice": serializers.ChoiceField.default_error_messages["invalid_choice"],
+    }
+
+    def to_internal_value(self, data):
+        model_field = self.get_queryset().model._meta.get_field(self.slug_field)
+        if not isinstance(data, str) or data not in dict(model_field.flatchoices):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
 class CountryCodeField(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 code, checked against the list of countries."""
 
@@ -129,7 +145,7 @@ class RecordSerializer(serializers.ModelSerializer):
     def build_relational_field(self, field_name, relation_info):
         if relation_info.related_model is Sector:
             # Sectors read and write as their codes: ["road", "port"].
-            return serializers.SlugRelatedField, {
+            return CodeRelatedField, {
                 "slug_field": "code",
                 "queryset": Sector.objects.all(),
                 "many": True,

@@ -269,7 +269,7 @@ RULES = [
     pytest.param(
         _payload(sectors=["space"]),
         "sectors",
-        "Object with code=space does not exist.",
+        '"space" is not a valid choice.',
         id="unknown-sector",
     ),
 ]

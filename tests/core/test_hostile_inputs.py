@@ -244,12 +244,54 @@ def _writable_fields(viewset, action):
     return {name: field for name, field in serializer.fields.items() if not field.read_only}
 
 
+def _list_fields(viewset, action):
+    """The fields whose value is a list of plain values: codes (sectors, countries) or
+    ids (related records); not the nested records (a mission's meetings)."""
+    return sorted(
+        name
+        for name, field in _writable_fields(viewset, action).items()
+        if isinstance(field, serializers.ManyRelatedField | serializers.ListField)
+    )
+
+
 def _text_fields(viewset, action):
     return sorted(
         name
         for name, field in _writable_fields(viewset, action).items()
         if type(field) in (serializers.CharField, serializers.EmailField, serializers.URLField)
     )
+
+
+HOSTILE_ITEMS = ["ro\x00ad", "1\x00", "\x00", "road\x1b", "\ud800"]
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), RECORDS, ids=[p for p, _ in RECORDS])
+def test_a_nul_byte_in_a_list_item_is_a_400_naming_the_field(api, records, prefix, viewset):
+    """PostgreSQL refuses a NUL byte in a query: a list item is checked before any."""
+    pk = existing_pk(viewset)
+    for action, method, address in (
+        ("create", "POST", url(prefix)),
+        ("partial_update", "PATCH", url(prefix, pk)),
+    ):
+        for name in _list_fields(viewset, action):
+            for item in HOSTILE_ITEMS:
+                response = api.generic(
+                    method, address, json.dumps({name: [item]}), content_type="application/json"
+                )
+                assert response.status_code == 400, (method, name, item, response.content[:300])
+                assert name in response.json(), (method, name, item, response.json())
+
+
+def test_every_list_valued_field_is_tried():
+    fields = {(p, name) for p, viewset in RECORDS for name in _list_fields(viewset, "create")}
+    assert {
+        ("missions", "sectors"),
+        ("missions", "delegation"),
+        ("agreements", "sectors"),
+        ("agreements", "target_countries"),
+        ("projects", "other_countries"),
+        ("meetings", "counterparts"),
+    } <= fields
 
 
 TEXT_RECORDS = [(p, viewset) for p, viewset in RECORDS if _text_fields(viewset, "partial_update")]

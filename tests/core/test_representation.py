@@ -3,6 +3,7 @@ page's relations read as rows (core.prefetch) and the orjson renderer print exac
 what DRF's own serializer loop, Django's prefetch_related and DRF's JSON renderer print."""
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -250,3 +251,12 @@ def test_renderer_matches_drf_on_awkward_values():
         "lazy": factories.ProjectFactory._meta.model._meta.verbose_name,
     }
     assert ORJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+def test_renderer_writes_a_lone_surrogate_as_json_escapes_it():
+    """An error message may quote what was sent, a lone surrogate included (JSON can
+    carry "\\ud800", UTF-8 cannot): still JSON, never a server error."""
+    data = {"sectors": ['"\ud800" is not a valid choice.'], "title": ["東京"]}
+    rendered = ORJSONRenderer().render(data)
+    assert json.loads(rendered) == data
+    assert rendered.isascii()
