@@ -313,6 +313,12 @@ REST_FRAMEWORK = {
         "core.api.permissions.ModelPermissions",
         "core.api.permissions.TokenScope",
     ],
+    # DRF's parsers, with JSON nested deeper than any request refused before parsing.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],

@@ -1,11 +1,12 @@
 from django.db.models import Prefetch
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from agreements.api.serializers import AgreementDocumentSerializer, AgreementSerializer
 from agreements.filters import AgreementDocumentFilterSet, AgreementFilterSet
 from agreements.models import Agreement, AgreementDocument
 from contacts.models import Organization
 from core.api.export import Column, columns
+from core.api.parsers import JSONParser
 from core.api.serializers import BRIEF_COLUMNS
 from core.api.views import RecordViewSet
 from projects.models import Project

@@ -220,7 +220,10 @@ MALFORMED_JSON = [
     "{'single': 'quotes'}",
     "nul\x00",
     "\ufeff{}",
+    # Refused at its second character (a key must be a string): it never nests.
     "{" * 10_000,
+    # Nests: refused for its depth before parsing (tests/core/test_json_depth.py).
+    "[" * 999 + "]" * 999,
 ]
 
 
