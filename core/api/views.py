@@ -183,9 +183,17 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         return response
 
     def create(self, request, *args, **kwargs):
-        response = super().create(request, *args, **kwargs)
-        if response.status_code < 400:
-            response["ETag"] = etag_of(self._object)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        # The new record as GET shows it (the schema's record), read back through the
+        # list's queryset: a create serializer may write nested records (a mission's
+        # meetings) that the record itself shows in brief.
+        instance = self.get_queryset().get(pk=self._object.pk)
+        data = self.serializer_class(instance, context=self.get_serializer_context()).data
+        headers = self.get_success_headers(data)
+        response = Response(data, status=status.HTTP_201_CREATED, headers=headers)
+        response["ETag"] = etag_of(instance)
         return response
 
     def perform_create(self, serializer):

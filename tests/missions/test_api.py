@@ -63,6 +63,15 @@ def test_create_mission_with_meetings(api):
     hanoi = mission.meetings.get(counterpart_country="VN")
     assert list(hanoi.counterparts.all()) == [minister]
     assert list(hanoi.projects.all()) == [project]
+    # The schema's Mission, as GET gives it: meetings as {id, url, display}.
+    assert {
+        "id": hanoi.pk,
+        "url": f"http://testserver{MEETINGS}{hanoi.pk}/",
+        "display": str(hanoi),
+    } in body["meetings"]
+    read = api.get(body["url"])
+    assert body == read.json()
+    assert response["ETag"] == read["ETag"]
 
 
 @pytest.mark.django_db
