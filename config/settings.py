@@ -360,10 +360,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # The default hook, then ours: every operation documents the errors it may answer.
+    # The default hook, then ours: every operation documents the errors it may answer;
+    # a blank-or-formatted text reads the same to every validator.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_responses",
+        "core.api.schema.blank_or_formatted",
     ],
     # One schema name per vocabulary, however many fields use it.
     "ENUM_NAME_OVERRIDES": {

@@ -110,6 +110,31 @@ ERROR_RESPONSES = (
 )
 
 
+BLANK_STRING = {"type": "string", "maxLength": 0}
+
+
+def blank_or_formatted(result, generator, request, public):
+    """drf-spectacular post-processing hook: a text that may be blank and otherwise has
+    a format (a website, an e-mail address) is described as `oneOf` the formatted
+    string and the empty one. For a validator that takes `format` as an annotation, as
+    JSON Schema allows and many do, "" is both, so `oneOf` refuses it: `anyOf` says
+    what is meant."""
+
+    def visit(node):
+        if isinstance(node, dict):
+            alternatives = node.get("oneOf")
+            if isinstance(alternatives, list) and BLANK_STRING in alternatives:
+                node["anyOf"] = node.pop("oneOf")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result)
+    return result
+
+
 def document_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation documents the errors the
     shared machinery (authentication, permissions, throttling, filters, ETags, the

@@ -321,9 +321,10 @@ def region_label(code: str | None) -> str | None:
     return None if region is None else str(region.label)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(serializers.CharField(allow_null=True))
 class CountryRegionLabelField(serializers.ReadOnlyField):
-    """The name of the country's region in the reader's language."""
+    """The name of the country's region in the reader's language; null, as the region
+    is, when there is none (no country, or Japan, which is in no region of MLIT's)."""
 
     def to_representation(self, country):
         return region_label(country.code if country else None)
