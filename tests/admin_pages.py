@@ -1,5 +1,7 @@
 """Helpers for tests that drive the admin's change pages as a browser would."""
 
+from missions.choices import LeaderRank, MissionKind, MissionStatus
+
 
 def posted_back(page):
     """What the browser posts back from a rendered admin change page: the record's
@@ -31,3 +33,30 @@ def no_rows(prefix):
 
 # The follow-ups inline of a mission's, meeting's, agreement's or project's page.
 FOLLOW_UPS = "followups-followup-content_type-object_id"
+
+
+def mission_form(leader, meetings, **overrides):
+    """The add page of a mission as posted: the mission, its `meetings` inline (dicts of
+    their fields), no follow-ups, and `overrides`."""
+    data = {
+        "title": "Minister's visit to Viet Nam and Cambodia",
+        "title_ja": "大臣のベトナム・カンボジア訪問",
+        "leader": leader.pk,
+        "leader_rank": LeaderRank.MINISTER,
+        "kind": MissionKind.OVERSEAS_VISIT,
+        "status": MissionStatus.PLANNED,
+        "start_date": "2018-05-01",
+        "end_date": "2018-05-04",
+        "purpose": "",
+        "summary": "",
+        "meetings-TOTAL_FORMS": str(len(meetings)),
+        "meetings-INITIAL_FORMS": "0",
+        "meetings-MIN_NUM_FORMS": "0",
+        "meetings-MAX_NUM_FORMS": "1000",
+        **no_rows(FOLLOW_UPS),
+        **overrides,
+    }
+    for index, meeting in enumerate(meetings):
+        for field, value in meeting.items():
+            data[f"meetings-{index}-{field}"] = value
+    return data

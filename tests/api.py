@@ -18,6 +18,7 @@ __all__ = [
     "csv_rows",
     "detail",
     "ids",
+    "new_mission",
     "xlsx_rows",
 ]
 
@@ -36,6 +37,20 @@ def client_for(user=None, language="en", *, session=False):
         else:
             client.force_authenticate(user)
     return client
+
+
+def new_mission(leader, **extra):
+    """The body of a POST /api/v1/missions/ that every rule accepts: a minister's visit
+    to Ghana led by `leader`, with `extra` fields (its meetings, say)."""
+    return {
+        "title": "Visit to Ghana",
+        "leader": leader.pk,
+        "leader_rank": "minister",
+        "kind": "overseas_visit",
+        "start_date": "2019-08-28",
+        "end_date": "2019-08-30",
+        **extra,
+    }
 
 
 def detail(base, record):

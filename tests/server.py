@@ -80,9 +80,15 @@ def gunicorn_site(home: Path, timeout: float = 60.0):
             time.sleep(0.1)
         yield listening.group(1)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen, grace: float = 30.0):
+    """End a server or worker the test started: SIGTERM (a graceful shutdown), then
+    SIGKILL if it has not ended within `grace` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -20,7 +20,7 @@ from core.api.throttling import TokenRateThrottle, UserRateThrottle
 from core.sectors import SectorCode
 from missions.models import Mission
 from tests import factories
-from tests.api import assert_bad_parameter, client_for, csv_rows, xlsx_rows
+from tests.api import assert_bad_parameter, client_for, csv_rows, new_mission, xlsx_rows
 
 # No Accept-Language: the API answers in the site's language, Japanese.
 pytestmark = pytest.mark.api_language(None)
@@ -30,17 +30,6 @@ LIST = "/api/v1/missions/"
 
 def detail(mission):
     return f"{LIST}{mission.pk}/"
-
-
-def new_mission(leader):
-    return {
-        "title": "Visit to Ghana",
-        "leader": leader.pk,
-        "leader_rank": "minister",
-        "kind": "overseas_visit",
-        "start_date": "2019-08-28",
-        "end_date": "2019-08-30",
-    }
 
 
 def token_for(group, *, can_write, expires_at=None, revoked_at=None):

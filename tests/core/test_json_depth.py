@@ -17,6 +17,7 @@ from accounts.roles import DATA_ENTRY
 from core.api.parsers import MAX_DEPTH, nested_deeper_than
 from missions.models import Mission
 from tests import factories
+from tests.api import new_mission
 from tests.server import gunicorn_site
 
 MISSIONS = "/api/v1/missions/"
@@ -28,18 +29,6 @@ def nested(depth: int) -> str:
 
 def deep_object(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
-
-
-def mission_body(leader, **extra):
-    return {
-        "title": "Visit to Ghana",
-        "leader": leader.pk,
-        "leader_rank": "minister",
-        "kind": "overseas_visit",
-        "start_date": "2019-08-28",
-        "end_date": "2019-08-30",
-        **extra,
-    }
 
 
 @pytest.mark.parametrize(
@@ -105,7 +94,7 @@ def test_the_deepest_valid_request_and_brackets_in_texts_are_accepted(api):
         "counterparts": [{"id": person.pk}],  # a related record as {id}: 5 levels
         "topics": "[" * 1000 + "{" * 1000,
     }
-    body = mission_body(leader, meetings=[meeting])
+    body = new_mission(leader, meetings=[meeting])
     response = api.post(MISSIONS, body, format="json")
     assert response.status_code == 201, response.content[:300]
     assert Mission.objects.get().meetings.get().topics.startswith("[[[")
@@ -148,7 +137,7 @@ def test_gunicorn_refuses_deep_nesting_with_a_400(tmp_path):
             assert status == 400, content[:300]
             assert "nested more than 8 levels" in json.loads(content)["detail"]
         meeting = {"date": "2019-08-28", "counterpart_country": "GH", "topics": "[" * 1000}
-        valid = json.dumps(mission_body(leader, meetings=[meeting]))
+        valid = json.dumps(new_mission(leader, meetings=[meeting]))
         status, content = _post(base, key, valid.encode())
         assert status == 201, content[:300]
         assert json.loads(content)["title"] == "Visit to Ghana"

@@ -9,10 +9,8 @@ import datetime
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from jsonschema import Draft4Validator, FormatChecker
 
-from accounts.roles import ADMINISTRATOR
 from config.api_router import router
 from exports.services import export_job_create
 from reports.api import urls as report_urls
@@ -48,15 +46,8 @@ def json_schema(node):
 
 
 @pytest.fixture
-def administrator(db):
-    user = factories.UserFactory(username="schema-reader", is_staff=True)
-    user.groups.add(Group.objects.get(name=ADMINISTRATOR))
-    return user
-
-
-@pytest.fixture
-def reader(administrator):
-    return client_for(administrator, language=None)  # Japanese: the longer labels
+def reader(administrator_user):
+    return client_for(administrator_user, language=None)  # Japanese: the longer labels
 
 
 @pytest.fixture
@@ -102,7 +93,7 @@ def disagreements(validators, body, where):
 
 
 def test_every_response_of_the_demo_data_conforms_to_the_schema(
-    demo_data, administrator, reader, schema
+    demo_data, administrator_user, reader, schema
 ):
     # What the demo data lack: a document, an export, records with their optional
     # fields left empty (the factories'), a follow-up whose record was deleted since.
@@ -113,7 +104,11 @@ def test_every_response_of_the_demo_data_conforms_to_the_schema(
     orphan = factories.FollowUpFactory(target=factories.MeetingFactory(venue_country=""))
     orphan.target.delete()
     export_job_create(
-        user=administrator, resource="meetings", format="csv", query="country=GH", language="ja"
+        user=administrator_user,
+        resource="meetings",
+        format="csv",
+        query="country=GH",
+        language="ja",
     )
     operations = {
         path: item["get"]

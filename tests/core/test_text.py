@@ -14,7 +14,8 @@ from django.urls import reverse
 from core.validators import TextCharactersValidator
 from missions.models import Meeting, Mission
 from tests import factories
-from tests.admin_pages import FOLLOW_UPS, no_rows
+from tests.admin_pages import mission_form
+from tests.api import new_mission
 from tests.rules import record_models
 
 # C0 control characters a text may not hold (a sample of each kind: NUL, the ones
@@ -116,15 +117,8 @@ def test_the_api_refuses_them_with_one_message_naming_the_field(api):
 @pytest.mark.django_db
 def test_the_api_refuses_them_inside_a_mission_created_with_its_meetings(api):
     leader = factories.PersonFactory()
-    body = {
-        "title": "Visit to Ghana",
-        "leader": leader.pk,
-        "leader_rank": "minister",
-        "kind": "overseas_visit",
-        "start_date": "2019-08-28",
-        "end_date": "2019-08-30",
-        "meetings": [{"date": "2019-08-28", "counterpart_country": "GH", "topics": "\x02"}],
-    }
+    meeting = {"date": "2019-08-28", "counterpart_country": "GH", "topics": "\x02"}
+    body = new_mission(leader, meetings=[meeting])
     response = api.post("/api/v1/missions/", body, format="json")
     assert response.status_code == 400, response.content
     assert "topics" in response.json()["meetings"]["0"]
@@ -137,25 +131,8 @@ def test_the_api_refuses_them_inside_a_mission_created_with_its_meetings(api):
 @pytest.mark.django_db
 def test_the_admin_refuses_them_on_the_field_and_keeps_crlf(data_entry_client):
     leader = factories.PersonFactory()
-    form = {
-        "title": "Minister's visit\x1b",
-        "leader": leader.pk,
-        "leader_rank": "minister",
-        "kind": "overseas_visit",
-        "status": "planned",
-        "start_date": "2018-05-01",
-        "end_date": "2018-05-04",
-        "purpose": "first\r\nsecond",
-        "summary": "",
-        "meetings-TOTAL_FORMS": "1",
-        "meetings-INITIAL_FORMS": "0",
-        "meetings-MIN_NUM_FORMS": "0",
-        "meetings-MAX_NUM_FORMS": "1000",
-        "meetings-0-date": "2018-05-02",
-        "meetings-0-counterpart_country": "VN",
-        "meetings-0-topics": "rail\x02way",
-        **no_rows(FOLLOW_UPS),
-    }
+    meetings = [{"date": "2018-05-02", "counterpart_country": "VN", "topics": "rail\x02way"}]
+    form = mission_form(leader, meetings, title="Minister's visit\x1b", purpose="first\r\nsecond")
     add_url = reverse("admin:missions_mission_add")
 
     response = data_entry_client.post(add_url, form)

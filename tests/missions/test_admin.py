@@ -8,37 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import Post
-from missions.choices import LeaderRank, MissionKind, MissionStatus
+from missions.choices import MissionKind, MissionStatus
 from missions.models import Meeting, Mission
 from tests import factories
-from tests.admin_pages import FOLLOW_UPS, no_rows
+from tests.admin_pages import mission_form
 
 ADD_URL = reverse("admin:missions_mission_add")
-
-
-def mission_form(leader, meetings, **overrides):
-    data = {
-        "title": "Minister's visit to Viet Nam and Cambodia",
-        "title_ja": "大臣のベトナム・カンボジア訪問",
-        "leader": leader.pk,
-        "leader_rank": LeaderRank.MINISTER,
-        "kind": MissionKind.OVERSEAS_VISIT,
-        "status": MissionStatus.PLANNED,
-        "start_date": "2018-05-01",
-        "end_date": "2018-05-04",
-        "purpose": "",
-        "summary": "",
-        "meetings-TOTAL_FORMS": str(len(meetings)),
-        "meetings-INITIAL_FORMS": "0",
-        "meetings-MIN_NUM_FORMS": "0",
-        "meetings-MAX_NUM_FORMS": "1000",
-        **no_rows(FOLLOW_UPS),
-        **overrides,
-    }
-    for index, meeting in enumerate(meetings):
-        for field, value in meeting.items():
-            data[f"meetings-{index}-{field}"] = value
-    return data
 
 
 @pytest.mark.django_db
