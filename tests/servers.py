@@ -1,11 +1,12 @@
 """Real server processes for tests: the address by which another process reaches the
-test database, and gunicorn started with the production settings
-(config/gunicorn.conf.py) on that database."""
+test database (PostgreSQL's, or a file copy of SQLite's), and gunicorn started with the
+production settings (config/gunicorn.conf.py) on that database."""
 
 import http.client
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,9 +20,20 @@ BASE_DIR = Path(settings.BASE_DIR)
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
-def database_url() -> str:
-    """DATABASE_URL of the test database (once created, NAME is the test database's)."""
+def database_url(home: Path | None = None) -> str:
+    """DATABASE_URL of the test database (once created, NAME is the test database's). On
+    SQLite, whose test database lives in this process's memory, a file copy of it made
+    now in `home`: the other process sees the rows committed before, not those after."""
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        if home is None:
+            raise ValueError("Another process reaches an SQLite test database by a copy.")
+        copy = home / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(copy) as target:
+            connection.connection.backup(target)
+        target.close()
+        return f"sqlite:///{copy}"
     credentials = quote(db["USER"] or "", safe="")
     if db.get("PASSWORD"):
         credentials += ":" + quote(db["PASSWORD"], safe="")
@@ -68,7 +80,7 @@ class Gunicorn:
         self.log_path = home / "gunicorn.log"
         env = {
             **os.environ,
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": database_url(home),
             "DEBUG": "0",
             "SECRET_KEY": "tests-only-" + "x" * 50,
             "ALLOWED_HOSTS": "127.0.0.1",

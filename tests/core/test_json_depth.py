@@ -18,7 +18,7 @@ from core.api.parsers import MAX_DEPTH, nested_deeper_than
 from missions.models import Mission
 from tests import factories
 from tests.api import new_mission
-from tests.server import gunicorn_site
+from tests.servers import Gunicorn
 
 MISSIONS = "/api/v1/missions/"
 
@@ -122,8 +122,12 @@ def _post(base, key, body: bytes):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_gunicorn_refuses_deep_nesting_with_a_400(tmp_path):
-    """The server as production runs it: 999 levels were a RecursionError there."""
+@pytest.mark.parametrize(
+    "worker_options", [(), ("--worker-class", "sync")], ids=["production-gthread", "sync"]
+)
+def test_gunicorn_refuses_deep_nesting_with_a_400(tmp_path, worker_options):
+    """The server as production runs it (config/gunicorn.conf.py: threads), and with the
+    sync workers of before: 999 levels were a RecursionError in both."""
     user = factories.UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=DATA_ENTRY))
     token = APIToken(name="gunicorn", user=user, can_write=True)
@@ -131,13 +135,13 @@ def test_gunicorn_refuses_deep_nesting_with_a_400(tmp_path):
     token.save()
     leader = factories.PersonFactory()
 
-    with gunicorn_site(tmp_path) as base:
+    with Gunicorn("--workers", "1", *worker_options, home=tmp_path) as server:
         for body in (nested(999), deep_object(999), nested(100_000)):
-            status, content = _post(base, key, body.encode())
+            status, content = _post(server.url, key, body.encode())
             assert status == 400, content[:300]
             assert "nested more than 8 levels" in json.loads(content)["detail"]
         meeting = {"date": "2019-08-28", "counterpart_country": "GH", "topics": "[" * 1000}
         valid = json.dumps(new_mission(leader, meetings=[meeting]))
-        status, content = _post(base, key, valid.encode())
+        status, content = _post(server.url, key, valid.encode())
         assert status == 201, content[:300]
         assert json.loads(content)["title"] == "Visit to Ghana"
