@@ -21,8 +21,11 @@ from rest_framework.utils import json
 # differently is not refused for depth.
 MAX_DEPTH = 8
 
-# A JSON string: no quote inside but escaped ones. Linear (no nested repetition).
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A JSON string: no quote inside but escaped ones. One left unclosed runs to the end of
+# the text (a parser stops there), so that every quote starts a match: were a match
+# to fail, re.sub would try again from each later quote, and `"\"\"\"…` would cost
+# the square of its length.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*\\?(?:"|\Z)', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 

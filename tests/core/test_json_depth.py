@@ -48,6 +48,16 @@ def test_depth_is_measured_without_parsing(text, depth):
     assert nested_deeper_than(text, depth - 1)
 
 
+@pytest.mark.parametrize("tail", ["", "\\"])
+def test_an_unclosed_string_of_escaped_quotes_is_measured_in_one_pass(tail):
+    """A string that never closes runs to the end of the text, as for a parser: the
+    measure does not start again from each of its escaped quotes (with 1,000,000 of them,
+    hours instead of a fraction of a second)."""
+    text = "[" * 9 + '"' + '\\"' * 1_000_000 + tail
+    assert nested_deeper_than(text, 8)
+    assert not nested_deeper_than(text, 9)
+
+
 def test_the_deepest_request_of_the_schema_fits_under_the_limit(api):
     """MAX_DEPTH stays above what the schema can ask for (plus one level: a related record
     given as {"id": …}), so that no valid request is refused for its depth."""
