@@ -3,12 +3,12 @@
 that a large export never sits whole in memory.
 
 Rows are read as values (`values_list` of the columns' fields, through a server-side
-cursor on PostgreSQL), not as model instances: a million meetings are written at the
-database's pace. Related records are read as (record, related) ids per chunk, in the
-related model's order, and each related record's name is made once (str() of it, read
-through the viewset's own Prefetch queryset when it declares one) and kept for the
-export. The records are those of the queryset given: the view's filtered queryset,
-never a model's manager.
+cursor on PostgreSQL), not as model instances. A record's many-relations are read with
+it, as the list of its related ids in the related model's order (a subquery: an array
+on PostgreSQL, a JSON array elsewhere), and each related record's name is made once
+per export (str() of it, read through the viewset's own Prefetch queryset when it
+declares one), in the chunk that first needs it. The records are those of the
+queryset given: the view's filtered queryset, never a model's manager.
 
 Every text is neutralised against formula injection (OWASP): a CSV cell starting with
 = + - @ (or a tab or a carriage return) gets a leading apostrophe, an Excel cell is a
@@ -30,7 +30,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import Prefetch
+from django.db.models import F, Field, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -103,7 +103,7 @@ def _same(value):
 
 class _Plan:
     """How an export reads its columns from a queryset: the values read with each
-    record (`paths`), the related records named per chunk, and each column's cell."""
+    record (`paths`), the related records to name, and each column's cell."""
 
     def __init__(self, queryset, columns: list[Column]):
         self.queryset = queryset
@@ -111,7 +111,7 @@ class _Plan:
         self.paths = ["pk"]  # what values_list reads, in this order
         # Per chunk: the foreign keys to name (index of the id, queryset, names), the
         # generic relations (index of the content type, of the id, display, names) and
-        # the many-relations (name, queryset, key back to the record, display, names).
+        # the many-relations (index of the related ids, queryset, display, names).
         self.foreign: list[tuple] = []
         self.generic: list[tuple] = []
         self.many: list[tuple] = []
@@ -127,6 +127,11 @@ class _Plan:
             self.paths.append(path)
         return self.paths.index(path)
 
+    def _read_expression(self, name: str, expression) -> int:
+        alias = f"_export_{name}"
+        self.queryset = self.queryset.annotate(**{alias: expression})
+        return self._read(alias)
+
     def _field(self, parts: list[str]):
         meta, field = self.model._meta, None
         for part in parts:
@@ -136,25 +141,23 @@ class _Plan:
         return field
 
     def _cell(self, column: Column) -> Callable:
-        """cell(values of a record, {relation: {record pk: related pks}}) -> the value."""
+        """cell(values of a record) -> the value of its cell."""
         transform = column.transform or _same
         if len(column.sources) > 1:  # a transform of several fields' values
             indexes = [self._read(path.replace(".", "__")) for path in column.sources]
-            return lambda values, related: transform(*(values[index] for index in indexes))
+            return lambda values: transform(*(values[index] for index in indexes))
         path = column.sources[0]
         parts = path.split(".")
         try:
             field = self._field(parts)
         except FieldDoesNotExist:  # an annotation of the queryset
             index = self._read(path)
-            return lambda values, related: transform(values[index])
+            return lambda values: transform(values[index])
         names: dict = {}
         if isinstance(field, GenericForeignKey):
             content_type, object_id = self._read(field.ct_field), self._read(field.fk_field)
             self.generic.append((content_type, object_id, column.display, names))
-            return lambda values, related: transform(
-                names.get((values[content_type], values[object_id]))
-            )
+            return lambda values: transform(names.get((values[content_type], values[object_id])))
         if field.many_to_many or field.one_to_many:
             if len(parts) > 1:
                 raise ValueError(f"{path}: many-relations are read from the exported model only")
@@ -165,28 +168,34 @@ class _Plan:
                 key = field.related_query_name()
             else:  # the reverse side of a foreign key or of a many-to-many field
                 key = field.field.name
-            self.many.append((path, queryset, key, column.display, names))
+            ordering = queryset.query.order_by or queryset.model._meta.ordering
+            ids = (
+                queryset.filter(**{key: OuterRef("pk")})
+                .order_by(*ordering, "pk")
+                .values(_export_id=F("pk"))
+                .prefetch_related(None)
+            )
+            index = self._read_expression(path, _RelatedIds(ids))
+            self.many.append((index, queryset, column.display, names))
             separator = column.separator
-            return lambda values, related: transform(
-                separator.join(
-                    [name for pk in related[path].get(values[0], ()) if (name := names.get(pk))]
-                )
+            return lambda values: transform(
+                separator.join([name for pk in values[index] if (name := names.get(pk))])
             )
         index = self._read("__".join(parts))
         if column.transform is not None:
-            return lambda values, related: transform(values[index])
+            return lambda values: transform(values[index])
         if field.is_relation:  # a foreign key: the related record's name
             queryset = field.related_model._base_manager.select_related()
             self.foreign.append((index, queryset, column.display, names))
-            return lambda values, related: names.get(values[index])
+            return lambda values: names.get(values[index])
         if getattr(field, "choices", None):
             labels = {key: str(label) for key, label in flatten_choices(field.choices)}
             if getattr(field, "multiple", False):  # several countries, stored "GH,TN"
-                return lambda values, related: ", ".join(
+                return lambda values: ", ".join(
                     labels.get(code, code) for code in (values[index] or "").split(",") if code
                 )
-            return lambda values, related: labels.get(values[index], values[index])
-        return lambda values, related: _localtime(values[index])
+            return lambda values: labels.get(values[index], values[index])
+        return lambda values: _localtime(values[index])
 
     def rows(self) -> Iterator[list]:
         """The cells of every record, read EXPORT_CHUNK records at a time."""
@@ -214,30 +223,40 @@ class _Plan:
                 keyed = {}  # a deleted target has no name
                 _name(model._base_manager.all(), display, keyed, ids)
                 names.update({(type_id, pk): keyed.get(pk) for pk in ids})
-        related = {}
-        pks = [values[0] for values in chunk]
-        for name, queryset, key, display, names in self.many:
-            ordering = queryset.query.order_by or queryset.model._meta.ordering
-            pairs = (
-                queryset.filter(**{f"{key}__in": _ids(queryset, pks)})
-                .order_by(*ordering, "pk")
-                .values_list(key, "pk")
-            )
-            by_record = defaultdict(list)
-            for record, pk in pairs:
-                by_record[record].append(pk)
-            related[name] = by_record
-            _name(queryset, display, names, {pk for ids in by_record.values() for pk in ids})
+        for index, queryset, display, names in self.many:
+            _name(queryset, display, names, {pk for values in chunk for pk in values[index]})
         cells = self.cells
         for values in chunk:
-            yield [cell(values, related) for cell in cells]
+            yield [cell(values) for cell in cells]
+
+
+class _IdList(Field):
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class _RelatedIds(Subquery):
+    """The ids of a record's related records, in their order, as one value: a list (an
+    array on PostgreSQL, a JSON array on the other databases)."""
+
+    output_field = _IdList()
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = super().as_sql(compiler, connection)
+        return f"ARRAY{sql}", params
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return f"(SELECT json_group_array(_export_id) FROM {sql})", params
 
 
 def _ids(queryset, ids) -> RawSQL:
     """`ids` as one parameter, for `field__in=`: an IN of thousands of parameters costs
     more to build (in Django and in psycopg) than to run."""
-    if connections[queryset.db].vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s)", [list(ids)])
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        db_type = queryset.model._meta.pk.db_type(connection)  # a list of texts is untyped
+        return RawSQL(f"SELECT unnest(%s::{db_type}[])", [list(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
