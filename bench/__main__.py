@@ -45,7 +45,7 @@ def _ensure_database(url: str):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--generate-only", action="store_true", help="stop after the data")
-    parser.add_argument("--skip-export", action="store_true", help="no CSV export measure")
+    parser.add_argument("--skip-export", action="store_true", help="no export measure")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--only", default="", help="comma-separated sections to measure")
     args = parser.parse_args(argv)

@@ -62,7 +62,9 @@ ADMIN_PAGES = [
 BIG_TABLES = ("missions_meeting", "projects_project")
 LIST_P95_LIMIT_MS = 150
 ADMIN_LIMIT_MS = 500
-EXPORT_MEMORY_LIMIT_MB = 200
+EXPORT_MEMORY_LIMIT_MB = 150
+EXPORT_CSV_ROWS_PER_S = 50_000
+EXPORT_XLSX_ROWS_PER_S = 20_000
 
 
 @dataclass
@@ -361,7 +363,7 @@ def _admin(report: Report, staff: Client, quick: bool):
 
 
 def _export(report: Report, key: str):
-    """In a process of its own, so that its peak memory is its own."""
+    """Served by gunicorn, in a process of its own (bench/export_probe.py)."""
     environment = {**os.environ, "BENCH_TOKEN": key}
     completed = subprocess.run(
         [sys.executable, "-m", "bench.export_probe"],
@@ -374,22 +376,35 @@ def _export(report: Report, key: str):
         print(completed.stdout, completed.stderr)
         raise RuntimeError("the export probe failed")
     result = json.loads(completed.stdout.strip().splitlines()[-1])
-    timing = Timing([result["seconds"]])
+    rows, floor = result["rows"], result["floor_csv"]
+    floor_rate = floor["rows"] / floor["seconds"]
     report.add(
         Row(
             "export",
-            f"CSV of {result['rows']:,} meetings",
-            timing,
-            result["queries"],
-            rate=result["rows"] / result["seconds"],
-            note=f"peak +{result['peak_mb']:.0f} MB (RSS {result['rss_mb']}), "
-            f"{result['megabytes']:.0f} MB of CSV",
+            f"floor: COPY of the CSV's columns, {floor['rows']:,} rows",
+            Timing([floor["seconds"]]),
+            rate=floor_rate,
         )
     )
-    report.target(
-        "export_csv_peak_mb",
-        result["peak_mb"],
-        EXPORT_MEMORY_LIMIT_MB,
-        result["peak_mb"] < EXPORT_MEMORY_LIMIT_MB,
-        "{:.0f}",
-    )
+    for export_format, limit in (("csv", EXPORT_CSV_ROWS_PER_S), ("xlsx", EXPORT_XLSX_ROWS_PER_S)):
+        served = result[export_format]
+        rate = rows / served["seconds"]
+        report.add(
+            Row(
+                "export",
+                f"{export_format.upper()} of {rows:,} meetings, served",
+                Timing([served["seconds"]]),
+                rate=rate,
+                note=f"{rate / floor_rate:.2f}× floor; worker CPU {served['worker_cpu']:.1f} s; "
+                f"peak +{served['peak_mb']:.0f} MB over {served['baseline_mb']:.0f} MB; "
+                f"{served['megabytes']:.0f} MB",
+            )
+        )
+        report.target(f"export_{export_format}_rows_per_s", rate, limit, rate >= limit, "{:.0f}")
+        report.target(
+            f"export_{export_format}_peak_mb",
+            served["peak_mb"],
+            EXPORT_MEMORY_LIMIT_MB,
+            served["peak_mb"] < EXPORT_MEMORY_LIMIT_MB,
+            "{:.0f}",
+        )

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.api.export import EXPORT_CHUNK, records_of, write_export
+from core.api.export import EXPORT_CHUNK, export_rows, write_export
 from exports import resources
 from exports.choices import ExportStatus
 from exports.models import ExportJob
@@ -78,11 +78,13 @@ def _enqueue(job_id):
     build_export.delay(job_id)
 
 
-def _progress(records, total, job_id):
-    """Pass the records through, writing the percentage done now and then."""
+def _progress(rows, total, job_id):
+    """Pass the rows through (the header, then one per record), writing the percentage
+    done now and then."""
     step = max(EXPORT_CHUNK // 4, total // 50, 1)
-    for index, record in enumerate(records, 1):
-        yield record
+    yield next(rows)
+    for index, row in enumerate(rows, 1):
+        yield row
         if index % step == 0:
             ExportJob.objects.filter(pk=job_id).update(progress=min(99, index * 100 // total))
 
@@ -143,13 +145,12 @@ def _write(job) -> int:
     view = resources.list_view(job.resource, job.user, job.query)
     queryset = resources.filtered_queryset(view)
     total = queryset.count()
-    records = _progress(records_of(queryset), total, job.pk)
-    columns = view.export_columns
+    rows = _progress(export_rows(queryset, view.export_columns), total, job.pk)
     if job.file:  # a run cut short left a file: start again
         job.file.delete(save=False)
     filename = f"{view.basename}-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
     with tempfile.TemporaryFile() as handle:
-        write_export(handle, job.format, columns, records, queryset.model._meta.verbose_name_plural)
+        write_export(handle, job.format, rows, queryset.model._meta.verbose_name_plural)
         handle.seek(0)
         job.file.save(filename, File(handle), save=False)
     return total

@@ -90,7 +90,8 @@ class AgreementDocumentViewSet(RecordViewSet):
         *columns(AgreementDocument, "agreement", "language", "description"),
         Column(
             AgreementDocument._meta.get_field("file").verbose_name,
-            lambda document: document.file.name.rsplit("/", 1)[-1],
+            "file",
+            transform=lambda name: name.rsplit("/", 1)[-1],
         ),
         *columns(AgreementDocument, "created_at"),
     ]

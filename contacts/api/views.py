@@ -41,7 +41,9 @@ class PersonViewSet(RecordViewSet):
         *columns(Person, "name", "name_ja", "email", "phone"),
         Column(
             _("current posts"),
-            lambda person: "; ".join(str(post) for post in person.posts.all() if is_current(post)),
+            "posts",
+            display=lambda post: str(post) if is_current(post) else None,
+            separator="; ",
         ),
         *columns(Person, "notes"),
     ]

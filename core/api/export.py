@@ -1,178 +1,324 @@
 """Spreadsheet downloads of a list: the same filters as the list, readable columns
-(labels, not ids), streamed so that a large export never sits whole in memory."""
+(labels and names, not codes and ids), read from the database in chunks of rows, so
+that a large export never sits whole in memory.
+
+Rows are read as values (`values_list` of the columns' fields, through a server-side
+cursor on PostgreSQL), not as model instances. A record's many-relations are read with
+it, as the list of its related ids in the related model's order (a subquery: an array
+on PostgreSQL, a JSON array elsewhere), and each related record's name is made once
+per export (str() of it, read through the viewset's own Prefetch queryset when it
+declares one), in the chunk that first needs it. The records are those of the
+queryset given: the view's filtered queryset, never a model's manager.
+
+Every text is neutralised against formula injection (OWASP): a CSV cell starting with
+= + - @ (or a tab or a carriage return) gets a leading apostrophe, an Excel cell is a
+text with Excel's quote prefix, never a formula (core.xlsx). Control characters older
+rows may hold, which an Excel file cannot, are written as U+FFFD in both formats.
+"""
 
 import csv
 import datetime
-import decimal
 import io
 import itertools
+import json
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
+from django.db.models import F, Field, OuterRef, Prefetch, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import flatten_choices
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from rest_framework import renderers, status
 from rest_framework.response import Response
 
-from core.prefetch import page_rows, prefetch_page, release_page, take_over
+from core.xlsx import FORMULA_PREFIXES, NOT_IN_XML, SheetWriter
 
-EXPORT_CHUNK = 2000
+EXPORT_CHUNK = 5000
 CHUNK_BYTES = 64 * 1024
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Column:
-    """One column of an export: a translatable header and how to read the cell."""
+    """One column of an export: a translatable header and what the cell shows.
 
-    def __init__(self, header, source: str | Callable):
+    `source` is a field path ("title", "mission.leader_rank"): a field's value (the
+    label of a field with choices), a related record's name (a foreign key, a generic
+    one) or the names of related records, in their order, joined by `separator` (a
+    many-to-many field, a reverse relation); or the name of an annotation of the
+    queryset. `display(related record)` names a related record (default: str; None
+    leaves it out). `transform` makes the cell from the raw value of the source, or
+    of several sources (a tuple of paths) given in order."""
+
+    def __init__(
+        self,
+        header,
+        source: str | tuple[str, ...],
+        *,
+        transform: Callable | None = None,
+        display: Callable = str,
+        separator: str = ", ",
+    ):
         self.header = header
-        self.source = source
-
-    def value(self, record):
-        if callable(self.source):
-            return self.source(record)
-        value = record
-        for part in self.source.split("."):
-            rows = page_rows(value, part)
-            if rows is not None:  # a many-relation read with the chunk
-                return ", ".join(str(item) for item in rows)
-            value = getattr(value, part, None)
-            if value is None:
-                return ""
-            if callable(value) and not hasattr(value, "all"):
-                value = value()
-        if hasattr(value, "all"):  # a many-relation read some other way: its manager
-            return ", ".join(str(item) for item in value.all())
-        if hasattr(value, "name") and hasattr(value, "code"):  # a country
-            return str(value.name)
-        if isinstance(value, list):  # several countries
-            return ", ".join(str(getattr(item, "name", item)) for item in value)
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            # Excel has no time zones (openpyxl refuses an aware time): Japan's time.
-            return timezone.localtime(value).replace(tzinfo=None)
-        if isinstance(value, str | int | float | datetime.date | decimal.Decimal):
-            return value
-        return str(value)  # a related record, by its display name
+        self.sources = (source,) if isinstance(source, str) else tuple(source)
+        self.transform = transform
+        self.display = display
+        self.separator = separator
 
 
 def columns(model, *paths) -> list[Column]:
-    """Columns named by field paths ("title", "mission.leader_rank"): the header is the
-    field's verbose name, and a field with choices shows its label."""
+    """Columns named by field paths ("title", "mission.leader_rank"), each headed by its
+    field's verbose name."""
     result = []
     for path in paths:
-        parts = path.split(".")
         meta, field = model._meta, None
+        for part in path.split("."):
+            field = meta.get_field(part)
+            if field.is_relation and field.related_model:
+                meta = field.related_model._meta
+        result.append(Column(field.verbose_name, path))
+    return result
+
+
+def _localtime(value):
+    # Excel has no time zones: a moment is written in Japan's time.
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _same(value):
+    return value
+
+
+class _Plan:
+    """How an export reads its columns from a queryset: the values read with each
+    record (`paths`), the related records to name, and each column's cell."""
+
+    def __init__(self, queryset, columns: list[Column]):
+        self.queryset = queryset
+        self.model = queryset.model
+        self.paths = ["pk"]  # what values_list reads, in this order
+        # Per chunk: the foreign keys to name (index of the id, queryset, names), the
+        # generic relations (index of the content type, of the id, display, names) and
+        # the many-relations (index of the related ids, queryset, display, names).
+        self.foreign: list[tuple] = []
+        self.generic: list[tuple] = []
+        self.many: list[tuple] = []
+        self.prefetches = {
+            lookup.prefetch_to: lookup.queryset
+            for lookup in queryset._prefetch_related_lookups
+            if isinstance(lookup, Prefetch) and lookup.queryset is not None
+        }
+        self.cells = [self._cell(column) for column in columns]
+
+    def _read(self, path: str) -> int:
+        if path not in self.paths:
+            self.paths.append(path)
+        return self.paths.index(path)
+
+    def _read_expression(self, name: str, expression) -> int:
+        alias = f"_export_{name}"
+        self.queryset = self.queryset.annotate(**{alias: expression})
+        return self._read(alias)
+
+    def _field(self, parts: list[str]):
+        meta, field = self.model._meta, None
         for part in parts:
             field = meta.get_field(part)
             if field.is_relation and field.related_model:
                 meta = field.related_model._meta
-        if getattr(field, "choices", None) and not getattr(field, "multiple", False):
-            result.append(Column(field.verbose_name, _Label(parts, field)))
-        else:
-            result.append(Column(field.verbose_name, ".".join(parts)))
-    return result
+        return field
+
+    def _cell(self, column: Column) -> Callable:
+        """cell(values of a record) -> the value of its cell."""
+        transform = column.transform or _same
+        if len(column.sources) > 1:  # a transform of several fields' values
+            indexes = [self._read(path.replace(".", "__")) for path in column.sources]
+            return lambda values: transform(*(values[index] for index in indexes))
+        path = column.sources[0]
+        parts = path.split(".")
+        try:
+            field = self._field(parts)
+        except FieldDoesNotExist:  # an annotation of the queryset
+            index = self._read(path)
+            return lambda values: transform(values[index])
+        names: dict = {}
+        if isinstance(field, GenericForeignKey):
+            content_type, object_id = self._read(field.ct_field), self._read(field.fk_field)
+            self.generic.append((content_type, object_id, column.display, names))
+            return lambda values: transform(names.get((values[content_type], values[object_id])))
+        if field.many_to_many or field.one_to_many:
+            if len(parts) > 1:
+                raise ValueError(f"{path}: many-relations are read from the exported model only")
+            queryset = self.prefetches.get(path)
+            if queryset is None:
+                queryset = field.related_model._default_manager.all()
+            if field.many_to_many and not field.auto_created:  # declared on this model
+                key = field.related_query_name()
+            else:  # the reverse side of a foreign key or of a many-to-many field
+                key = field.field.name
+            ordering = queryset.query.order_by or queryset.model._meta.ordering
+            ids = (
+                queryset.filter(**{key: OuterRef("pk")})
+                .order_by(*ordering, "pk")
+                .values(_export_id=F("pk"))
+                .prefetch_related(None)
+            )
+            index = self._read_expression(path, _RelatedIds(ids))
+            self.many.append((index, queryset, column.display, names))
+            separator = column.separator
+            return lambda values: transform(
+                separator.join([name for pk in values[index] if (name := names.get(pk))])
+            )
+        index = self._read("__".join(parts))
+        if column.transform is not None:
+            return lambda values: transform(values[index])
+        if field.is_relation:  # a foreign key: the related record's name
+            queryset = field.related_model._base_manager.select_related()
+            self.foreign.append((index, queryset, column.display, names))
+            return lambda values: names.get(values[index])
+        if getattr(field, "choices", None):
+            labels = {key: str(label) for key, label in flatten_choices(field.choices)}
+            if getattr(field, "multiple", False):  # several countries, stored "GH,TN"
+                return lambda values: ", ".join(
+                    labels.get(code, code) for code in (values[index] or "").split(",") if code
+                )
+            return lambda values: labels.get(values[index], values[index])
+        return lambda values: _localtime(values[index])
+
+    def rows(self) -> Iterator[list]:
+        """The cells of every record, read EXPORT_CHUNK records at a time."""
+        records = self.queryset.prefetch_related(None).values_list(*self.paths)
+        chunk = []
+        for values in records.iterator(chunk_size=EXPORT_CHUNK):
+            chunk.append(values)
+            if len(chunk) == EXPORT_CHUNK:
+                yield from self._rows_of(chunk)
+                chunk = []
+        yield from self._rows_of(chunk)
+
+    def _rows_of(self, chunk: list) -> Iterator[list]:
+        if not chunk:
+            return
+        for index, queryset, display, names in self.foreign:
+            _name(queryset, display, names, {values[index] for values in chunk})
+        for content_type, object_id, display, names in self.generic:
+            by_type = defaultdict(set)
+            for values in chunk:
+                if values[content_type] is not None:
+                    by_type[values[content_type]].add(values[object_id])
+            for type_id, ids in by_type.items():
+                model = ContentType.objects.get_for_id(type_id).model_class()
+                keyed = {}  # a deleted target has no name
+                _name(model._base_manager.all(), display, keyed, ids)
+                names.update({(type_id, pk): keyed.get(pk) for pk in ids})
+        for index, queryset, display, names in self.many:
+            _name(queryset, display, names, {pk for values in chunk for pk in values[index]})
+        cells = self.cells
+        for values in chunk:
+            yield [cell(values) for cell in cells]
 
 
-class _Label:
-    """The label of a field with choices (what get_<field>_display prints), looked up
-    in a dictionary made once per language: Django flattens the choices again for
-    every cell, and a country field's are every country, translated and sorted
-    (half a millisecond a cell, most of the time of exporting a million meetings)."""
-
-    def __init__(self, path: list[str], field):
-        self.path, self.field = path, field
-        self.labels: dict[str | None, dict] = {}
-
-    def __call__(self, record):
-        value = record
-        for part in self.path[:-1]:
-            value = getattr(value, part, None)
-            if value is None:
-                return ""
-        value = getattr(value, self.field.attname)
-        value = getattr(value, "code", value)  # a country
-        labels = self.labels.get(language := get_language())
-        if labels is None:
-            labels = self.labels[language] = {
-                key: str(label) for key, label in self.field.flatchoices
-            }
-        return "" if value is None else labels.get(value, value)
+class _IdList(Field):
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if isinstance(value, str) else value
 
 
-def _rows(columns: list[Column], records: Iterable):
-    # The header is translated now, in the request's language: a streamed body is
-    # read after the view has returned.
-    header = [str(column.header) for column in columns]
+class _RelatedIds(Subquery):
+    """The ids of a record's related records, in their order, as one value: a list (an
+    array on PostgreSQL, a JSON array on the other databases)."""
 
-    def rows():
-        yield header
-        for record in records:
-            yield [column.value(record) for column in columns]
+    output_field = _IdList()
 
-    return rows()
+    def as_postgresql(self, compiler, connection):
+        sql, params = super().as_sql(compiler, connection)
+        return f"ARRAY{sql}", params
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return f"(SELECT json_group_array(_export_id) FROM {sql})", params
 
 
-def csv_chunks(columns: list[Column], records: Iterable) -> Iterator[bytes]:
+def _ids(queryset, ids) -> RawSQL:
+    """`ids` as one parameter, for `field__in=`: an IN of thousands of parameters costs
+    more to build (in Django and in psycopg) than to run."""
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        db_type = queryset.model._meta.pk.db_type(connection)  # a list of texts is untyped
+        return RawSQL(f"SELECT unnest(%s::{db_type}[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+
+
+def _name(queryset, display, names: dict, pks: set):
+    """Name the records of `pks` not named yet (once per export, whatever the number of
+    rows that point to them)."""
+    missing = [pk for pk in pks if pk is not None and pk not in names]
+    if not missing:
+        return
+    for record in queryset.filter(pk__in=_ids(queryset, missing)).order_by().prefetch_related(None):
+        name = display(record)
+        names[record.pk] = None if name is None else str(name)
+
+
+def export_rows(queryset, columns: list[Column]) -> Iterator[list]:
+    """The header (translated now, in the request's language: a streamed body is read
+    after the view has returned), then each record's cells."""
+    plan = _Plan(queryset, columns)
+    yield [str(column.header) for column in columns]
+    yield from plan.rows()
+
+
+def _neutralised(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_chunks(rows: Iterable[list]) -> Iterator[bytes]:
     """The CSV file, in pieces of some 64 KB."""
     buffer = io.StringIO()
     # The byte-order mark makes Excel read the UTF-8 (and so the Japanese) right.
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    for row in _rows(columns, records):
-        writer.writerow(row)
+    writerow = csv.writer(buffer).writerow
+    for row in rows:
+        writerow([_neutralised(value) for value in row])
         if buffer.tell() >= CHUNK_BYTES:
-            yield buffer.getvalue().encode()
+            yield NOT_IN_XML.sub("\ufffd", buffer.getvalue()).encode()
             buffer.seek(0)
             buffer.truncate()
-    yield buffer.getvalue().encode()
+    yield NOT_IN_XML.sub("\ufffd", buffer.getvalue()).encode()
 
 
-def write_xlsx(handle, columns: list[Column], records: Iterable, title):
+def write_xlsx(handle, rows: Iterable[list], title):
     """Write the rows as one sheet to a binary file."""
-    # Write-only mode streams rows to a temporary file instead of keeping cells in memory.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31])
-    for row in _rows(columns, records):
-        sheet.append(row)
-    workbook.save(handle)
+    with SheetWriter(handle, title) as sheet:
+        for row in rows:
+            sheet.append(row)
 
 
 def _filename(basename, extension):
     return f"{basename}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-def records_of(queryset) -> Iterator:
-    """Every record of the queryset, read EXPORT_CHUNK at a time through a server-side
-    cursor, each chunk's many-relations read as rows (core.prefetch): the memory
-    holds one chunk, whatever the number of records."""
-    records, ours = take_over(queryset)
-    chunk = []
-    for record in records.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(record)
-        if len(chunk) == EXPORT_CHUNK:
-            prefetch_page(chunk, ours)
-            yield from chunk
-            release_page(chunk)
-            chunk = []
-    prefetch_page(chunk, ours)
-    yield from chunk
-
-
-def write_export(handle, export_format: str, columns: list[Column], records: Iterable, title):
+def write_export(handle, export_format: str, rows: Iterable[list], title):
     """Write the rows in `export_format` ("csv" or "xlsx") to a binary file: the one
     writer of a list downloaded at once and of a background export."""
     if export_format == "csv":
-        for chunk in csv_chunks(columns, records):
+        for chunk in csv_chunks(rows):
             handle.write(chunk)
     else:
-        write_xlsx(handle, columns, records, title)
+        write_xlsx(handle, rows, title)
 
 
 def export_response(view, queryset, export_format: str):
@@ -192,13 +338,13 @@ def export_response(view, queryset, export_format: str):
     if queryset.order_by()[: limit + 1].count() > limit:
         return too_long_response(view, export_format, limit)
     model = queryset.model
-    columns, records = view.export_columns, records_of(queryset)
+    rows = export_rows(queryset, view.export_columns)
     title = model._meta.verbose_name_plural
     filename = _filename(view.basename or model._meta.model_name, export_format)
     content_type = CSV_MEDIA_TYPE if export_format == "csv" else XLSX_MEDIA_TYPE
     chunked = view.request.META.get("SERVER_PROTOCOL") != "HTTP/1.0"
     if export_format == "csv" and chunked:
-        chunks = csv_chunks(columns, records)
+        chunks = csv_chunks(rows)
         first = next(chunks)
         response = StreamingHttpResponse(
             itertools.chain([first], chunks), content_type=content_type
@@ -207,7 +353,7 @@ def export_response(view, queryset, export_format: str):
         return response
     handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
     try:
-        write_export(handle, export_format, columns, records, title)
+        write_export(handle, export_format, rows, title)
     except BaseException:
         handle.close()
         raise

@@ -8,18 +8,12 @@ from followups.filters import FollowUpFilterSet
 from followups.models import FollowUp
 
 
-def _target_type(followup):
-    target = followup.target
-    return str(target._meta.verbose_name) if target is not None else ""
+def _target_type(target):
+    return target._meta.verbose_name
 
 
-def _target(followup):
-    target = followup.target
-    return str(target) if target is not None else ""
-
-
-def _overdue(followup):
-    return _("Yes") if followup.is_overdue else _("No")
+def _overdue(status, due_on):
+    return _("Yes") if FollowUp(status=status, due_on=due_on).is_overdue else _("No")
 
 
 class FollowUpViewSet(RecordViewSet):
@@ -32,9 +26,11 @@ class FollowUpViewSet(RecordViewSet):
     filterset_class = FollowUpFilterSet
     export_columns = [
         *columns(FollowUp, "title"),
-        Column(FollowUp._meta.get_field("content_type").verbose_name, _target_type),
-        Column(gettext_lazy("target"), _target),
+        Column(
+            FollowUp._meta.get_field("content_type").verbose_name, "target", display=_target_type
+        ),
+        Column(gettext_lazy("target"), "target"),
         *columns(FollowUp, "assignee", "due_on", "status", "done_on"),
-        Column(gettext_lazy("overdue"), _overdue),
+        Column(gettext_lazy("overdue"), ("status", "due_on"), transform=_overdue),
         *columns(FollowUp, "description"),
     ]

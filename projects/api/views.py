@@ -24,13 +24,9 @@ from projects.filters import (
 from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
 
 
-def _region_label(project):
-    region = region_of(project.country.code) if project.country else None
+def _region_label(country_code):
+    region = region_of(country_code) if country_code else None
     return str(region.label) if region else ""
-
-
-def _participants(project):
-    return ", ".join(str(participation) for participation in project.participations.all())
 
 
 @extend_schema_view(
@@ -78,7 +74,7 @@ class ProjectViewSet(RecordViewSet):
     filterset_class = ProjectFilterSet
     export_columns = [
         *columns(Project, "name", "name_ja", "country"),
-        Column(_("region"), _region_label),
+        Column(_("region"), "country", transform=_region_label),
         *columns(
             Project,
             "other_countries",
@@ -89,7 +85,7 @@ class ProjectViewSet(RecordViewSet):
             "estimated_cost_jpy",
             "owner",
         ),
-        Column(Project._meta.get_field("participants").verbose_name, _participants),
+        Column(Project._meta.get_field("participants").verbose_name, "participations"),
         *columns(Project, "tender_due_on", "awarded_on", "awarded_to", "description"),
     ]
 
@@ -128,7 +124,7 @@ class WatchListViewSet(RecordViewSet):
     filterset_class = WatchListFilterSet
     export_columns = [
         *columns(WatchList, "name", "edition_year", "published_on", "previous"),
-        Column(WatchListEntry._meta.verbose_name_plural, lambda watch_list: watch_list.entry_count),
+        Column(WatchListEntry._meta.verbose_name_plural, "entry_count"),
     ]
 
     def perform_create(self, serializer):

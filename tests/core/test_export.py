@@ -1,11 +1,18 @@
 """Lists downloaded at once (`?format=csv|xlsx`): sent with their length once built, and
 refused with a way to the background export when longer than a download may be."""
 
-import pytest
+import io
 
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from core.api.export import export_rows
 from exports.models import ExportJob
+from exports.services import export_job_create
+from missions.api.views import MeetingViewSet
 from tests import factories
-from tests.api import csv_rows, xlsx_rows
+from tests.api import client_for, csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +117,91 @@ def test_the_list_page_offers_only_the_background_export_for_a_list_too_long(
     page = analyst_client.get("/reports/meetings/?country=TH").content.decode()
     assert 'data-testid="too-long-to-download"' not in page
     assert 'data-testid="download-csv"' in page
+
+
+# -- what older rows may hold ---------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_meeting():
+    """Texts a spreadsheet would take as formulas, and control characters stored before
+    the API refused them (written here as an import straight into the database would)."""
+    mission = factories.MissionFactory(title='=HYPERLINK("http://x.example","click")')
+    person = factories.PersonFactory(name="@SUM(A1:A9)")
+    meeting = factories.MeetingFactory(
+        mission=mission,
+        counterparts=[person],
+        venue_city="+81 3 1234",
+        topics="-2+3",
+        outcome="Agreed\x01 to \x1bcontinue\x0b",
+    )
+    return meeting
+
+
+def _cells_by_header(rows):
+    header, *records = rows
+    return [dict(zip(header, record, strict=True)) for record in records]
+
+
+@pytest.mark.api_language("en")
+def test_csv_neutralises_formulas_and_replaces_control_characters(api, hostile_meeting):
+    (row,) = _cells_by_header(csv_rows(api.get(MEETINGS, {"format": "csv"})))
+    # A leading apostrophe: read as text by a spreadsheet, and still readable.
+    assert row["mission"] == '\'=HYPERLINK("http://x.example","click")'
+    assert row["counterparts"] == "'@SUM(A1:A9)"
+    assert row["venue city"] == "'+81 3 1234"
+    assert row["topics"] == "'-2+3"
+    assert row["outcome"] == "Agreed\ufffd to \ufffdcontinue\ufffd"
+
+
+@pytest.mark.api_language("en")
+def test_excel_writes_such_texts_as_texts_shown_as_typed_never_formulas(api, hostile_meeting):
+    response = api.get(MEETINGS, {"format": "xlsx"})
+    assert response.status_code == 200  # openpyxl refused the control characters: a 500
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    cells = {name: sheet.cell(row=2, column=index + 1) for index, name in enumerate(header)}
+    for name, text in [
+        ("mission", '=HYPERLINK("http://x.example","click")'),
+        ("counterparts", "@SUM(A1:A9)"),
+        ("venue city", "+81 3 1234"),
+        ("topics", "-2+3"),
+    ]:
+        assert (cells[name].value, cells[name].data_type) == (text, "s"), name
+        assert cells[name].quotePrefix, name  # what Excel keeps for a text typed after '
+    assert not cells["date"].quotePrefix
+    assert cells["outcome"].value == "Agreed\ufffd to \ufffdcontinue\ufffd"
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_background_export_writes_the_same_file(
+    analyst_user, hostile_meeting, export_format, django_capture_on_commit_callbacks
+):
+    api = client_for(analyst_user, "en")
+    direct = b"".join(api.get(MEETINGS, {"format": export_format}).streaming_content)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = export_job_create(
+            user=analyst_user, resource="meetings", format=export_format, query="", language="en"
+        )
+    job.refresh_from_db()
+    built = job.file.read()
+    if export_format == "csv":
+        assert built == direct
+    else:
+        assert _xlsx_values(built) == _xlsx_values(direct)
+
+
+def _xlsx_values(content):
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [[(cell.value, cell.data_type, cell.quotePrefix) for cell in row] for row in sheet]
+
+
+def test_an_export_reads_the_queryset_it_is_given_not_the_models_manager():
+    """The view gives its filtered queryset (with whatever need-to-know filter it
+    applies): nothing else is read."""
+    factories.MeetingFactory(counterpart_country="VN", topics="shown")
+    factories.MeetingFactory(counterpart_country="TH", topics="hidden")
+    queryset = MeetingViewSet.queryset.filter(counterpart_country="VN")
+    with translation.override("en"):
+        header, *rows = list(export_rows(queryset, MeetingViewSet.export_columns))
+    assert [row[header.index("topics")] for row in rows] == ["shown"]
