@@ -35,7 +35,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django_countries import countries as country_names
 
 from agreements.choices import AgreementKind, AgreementStatus
@@ -625,12 +625,11 @@ class WatchListTransition:
     total: int
     # won_japanese, won_foreign, removed, continued, pending, added -> [{id, name}]
     projects: dict[str, list[dict]]
-
-    @property
-    def balanced(self) -> bool:
-        """Every previous entry has its outcome, and the continued and the added make
-        up the new edition: the figures add up as printed."""
-        return self.pending == 0 and self.continued + self.added == self.total
+    # Whether the figures add up as printed: previous total = won by Japanese firms + won
+    # by foreign firms + removed + continued, and total = continued + added. When they
+    # do not, `problems` says why, one sentence each, in the reader's language.
+    balanced: bool
+    problems: list[str]
 
 
 _OUTCOME_GROUPS = {
@@ -645,7 +644,12 @@ def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
     """The transition into `edition` (a WatchList or its edition year) from the
     edition it revises (2 queries). The outcomes are those recorded
     on the previous edition's entries; "added" are the entries of `edition` whose
-    project was not on the previous one."""
+    project was not on the previous one.
+
+    The figures are checked against each other and against the two lists, not
+    trusted: records written before the rule of domain.md ("Consistency between
+    records"), or around it, would otherwise print a transition that does not add up
+    without a word."""
     edition = _edition(edition)
     previous = edition.previous
     entries = (
@@ -675,14 +679,83 @@ def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
             group = _OUTCOME_GROUPS.get(entry["outcome_at_next_edition"], "pending")
             groups[group].append(brief)
     groups["added"] = [brief for brief in current if brief["id"] not in previous_projects]
+    counts = {group: len(projects) for group, projects in groups.items()}
+    problems = (
+        _transition_problems(edition, previous, groups, {brief["id"] for brief in current})
+        if previous is not None
+        else []
+    )
     return WatchListTransition(
         edition=_brief_edition(edition),
         previous=_brief_edition(previous),
         previous_total=len(previous_projects),
-        **{group: len(projects) for group, projects in groups.items()},
+        **counts,
         total=len(current),
         projects=groups,
+        balanced=not problems,
+        problems=problems,
     )
+
+
+def _transition_problems(edition, previous, groups, current) -> list[str]:
+    """Why the transition does not add up, if it does not: each of its two sums that
+    fails, then each outcome that contradicts the new edition's list."""
+    counts = {group: len(projects) for group, projects in groups.items()}
+    problems = []
+    recorded = sum(counts[group] for group in _OUTCOME_GROUPS.values())
+    if counts["pending"]:
+        problems.append(
+            ngettext(
+                "%(previous)s lists %(total)s projects, but won by Japanese firms, won by "
+                "foreign firms, removed and continued add up to %(sum)s: %(pending)s "
+                "outcome is not recorded yet.",
+                "%(previous)s lists %(total)s projects, but won by Japanese firms, won by "
+                "foreign firms, removed and continued add up to %(sum)s: %(pending)s "
+                "outcomes are not recorded yet.",
+                counts["pending"],
+            )
+            % {
+                "previous": previous.name,
+                "total": recorded + counts["pending"],
+                "sum": recorded,
+                "pending": counts["pending"],
+            }
+        )
+    if counts["continued"] + counts["added"] != len(current):
+        problems.append(
+            gettext(
+                "%(edition)s lists %(total)s projects, but continued and added add up to %(sum)s."
+            )
+            % {
+                "edition": edition.name,
+                "total": len(current),
+                "sum": counts["continued"] + counts["added"],
+            }
+        )
+    names = {"previous": previous.name, "edition": edition.name}
+    for brief in groups["continued"]:
+        if brief["id"] not in current:
+            problems.append(
+                gettext(
+                    "“%(project)s” is recorded on %(previous)s as continued, but it is not "
+                    "on %(edition)s."
+                )
+                % {**names, "project": brief["name"]}
+            )
+    labels = {**dict(WatchListOutcome.choices), "pending": gettext("not recorded yet")}
+    for outcome, group in (*_OUTCOME_GROUPS.items(), ("pending", "pending")):
+        if group == "continued":
+            continue
+        for brief in groups[group]:
+            if brief["id"] in current:
+                problems.append(
+                    gettext(
+                        "“%(project)s” is on %(edition)s, but %(previous)s records it as "
+                        "“%(outcome)s”."
+                    )
+                    % {**names, "project": brief["name"], "outcome": labels[outcome]}
+                )
+    return problems
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,9 @@ class EditionParameters(serializers.Serializer):
 
 
 class WatchListTransitionView(ReportView):
-    """From the previous edition of the watch list to `edition` (its year)."""
+    """From the previous edition of the watch list to `edition` (its year). `balanced`
+    is false when the figures do not add up (an outcome not recorded yet, or one that
+    contradicts the new edition's list), and `problems` says why, one sentence each."""
 
     parameters_class = EditionParameters
 
@@ -229,6 +231,8 @@ class WatchListTransitionView(ReportView):
                 "added": serializers.IntegerField(),
                 "total": serializers.IntegerField(),
                 "projects": serializers.JSONField(),
+                "balanced": serializers.BooleanField(),
+                "problems": serializers.ListField(child=serializers.CharField()),
             },
         ),
     )

@@ -237,6 +237,12 @@ def test_watch_list_entries_agree_with_their_projects():
             assert project.status == "active"
 
 
+def test_no_record_contradicts_another():
+    out = StringIO()
+    call_command("check_consistency", stdout=out)
+    assert "No contradiction" in out.getvalue()
+
+
 def test_order_figures():
     figures = set(OrderFigure.objects.values_list("year", "amount_jpy", "kind"))
 

@@ -13,7 +13,7 @@ from core.sectors import SectorCode
 from missions.choices import LeaderRank, MissionStatus
 from missions.models import Meeting
 from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
-from projects.models import OrderFigure, Project
+from projects.models import OrderFigure, Project, WatchListEntry
 from reports.selectors import (
     Period,
     PeriodKind,
@@ -700,9 +700,32 @@ def test_first_edition_has_everything_added_and_blank_outcomes_are_pending(editi
         5,
         5,
     )
-    third = WatchListFactory(edition_year=2020, previous=_second)
-    assert watch_list_transition(edition=third).pending == 3
-    assert not watch_list_transition(edition=third).balanced
+    third = WatchListFactory(edition_year=2020, name="Action Plan 2020", previous=_second)
+    with translation.override("en"):
+        transition = watch_list_transition(edition=third)
+    assert (transition.pending, transition.balanced) == (3, False)
+    assert transition.problems == [
+        "Action Plan 2019 lists 3 projects, but won by Japanese firms, won by foreign firms, "
+        "removed and continued add up to 0: 3 outcomes are not recorded yet."
+    ]
+
+
+def test_a_transition_names_each_outcome_that_contradicts_the_new_list(editions):
+    """As records stored before the rule (or by SQL) can hold them."""
+    first, _second, projects = editions
+    entries = WatchListEntry.objects.filter(watch_list=first)
+    entries.filter(project=projects["Airport D"]).update(outcome_at_next_edition="continued")
+    entries.filter(project=projects["Road E"]).update(outcome_at_next_edition="")
+    with translation.override("en"):
+        transition = watch_list_transition(edition=2019)
+    assert (transition.continued, transition.pending, transition.balanced) == (1, 1, False)
+    assert transition.problems == [
+        "Action Plan 2018 lists 5 projects, but won by Japanese firms, won by foreign firms, "
+        "removed and continued add up to 4: 1 outcome is not recorded yet.",
+        "“Airport D” is recorded on Action Plan 2018 as continued, but it is not on Action "
+        "Plan 2019.",
+        "“Road E” is on Action Plan 2019, but Action Plan 2018 records it as “not recorded yet”.",
+    ]
 
 
 def test_edition_breakdown_by_printed_region_and_project_sector(editions):
