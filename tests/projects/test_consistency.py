@@ -339,9 +339,8 @@ def test_admin_refuses_removed_for_a_project_on_the_next_edition(data_entry_clie
         },
     )
     assert response.status_code == 200
-    assert (
-        "「Hanoi Metro Line 2」は Action Plan 2019 に掲載されているため、継続です。"
-        in str(response.context["errors"])
+    assert "「Hanoi Metro Line 2」は Action Plan 2019 に掲載されているため、継続です。" in str(
+        response.context["errors"]
     )
     assert outcome_of(entry) == C
 

@@ -122,3 +122,20 @@ def test_ghanas_brief_has_the_ticad7_meeting_with_the_minister_of_roads_and_high
     assert "道路高速道大臣" in page  # the post held that day
     assert "協力覚書" in page
     assert "2019年度" in page
+
+
+def test_kenyas_brief_shows_each_official_who_met_it_at_ticad7(analyst_client):
+    """Minister Ishii and Parliamentary Vice-Minister Adachi each met Kenya there: two
+    engagements, each under the official who held its meeting."""
+    response = analyst_client.get(reverse("reports:country-brief", args=["KE"]))
+    held = re.findall(r'data-testid="held-by">([^<]*)<', response.content.decode())
+    assert "— 会談者：石井啓一（大臣）, 2019年度" in held
+    assert "— 会談者：阿達雅志（大臣政務官）, 2019年度" in held
+
+
+def test_the_meeting_list_shows_who_held_each_meeting(analyst_client):
+    page = text_of(
+        analyst_client.get(reverse("reports:meeting-list"), {"country": "MG", "year": 2019})
+    )
+    assert "会談者" in page
+    assert "阿達雅志 大臣政務官" in page
