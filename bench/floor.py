@@ -55,13 +55,16 @@ def meetings(connection, *, limit, offset) -> bytes:
     rows = cursor.execute(
         """
         SELECT m.id, m.mission_id, mi.title, mi.title_ja, m.date, m.counterpart_country,
-               m.venue_city, m.venue_country, m.topics, m.outcome, m.created_at, m.updated_at
+               m.venue_city, m.venue_country, m.topics, m.outcome, m.created_at, m.updated_at,
+               m.principal_id, pr.name, pr.name_ja, m.principal_rank
         FROM missions_meeting m JOIN missions_mission mi ON mi.id = m.mission_id
+        JOIN contacts_person pr ON pr.id = m.principal_id
         ORDER BY m.date DESC, m.id LIMIT %s OFFSET %s
         """,
         [limit, offset],
     ).fetchall()
     ids = [row[0] for row in rows]
+    labels = _labels()
     people = _group(
         cursor,
         """SELECT c.meeting_id, p.id, p.name, p.name_ja
@@ -107,6 +110,10 @@ def meetings(connection, *, limit, offset) -> bytes:
         outcome,
         created,
         updated,
+        principal_id,
+        principal_name,
+        principal_name_ja,
+        principal_rank,
     ) in rows:
         counterparts, held = [], []
         for person_id, name, name_ja in people.get(pk, ()):
@@ -137,6 +144,11 @@ def meetings(connection, *, limit, offset) -> bytes:
                 "url": f"{BASE}/meetings/{pk}/",
                 "mission": _brief("missions", mission_id, _name(title, title_ja)),
                 "date": day,
+                "principal": _brief(
+                    "people", principal_id, _name(principal_name, principal_name_ja)
+                ),
+                "principal_rank": principal_rank,
+                "principal_rank_label": labels[principal_rank],
                 "counterpart_country": country,
                 "counterpart_country_name": _country(country),
                 "counterpart_country_region": region.value if region else None,
@@ -251,10 +263,12 @@ def _labels():
     if PROJECT_LABELS is None:
         from agreements.choices import AgreementKind, AgreementStatus, Renewal
         from core.sectors import SectorCode
+        from missions.choices import LeaderRank
         from projects.choices import ParticipantRole, ProjectStatus, Scheme, Stage
 
         PROJECT_LABELS = {}
         for choices in (
+            LeaderRank,
             SectorCode,
             Stage,
             ProjectStatus,

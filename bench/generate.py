@@ -595,6 +595,7 @@ def _people(rng, writer, scale: Scale, orgs: Orgs) -> People:
 class Projects:
     by_country: dict[str, list[int]]
     country_of: dict[int, str]
+    awarded: set[int]  # those that record whom they were awarded to
 
 
 PROJECT_STATUSES = [
@@ -615,7 +616,7 @@ def _projects(rng, writer, scale: Scale, orgs: Orgs) -> Projects:
     schemes = [scheme.value for scheme in Scheme] + [""]
     roles = [role.value for role in ParticipantRole]
     rows, participants = [], []
-    by_country, country_of = defaultdict(list), {}
+    by_country, country_of, awarded = defaultdict(list), {}, set()
     for _ in range(scale.projects):
         code = rng.choices(CODES, WEIGHTS)[0]
         sector = rng.choice(SECTORS)
@@ -663,6 +664,8 @@ def _projects(rng, writer, scale: Scale, orgs: Orgs) -> Projects:
             participants.append((next_id, organization_id, role, created, updated))
         by_country[code].append(next_id)
         country_of[next_id] = code
+        if awarded_to is not None:
+            awarded.add(next_id)
         next_id += 1
     writer.write(
         Project,
@@ -692,7 +695,7 @@ def _projects(rng, writer, scale: Scale, orgs: Orgs) -> Projects:
         ["project_id", "organization_id", "role", "created_at", "updated_at"],
         sorted(participants),
     )
-    return Projects(dict(by_country), country_of)
+    return Projects(dict(by_country), country_of, awarded)
 
 
 WATCH_OUTCOMES = [
@@ -733,13 +736,18 @@ def _watch_lists(rng, writer, scale: Scale, projects: Projects):
             outcome = reason = ""
             if not last:
                 outcome = rng.choices(outcomes, outcome_weights)[0]
+                if outcome == WatchListOutcome.WON_FOREIGN and project_id not in projects.awarded:
+                    # Won by a foreign firm needs the winner (domain.md).
+                    outcome = WatchListOutcome.REMOVED
                 if outcome == WatchListOutcome.REMOVED:
                     reason = "Dropped by the counterpart government."
                 if outcome == WatchListOutcome.CONTINUED:
                     kept.append(project_id)
             region = region_of(projects.country_of[project_id]).value
             entries.append((list_id, project_id, region, outcome, reason, stamp, stamp))
-        taken = set(kept)
+        # Added: none of this edition's (a project recorded as won or removed is not
+        # listed again).
+        taken = set(current)
         added = [
             p for p in rng.sample(all_projects, min(len(all_projects), 3 * size)) if p not in taken
         ]
@@ -800,6 +808,8 @@ class MissionPlan:
     days: int
     kind: str
     countries: list[str]
+    leader_id: int  # the principal of its meetings
+    leader_rank: str
 
 
 def _missions(rng, writer, scale: Scale, people: People, orgs: Orgs) -> list[MissionPlan]:
@@ -823,12 +833,13 @@ def _missions(rng, writer, scale: Scale, people: People, orgs: Orgs) -> list[Mis
         rank = rng.choices(ranks, rank_weights)[0]
         names = "・".join(countries)
         created, updated = _stamps(rng, start - datetime.timedelta(days=30))
+        leader_id = rng.choice(people.officials)
         rows.append(
             (
                 next_id,
                 f"{rank.replace('_', ' ').capitalize()} mission to {', '.join(countries)} ({start:%B %Y})",
                 f"{names}訪問（{start.year}年{start.month}月）",
-                rng.choice(people.officials),
+                leader_id,
                 rank,
                 kind,
                 start,
@@ -846,7 +857,7 @@ def _missions(rng, writer, scale: Scale, people: People, orgs: Orgs) -> list[Mis
             orgs.japanese, min(len(orgs.japanese), rng.randrange(0, 4))
         ):
             delegations.append((next_id, organization_id))
-        plans.append(MissionPlan(next_id, start, days, kind, countries))
+        plans.append(MissionPlan(next_id, start, days, kind, countries, leader_id, rank))
         next_id += 1
     writer.write(
         Mission,
@@ -909,6 +920,8 @@ def _meetings(rng, writer, scale: Scale, missions, people: People, orgs: Orgs, p
                 yield (
                     next_id,
                     plan.id,
+                    plan.leader_id,
+                    plan.leader_rank,
                     day,
                     code,
                     venue_city,
@@ -932,6 +945,8 @@ def _meetings(rng, writer, scale: Scale, missions, people: People, orgs: Orgs, p
         [
             "id",
             "mission_id",
+            "principal_id",
+            "principal_rank",
             "date",
             "counterpart_country",
             "venue_city",

@@ -78,6 +78,7 @@ class ProjectBrief(Model):
 class MeetingSerializer(Model):
     url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail")
     mission = MissionBrief()
+    principal = PersonBrief()
     counterparts = PersonWithPosts(many=True)
     counterpart_organizations = OrganizationBrief(many=True)
     projects = ProjectBrief(many=True)
@@ -89,6 +90,8 @@ class MeetingSerializer(Model):
             "url",
             "mission",
             "date",
+            "principal",
+            "principal_rank",
             "counterpart_country",
             "venue_city",
             "venue_country",
@@ -104,7 +107,7 @@ class MeetingSerializer(Model):
 
 class MeetingViewSet(PlainViewSet):
     serializer_class = MeetingSerializer
-    queryset = Meeting.objects.select_related("mission").prefetch_related(
+    queryset = Meeting.objects.select_related("mission", "principal").prefetch_related(
         Prefetch(
             "counterparts",
             queryset=Person.objects.prefetch_related(

@@ -392,19 +392,21 @@ KIND_PHRASES = {
     MK.ONLINE: ("online meeting", "オンライン会談"),
 }
 
-# The TICAD7 bilateral meetings (Yokohama, 2019-08-28..30). The article names Ghana and
-# Tunisia; the other five countries and every counterpart are demo placeholders.
-# The days of the meetings are not in the article either.
+# The TICAD7 bilateral meetings (Yokohama, 2019-08-28..30), held by Minister Ishii and
+# Parliamentary Vice-Minister Adachi. The article names Ghana and Tunisia; the other five
+# countries and every counterpart are demo placeholders. Neither the days of the
+# meetings nor who held which is in the article: here Adachi holds the last day's, so
+# that Kenya, met by both, counts two engagements (one per official).
 TICAD7_MEETINGS = [
-    # (date, country, portfolio index or None for the real ministry)
-    (D(2019, 8, 28), "KE", 0),
-    (D(2019, 8, 28), "MZ", 0),
-    (D(2019, 8, 29), "GH", None),
-    (D(2019, 8, 29), "TN", None),
-    (D(2019, 8, 29), "CI", 0),
-    (D(2019, 8, 30), "KE", 3),
-    (D(2019, 8, 30), "MG", 0),
-    (D(2019, 8, 30), "EG", 0),
+    # (date, country, portfolio index or None for the real ministry, held by Adachi)
+    (D(2019, 8, 28), "KE", 0, False),
+    (D(2019, 8, 28), "MZ", 0, False),
+    (D(2019, 8, 29), "GH", None, False),
+    (D(2019, 8, 29), "TN", None, False),
+    (D(2019, 8, 29), "CI", 0, False),
+    (D(2019, 8, 30), "KE", 3, True),
+    (D(2019, 8, 30), "MG", 0, True),
+    (D(2019, 8, 30), "EG", 0, True),
 ]
 TICAD7_TITLE = (
     "TICAD7: 2nd Japan–Africa Public-Private Infrastructure Conference and bilateral meetings"
@@ -983,6 +985,9 @@ class DemoLoader:
             Meeting,
             {"mission": mission, "date": day, "counterpart_country": country},
             {
+                # Held by the leader.
+                "principal": mission.leader,
+                "principal_rank": mission.leader_rank,
                 "venue_city": city,
                 "venue_country": venue_country,
                 "topics": f"Demo: cooperation in {sectors}.",
@@ -1033,7 +1038,7 @@ class DemoLoader:
             "TN": ("Minister of Foreign Affairs", "外務大臣", "チュニジア外務大臣"),
         }
         self.ticad7 = {}
-        for day, country, portfolio in TICAD7_MEETINGS:
+        for day, country, portfolio, by_adachi in TICAD7_MEETINGS:
             if portfolio is None:
                 organization = self.orgs[country]
                 title, title_ja, person_ja = real_ministers[country]
@@ -1053,10 +1058,17 @@ class DemoLoader:
                 person = self.minister(country, portfolio)
                 topics = "Demo: infrastructure cooperation in Africa."
                 outcome = "Demo: agreed to continue at working level."
+            principal, rank = (
+                (self.adachi, LeaderRank.PARLIAMENTARY_VICE_MINISTER)
+                if by_adachi
+                else (self.ishii, LeaderRank.MINISTER)
+            )
             meeting = self.upsert(
                 Meeting,
                 {"mission": mission, "date": day, "counterpart_country": country},
                 {
+                    "principal": principal,
+                    "principal_rank": rank,
                     "venue_city": "Yokohama",
                     "venue_country": JAPAN,
                     "topics": topics,

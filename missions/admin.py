@@ -51,9 +51,10 @@ class CounterpartPostsField:
 class MeetingInline(CounterpartPostsField, RecordStackedInline):
     model = Meeting
     extra = 1
-    autocomplete_fields = ("counterparts", "counterpart_organizations", "projects")
+    autocomplete_fields = ("principal", "counterparts", "counterpart_organizations", "projects")
     fields = (
         ("date", "counterpart_country"),
+        ("principal", "principal_rank"),
         ("venue_city", "venue_country"),
         "counterparts",
         "counterpart_posts",
@@ -65,7 +66,12 @@ class MeetingInline(CounterpartPostsField, RecordStackedInline):
     readonly_fields = ("counterpart_posts",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(COUNTERPARTS_WITH_POSTS)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("principal")
+            .prefetch_related(COUNTERPARTS_WITH_POSTS)
+        )
 
 
 class MissionForm(VersionedModelForm):
@@ -147,11 +153,19 @@ class MissionAdmin(RecordAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(CounterpartPostsField, RecordAdmin):
-    list_display = ("date", "counterpart_country", "mission", "leader_rank", "venue_city")
-    list_select_related = ("mission",)
+    list_display = (
+        "date",
+        "counterpart_country",
+        "mission",
+        "principal",
+        "principal_rank",
+        "venue_city",
+    )
+    list_select_related = ("mission", "principal")
     list_filter = (
         country_filter("counterpart_country", _("counterpart country")),
         region_filter("counterpart_country"),
+        "principal_rank",
         "mission__leader_rank",
         "mission__status",
         "mission__kind",
@@ -170,10 +184,17 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         "counterpart_organizations__name_ja",
     )
     date_hierarchy = "date"
-    autocomplete_fields = ("mission", "counterparts", "counterpart_organizations", "projects")
+    autocomplete_fields = (
+        "mission",
+        "principal",
+        "counterparts",
+        "counterpart_organizations",
+        "projects",
+    )
     fields = (
         "mission",
         ("date", "counterpart_country"),
+        ("principal", "principal_rank"),
         ("venue_city", "venue_country"),
         "counterparts",
         "counterpart_posts",
@@ -190,7 +211,3 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         if meeting is not None:
             prefetch_related_objects([meeting], COUNTERPARTS_WITH_POSTS)
         return meeting
-
-    @admin.display(description=_("leader's rank"), ordering="mission__leader_rank")
-    def leader_rank(self, meeting):
-        return meeting.mission.get_leader_rank_display()

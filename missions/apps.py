@@ -10,7 +10,7 @@ class MissionsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
         from missions import signals
-        from missions.models import Meeting
+        from missions.models import Meeting, Mission
 
         pre_save.connect(signals.meeting_saving, sender=Meeting, dispatch_uid="missions.saving")
         post_save.connect(signals.meeting_saved, sender=Meeting, dispatch_uid="missions.saved")
@@ -19,4 +19,10 @@ class MissionsConfig(AppConfig):
         )
         post_delete.connect(
             signals.meeting_deleted, sender=Meeting, dispatch_uid="missions.deleted"
+        )
+        pre_save.connect(
+            signals.mission_saving, sender=Mission, dispatch_uid="missions.mission_saving"
+        )
+        post_save.connect(
+            signals.mission_saved, sender=Mission, dispatch_uid="missions.mission_saved"
         )

@@ -78,6 +78,10 @@ class MeetingFilterSet(RecordFilterSet):
     )
 
     mission = filters.ModelMultipleChoiceFilter(queryset=Mission.objects.all(), label=_("mission"))
+    principal = filters.ModelMultipleChoiceFilter(queryset=Person.objects.all(), label=_("held by"))
+    principal_rank = filters.MultipleChoiceFilter(
+        choices=LeaderRank.choices, label=_("rank of the official who held it")
+    )
     leader = filters.ModelMultipleChoiceFilter(
         field_name="mission__leader", queryset=Person.objects.all(), label=_("leader")
     )
@@ -118,7 +122,14 @@ class MeetingFilterSet(RecordFilterSet):
     year = YearFilter(field_name="date", label=_("year"))
     fiscal_year = FiscalYearFilter(field_name="date", label=_("fiscal year"))
     ordering = filters.OrderingFilter(
-        fields=("date", "counterpart_country", "mission__start_date", "updated_at", "id")
+        fields=(
+            "date",
+            "counterpart_country",
+            "principal_rank",
+            "mission__start_date",
+            "updated_at",
+            "id",
+        )
     )
 
     class Meta:
@@ -126,8 +137,10 @@ class MeetingFilterSet(RecordFilterSet):
         fields = ()
 
     def filter_top_sales(self, queryset, name, value):
+        # Held by a minister, state minister or parliamentary vice-minister, whoever
+        # led the mission (domain.md, top-sales engagement).
         condition = {
             "mission__status": MissionStatus.COMPLETED,
-            "mission__leader_rank__in": TOP_SALES_RANKS,
+            "principal_rank__in": TOP_SALES_RANKS,
         }
         return queryset.filter(**condition) if value else queryset.exclude(**condition)

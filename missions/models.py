@@ -77,6 +77,14 @@ class Mission(TimeStampedModel):
     def __str__(self):
         return localized(self.title, self.title_ja)
 
+    def save(self, *args, **kwargs):
+        # The meetings its leader held follow a change of leader or rank in post_save
+        # (missions.signals): in the mission's own transaction.
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(Mission), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if self.pk and self.status == MissionStatus.COMPLETED:
@@ -92,19 +100,20 @@ class Mission(TimeStampedModel):
         return self.start_date <= day <= self.end_date
 
 
-# The meeting's fields its engagement depends on.
-ENGAGEMENT_FIELDS = ("mission_id", "counterpart_country", "date")
+# The meeting's fields its engagement depends on: the engagement's key (mission,
+# principal, country) first, then what it records of its meetings.
+ENGAGEMENT_FIELDS = ("mission_id", "principal_id", "counterpart_country", "date", "principal_rank")
 
 
-def as_engagement_key(mission_id, country, day) -> tuple:
-    """A meeting's (mission id, country code, date), the country as a plain code."""
-    return (mission_id, str(country or "").upper(), day)
+def as_engagement_key(mission_id, principal_id, country, day, rank) -> tuple:
+    """A meeting's ENGAGEMENT_FIELDS, the country as a plain code."""
+    return (mission_id, principal_id, str(country or "").upper(), day, rank)
 
 
 def engagement_key(meeting, written=None, before=None) -> tuple | None:
-    """(mission id, country code, date) as the instance holds them; a field it does not
-    hold (deferred), or one a save leaves out of `written`, is taken from `before`.
-    None when neither knows."""
+    """ENGAGEMENT_FIELDS as the instance holds them; a field it does not hold
+    (deferred), or one a save leaves out of `written`, is taken from `before`. None
+    when neither knows."""
     key = []
     for index, name in enumerate(ENGAGEMENT_FIELDS):
         if name in meeting.__dict__ and (written is None or name in written):
@@ -124,6 +133,23 @@ class Meeting(TimeStampedModel):
         Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="meetings"
     )
     date = models.DateField(_("date"), db_index=True)
+    # Who held the meeting: the mission's leader unless another member of the mission
+    # did (fill_principal). Top-sales statistics count the principal, not the leader.
+    principal = models.ForeignKey(
+        Person,
+        verbose_name=_("held by"),
+        on_delete=models.PROTECT,
+        blank=True,
+        related_name="meetings_held",
+        help_text=_("The MLIT official who held the meeting. Blank: the mission's leader."),
+    )
+    principal_rank = models.CharField(
+        _("rank of the official who held it"),
+        max_length=32,
+        choices=LeaderRank.choices,
+        blank=True,
+        help_text=_("As held on the day. Blank: the leader's rank, for the mission's leader."),
+    )
     counterpart_country = CountryField(_("counterpart country"), db_index=True)
     venue_city = models.CharField(_("venue city"), max_length=255, blank=True)
     venue_country = CountryField(_("venue country"), blank=True)
@@ -153,10 +179,11 @@ class Meeting(TimeStampedModel):
             models.Index(fields=["counterpart_country", "date"], name="meeting_country_date_idx"),
             models.Index(fields=["-date", "id"], name="meeting_order_idx"),
             models.Index(fields=["updated_at", "id"], name="meeting_sync_idx"),
-            # Top-sales engagements: (mission, country) pairs and their first date,
-            # read from the index alone.
+            # Top-sales engagements: (mission, principal, country) and their meetings
+            # in date order, read from the index.
             models.Index(
-                fields=["mission", "counterpart_country", "date"], name="meeting_engagement_idx"
+                fields=["mission", "principal", "counterpart_country", "date"],
+                name="meeting_engagement_idx",
             ),
         ]
         constraints = [
@@ -164,6 +191,13 @@ class Meeting(TimeStampedModel):
                 condition=~Q(counterpart_country=JAPAN),
                 name="meeting_counterpart_not_japan",
                 violation_error_message=_("Japan cannot be the counterpart country."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(principal_rank=""),
+                name="meeting_principal_rank_given",
+                violation_error_message=_(
+                    "Give the rank of the official who held the meeting, as held that day."
+                ),
             ),
         ]
 
@@ -181,6 +215,7 @@ class Meeting(TimeStampedModel):
         return instance
 
     def save(self, *args, **kwargs):
+        self.fill_principal()
         # The engagement is refreshed by post_save: in the meeting's own transaction,
         # so that neither is ever stored without the other.
         with transaction.atomic(
@@ -188,15 +223,54 @@ class Meeting(TimeStampedModel):
         ):
             super().save(*args, **kwargs)
 
+    def fill_principal(self):
+        """A meeting left without its principal was held by the mission's leader, at the
+        leader's rank; so is the rank of the leader named as principal. Another
+        official's rank cannot be guessed: clean() asks for it."""
+        if self.principal_id is not None and self.principal_rank:
+            return
+        mission = self._mission_or_none()
+        if mission is None:
+            return
+        if self.principal_id is None and mission.leader_id is not None:
+            self.principal = mission.leader
+        if not self.principal_rank and self.principal_id == mission.leader_id:
+            self.principal_rank = mission.leader_rank
+
+    def _mission_or_none(self):
+        try:
+            # The mission may be new and unsaved (admin inline), so no mission_id yet.
+            return self.mission
+        except Mission.DoesNotExist:
+            return None
+
     def clean(self):
         super().clean()
         if self.pk:
             self._check_agreements_signed_here()
-        try:
-            # The mission may be new and unsaved (admin inline), so no mission_id yet.
-            mission = self.mission
-        except Mission.DoesNotExist:
+        mission = self._mission_or_none()
+        if mission is None:
             return
+        self.fill_principal()
+        if self.principal_id is not None and not self.principal_rank:
+            raise ValidationError(
+                {
+                    "principal_rank": _(
+                        "Give the rank %(person)s held that day: only the leader's is known."
+                    )
+                    % {"person": self.principal}
+                }
+            )
+        if self.principal_id == mission.leader_id and self.principal_rank != mission.leader_rank:
+            raise ValidationError(
+                {
+                    "principal_rank": _(
+                        "%(person)s led this mission as %(rank)s: give that rank, or the "
+                        "official who held the meeting."
+                    )
+                    % {"person": mission.leader, "rank": mission.get_leader_rank_display()}
+                }
+            )
         if self.date and mission.start_date and mission.end_date and not mission.covers(self.date):
             raise ValidationError(
                 {
@@ -232,16 +306,26 @@ class Meeting(TimeStampedModel):
 
 
 class Engagement(models.Model):
-    """One (mission, counterpart country) pair and its meetings: the unit of top-sales
-    statistics, kept so that they are not regrouped from every meeting on every read.
+    """One (mission, principal, counterpart country) triple and its meetings: the unit
+    of top-sales statistics (domain.md), kept so that they are not regrouped from every
+    meeting on every read. Two meetings of one official with one country on one mission
+    are one engagement; a minister and a vice-minister who each meet it are two.
 
-    Derived data: missions.services.refresh_engagements recomputes a pair whenever one
+    Derived data: missions.services.refresh_engagements recomputes a triple whenever one
     of its meetings is saved or deleted, in the same transaction; nobody edits it. It
-    holds the pairs of every mission, whatever its status or leader, since those can
-    change without a meeting changing: the statistics join the mission to choose."""
+    holds the triples of every mission and rank, since a mission's status can change
+    without a meeting changing: the statistics join the mission to choose."""
 
     mission = models.ForeignKey(
         Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="engagements"
+    )
+    principal = models.ForeignKey(
+        Person, verbose_name=_("held by"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The rank held at the first meeting: an official's rank does not change during a
+    # mission but for a reshuffle on its very days.
+    principal_rank = models.CharField(
+        _("rank of the official who held it"), max_length=32, choices=LeaderRank.choices
     )
     counterpart_country = CountryField(_("counterpart country"))
     first_date = models.DateField(_("date of the first meeting"))
@@ -249,12 +333,13 @@ class Engagement(models.Model):
     meetings = models.PositiveIntegerField(_("number of meetings"))
 
     class Meta:
-        verbose_name = _("mission–country engagement")
-        verbose_name_plural = _("mission–country engagements")
-        ordering = ["mission", "counterpart_country"]
+        verbose_name = _("top-sales engagement")
+        verbose_name_plural = _("top-sales engagements")
+        ordering = ["mission", "principal", "counterpart_country"]
         constraints = [
             models.UniqueConstraint(
-                fields=["mission", "counterpart_country"], name="engagement_unique_pair"
+                fields=["mission", "principal", "counterpart_country"],
+                name="engagement_unique_triple",
             ),
         ]
         # A period reads the pairs whose first meeting falls in it, and finds those
@@ -265,4 +350,4 @@ class Engagement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.mission_id} {self.counterpart_country.code}"
+        return f"{self.mission_id} {self.principal_id} {self.counterpart_country.code}"

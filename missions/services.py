@@ -2,7 +2,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from contacts.choices import JAPANESE_KINDS
@@ -53,73 +53,103 @@ def mission_check_meeting_dates(*, mission: Mission) -> None:
         )
 
 
-# Engagements: (mission, counterpart country) pairs and their meetings
+# Engagements: (mission, principal, counterpart country) triples and their meetings
 
 
-# Every pair from the meetings table, in one statement any database runs. Shared by the
-# data migration that fills the table, rebuild_engagements and the benchmark's loader,
-# which write meetings without save().
+# Every triple from the meetings table, in one statement SQLite and PostgreSQL both run
+# (a window gives each triple the rank of its first meeting). Shared by the data
+# migration that fills the table, rebuild_engagements and the benchmark's loader, which
+# write meetings without save().
 FILL_ENGAGEMENTS_SQL = """
     INSERT INTO missions_engagement
-        (mission_id, counterpart_country, first_date, last_date, meetings)
-    SELECT mission_id, counterpart_country, MIN(date), MAX(date), COUNT(*)
-    FROM missions_meeting
-    GROUP BY mission_id, counterpart_country
+        (mission_id, principal_id, counterpart_country, principal_rank,
+         first_date, last_date, meetings)
+    SELECT mission_id, principal_id, counterpart_country, first_rank,
+           MIN(date), MAX(date), COUNT(*)
+    FROM (
+        SELECT mission_id, principal_id, counterpart_country, date,
+               FIRST_VALUE(principal_rank) OVER (
+                   PARTITION BY mission_id, principal_id, counterpart_country
+                   ORDER BY date, id
+               ) AS first_rank
+        FROM missions_meeting
+    ) AS held
+    GROUP BY mission_id, principal_id, counterpart_country, first_rank
 """
 
 
-def _pairs_q(pairs) -> Q:
+def _triples_q(triples) -> Q:
     condition = Q()
-    for mission_id, country in pairs:
-        condition |= Q(mission_id=mission_id, counterpart_country=country)
+    for mission_id, principal_id, country in triples:
+        condition |= Q(
+            mission_id=mission_id, principal_id=principal_id, counterpart_country=country
+        )
     return condition
 
 
-def refresh_engagements(pairs: Iterable[tuple[int, str]]) -> None:
-    """Recompute the given (mission id, country code) pairs from their meetings: one
-    aggregate query, then one upsert of the pairs that have meetings and a delete of
-    those that have none left. Runs in the caller's transaction."""
-    pairs = {
-        (mission_id, str(country).upper())
-        for mission_id, country in pairs
-        if mission_id and country
+def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
+    """Recompute the given (mission id, principal id, country code) triples from their
+    meetings: one query for their meetings, then one upsert of the triples that have
+    meetings and a delete of those that have none left. Runs in the caller's
+    transaction."""
+    triples = {
+        (mission_id, principal_id, str(country).upper())
+        for mission_id, principal_id, country in triples
+        if mission_id and principal_id and country
     }
-    if not pairs:
+    if not triples:
         return
     with transaction.atomic(savepoint=False):
-        # Two transactions adding meetings to one pair would each count only their own
+        # Two transactions adding meetings to one triple would each count only their own
         # and the last upsert would win: the second waits here for the first to commit,
         # then reads its meetings (PostgreSQL's read committed takes a fresh snapshot per
         # statement). NO KEY: inserting a meeting takes KEY SHARE on its mission, which
         # this must not wait for. SQLite writes one transaction at a time anyway.
         list(
-            Mission.objects.filter(pk__in={mission_id for mission_id, _country in pairs})
+            Mission.objects.filter(pk__in={mission_id for mission_id, _p, _c in triples})
             .order_by("pk")
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
         )
-        found = {
-            (row["mission_id"], str(row["counterpart_country"])): row
-            for row in Meeting.objects.filter(_pairs_q(pairs))
-            .values("mission_id", "counterpart_country")
-            .annotate(first_date=Min("date"), last_date=Max("date"), meetings=Count("id"))
-            .order_by()
-        }
+        found = {}
+        # A triple's meetings are few (one official's with one country on one trip).
+        for row in (
+            Meeting.objects.filter(_triples_q(triples))
+            .values_list(
+                "mission_id", "principal_id", "counterpart_country", "date", "principal_rank"
+            )
+            .order_by("date", "id")
+        ):
+            key = (row[0], row[1], str(row[2]))
+            engagement = found.get(key)
+            if engagement is None:
+                found[key] = Engagement(
+                    mission_id=row[0],
+                    principal_id=row[1],
+                    counterpart_country=key[2],
+                    principal_rank=row[4],  # the rank at its first meeting
+                    first_date=row[3],
+                    last_date=row[3],
+                    meetings=1,
+                )
+            else:
+                engagement.last_date = row[3]
+                engagement.meetings += 1
         if found:
             Engagement.objects.bulk_create(
-                [Engagement(**row) for row in found.values()],
+                found.values(),
                 update_conflicts=True,
-                unique_fields=["mission", "counterpart_country"],
-                update_fields=["first_date", "last_date", "meetings"],
+                unique_fields=["mission", "principal", "counterpart_country"],
+                update_fields=["principal_rank", "first_date", "last_date", "meetings"],
             )
-        gone = pairs - found.keys()
+        gone = triples - found.keys()
         if gone:
-            Engagement.objects.filter(_pairs_q(gone)).delete()
+            Engagement.objects.filter(_triples_q(gone)).delete()
 
 
 def rebuild_engagements() -> int:
-    """Recompute every pair from the meetings table (a repair, or after meetings were
-    written without save()); returns the number of pairs."""
+    """Recompute every triple from the meetings table (a repair, or after meetings were
+    written without save()); returns the number of triples."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Meetings saved meanwhile would be missed by this snapshot and their own
@@ -128,3 +158,18 @@ def rebuild_engagements() -> int:
         cursor.execute("DELETE FROM missions_engagement")
         cursor.execute(FILL_ENGAGEMENTS_SQL)
     return Engagement.objects.count()
+
+
+# The history's reason for a meeting whose principal followed its mission's leader.
+LEADER_CHANGED_REASON = "The mission's leader changed"
+
+
+def mission_meetings_follow_leader(*, mission: Mission, leader_id: int, leader_rank: str) -> None:
+    """The meetings the mission's leader held (`leader_id` at `leader_rank`, before a
+    change of the mission's leader or rank) follow the change: a corrected leader or
+    rank is that of the meetings the leader held. Meetings another member held stay
+    theirs. Each is saved, so its history, its engagement and webhooks follow."""
+    for meeting in mission.meetings.filter(principal_id=leader_id, principal_rank=leader_rank):
+        meeting.principal_id, meeting.principal_rank = mission.leader_id, mission.leader_rank
+        meeting._change_reason = LEADER_CHANGED_REASON
+        meeting.save()

@@ -1,6 +1,8 @@
 """Keep missions.Engagement equal to the meetings it is computed from: every save and
-delete of a meeting refreshes the pair it belongs to, and the pair it left if it moved
-(to another mission or country), in the meeting's own transaction."""
+delete of a meeting refreshes the (mission, principal, country) triple it belongs to,
+and the one it left if it moved (to another mission, principal or country), in the
+meeting's own transaction. A mission whose leader or leader's rank changes takes the
+meetings its leader held along (missions.services.mission_meetings_follow_leader)."""
 
 from django.db.models import QuerySet
 
@@ -11,11 +13,11 @@ from missions.models import (
     as_engagement_key,
     engagement_key,
 )
-from missions.services import refresh_engagements
+from missions.services import mission_meetings_follow_leader, refresh_engagements
 
 
 def _stored(instance):
-    """The row's (mission id, country, date), None if there is no row."""
+    """The row's ENGAGEMENT_FIELDS, None if there is no row."""
     loaded = instance.__dict__.get("_engagement_loaded")
     if loaded is None and instance.pk is not None:
         # Not read from the database (a history revert or restore builds the instance),
@@ -38,10 +40,12 @@ def meeting_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     before = instance.__dict__.pop("_engagement_before", None)
     written = None
     if update_fields is not None:
-        written = set(update_fields) | ({"mission_id"} if "mission" in update_fields else set())
+        written = set(update_fields) | {
+            f"{name}_id" for name in ("mission", "principal") if name in update_fields
+        }
     now = engagement_key(instance, written, before)
     if now != before:
-        refresh_engagements({key[:2] for key in (before, now) if key is not None})
+        refresh_engagements({key[:3] for key in (before, now) if key is not None})
     instance._engagement_loaded = now
 
 
@@ -55,10 +59,25 @@ def meeting_deleted(sender, instance, origin=None, **kwargs):
         return
     before = instance.__dict__.pop("_engagement_before", None)
     now = engagement_key(instance, before=before)
-    refresh_engagements({key[:2] for key in (before, now) if key is not None})
+    refresh_engagements({key[:3] for key in (before, now) if key is not None})
 
 
 def _with_its_mission(origin):
     # A meeting deleted because its mission is: the same cascade deletes the mission's
     # engagements, so there is nothing to recompute.
     return isinstance(origin, Mission) or (isinstance(origin, QuerySet) and origin.model is Mission)
+
+
+def mission_saving(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None:
+        instance._leader_before = (
+            Mission.objects.filter(pk=instance.pk).values_list("leader_id", "leader_rank").first()
+        )
+
+
+def mission_saved(sender, instance, raw=False, **kwargs):
+    before = instance.__dict__.pop("_leader_before", None)
+    if raw or before is None or before == (instance.leader_id, instance.leader_rank):
+        return
+    leader_id, leader_rank = before
+    mission_meetings_follow_leader(mission=instance, leader_id=leader_id, leader_rank=leader_rank)

@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import (
     InlineRecordAdmin,
@@ -18,6 +19,41 @@ from projects.models import (
     WatchList,
     WatchListEntry,
 )
+
+
+def warn_outcomes_to_record(model_admin, request, editions):
+    """Say which projects of the editions that `editions` revise still need their
+    outcome recorded: taking a project off an edition turns the previous edition's
+    "continued" into "not recorded yet" (projects.services)."""
+    for edition in editions:
+        if edition.previous_id is None:
+            continue
+        pending = list(
+            WatchListEntry.objects.filter(
+                watch_list_id=edition.previous_id, outcome_at_next_edition=""
+            )
+            .select_related("project")
+            .order_by("project__name")[:11]
+        )
+        if not pending:
+            continue
+        names = ", ".join(f"“{entry.project}”" for entry in pending[:10])
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(previous)s does not record yet what became of %(projects)s by "
+                "%(edition)s: record it there (won, or removed with the reason).",
+                "%(previous)s does not record yet what became of %(projects)s by "
+                "%(edition)s: record them there (won, or removed with the reason).",
+                len(pending),
+            )
+            % {
+                "previous": edition.previous,
+                "projects": names + (", …" if len(pending) > 10 else ""),
+                "edition": edition,
+            },
+            messages.WARNING,
+        )
 
 
 class ProjectParticipantInline(RecordTabularInline):
@@ -86,6 +122,16 @@ class ProjectAdmin(RecordAdmin):
         region = region_of(project.country.code)
         return region.label if region else "-"
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        editions = {
+            entry.watch_list
+            for formset in formsets
+            if formset.model is WatchListEntry
+            for entry in [*formset.new_objects, *formset.deleted_objects]
+        }
+        warn_outcomes_to_record(self, request, editions)
+
 
 class WatchListEntryInline(RecordTabularInline):
     model = WatchListEntry
@@ -102,6 +148,10 @@ class WatchListAdmin(RecordAdmin):
     inlines = (WatchListEntryInline,)
     fields = ("name", "edition_year", "published_on", "previous", ("created_at", "updated_at"))
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_outcomes_to_record(self, request, [form.instance])
+
 
 @admin.register(WatchListEntry)
 class WatchListEntryAdmin(RecordAdmin):
@@ -110,6 +160,19 @@ class WatchListEntryAdmin(RecordAdmin):
     list_filter = ("watch_list", "region", "outcome_at_next_edition", "project__sector")
     search_fields = ("project__name", "project__name_ja", "reason")
     autocomplete_fields = ("project",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_outcomes_to_record(self, request, [obj.watch_list])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        warn_outcomes_to_record(self, request, [obj.watch_list])
+
+    def delete_queryset(self, request, queryset):
+        editions = set(WatchList.objects.filter(entries__in=queryset).select_related("previous"))
+        super().delete_queryset(request, queryset)
+        warn_outcomes_to_record(self, request, editions)
 
 
 @admin.register(OrderFigure)

@@ -1,8 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -128,6 +129,27 @@ class Project(TimeStampedModel):
             raise ValidationError(
                 {"other_countries": _("The other countries must not repeat the primary country.")}
             )
+        if self.pk and not self.awarded_to_id:
+            self._check_won_foreign_entries()
+
+    def _check_won_foreign_entries(self):
+        """A watch list that records this project as won by a foreign firm needs to know
+        by whom (domain.md, "Consistency between records")."""
+        entry = (
+            self.watch_list_entries.filter(outcome_at_next_edition=WatchListOutcome.WON_FOREIGN)
+            .select_related("watch_list")
+            .first()
+        )
+        if entry is not None:
+            raise ValidationError(
+                {
+                    "awarded_to": _(
+                        "%(edition)s records this project as won by a foreign firm: it needs "
+                        "the organisation it was awarded to."
+                    )
+                    % {"edition": entry.watch_list}
+                }
+            )
 
 
 class ProjectParticipant(TimeStampedModel):
@@ -196,15 +218,53 @@ class WatchList(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The previous editions' outcomes follow in post_save (projects.signals): in
+        # this save's own transaction, so that neither is stored without the other.
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(WatchList), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if self.previous_id and self.previous.edition_year >= (self.edition_year or 0):
             raise ValidationError(
                 {"previous": _("The previous edition must be of an earlier year.")}
             )
+        if self.pk:
+            self._check_outcomes_of_the_previous_edition()
 
-    def has_next_edition(self):
-        return WatchList.objects.filter(previous_id=self.pk).exists() if self.pk else False
+    def _check_outcomes_of_the_previous_edition(self):
+        """The outcomes on the edition this one revised are outcomes at this edition: it
+        cannot stop revising it while they say what became of its projects (those
+        saying "continued" follow by themselves: projects.signals)."""
+        stored = WatchList.objects.filter(pk=self.pk).values_list("previous_id", flat=True).first()
+        if stored is None or stored == self.previous_id:
+            return
+        recorded = WatchListEntry.objects.filter(watch_list_id=stored).exclude(
+            outcome_at_next_edition__in=["", WatchListOutcome.CONTINUED]
+        )
+        count = recorded.count()
+        if count:
+            raise ValidationError(
+                {
+                    "previous": ngettext(
+                        "%(edition)s records what became of %(count)d of its projects by this "
+                        "edition: clear that outcome there first, or keep it as the previous "
+                        "edition.",
+                        "%(edition)s records what became of %(count)d of its projects by this "
+                        "edition: clear those outcomes there first, or keep it as the previous "
+                        "edition.",
+                        count,
+                    )
+                    % {"edition": WatchList.objects.get(pk=stored), "count": count}
+                }
+            )
+
+    def next_or_none(self):
+        """The edition that revises this one, if it exists yet."""
+        return WatchList.objects.filter(previous_id=self.pk).first() if self.pk else None
 
 
 class WatchListEntry(TimeStampedModel):
@@ -227,7 +287,10 @@ class WatchListEntry(TimeStampedModel):
         max_length=32,
         choices=WatchListOutcome.choices,
         blank=True,
-        help_text=_("Leave blank until the next edition is published."),
+        help_text=_(
+            "Blank until the next edition exists. Putting the project on the next edition "
+            "records “Continued”; otherwise record what became of it."
+        ),
     )
     reason = models.TextField(_("reason"), blank=True)
 
@@ -253,20 +316,95 @@ class WatchListEntry(TimeStampedModel):
     def __str__(self):
         return f"{self.watch_list}: {self.project}"
 
+    def save(self, *args, **kwargs):
+        # The previous edition's outcome follows in post_save (projects.signals): in this
+        # save's own transaction, so that neither is stored without the other.
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(WatchListEntry), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
-        if (
-            self.outcome_at_next_edition
-            and self.watch_list_id
-            and not self.watch_list.has_next_edition()
-        ):
-            raise ValidationError(
-                {
-                    "outcome_at_next_edition": _(
-                        "The outcome stays blank until the next edition exists."
-                    )
-                }
+        try:
+            # Either may still be unsaved (the admin's inline of a new edition) or missing
+            # (reported by its own field).
+            edition, project = self.watch_list, self.project
+        except (WatchList.DoesNotExist, Project.DoesNotExist):
+            return
+        errors = {}
+        outcome = self.outcome_at_next_edition
+        next_edition = edition.next_or_none()
+        if outcome and next_edition is None:
+            errors["outcome_at_next_edition"] = _(
+                "The outcome stays blank until the next edition exists."
             )
+        elif outcome and next_edition is not None:
+            listed = next_edition.entries.filter(project=project).exists()
+            names = {"project": project, "edition": next_edition}
+            if outcome == WatchListOutcome.CONTINUED and not listed:
+                errors["outcome_at_next_edition"] = (
+                    _(
+                        "“%(project)s” is not on %(edition)s, so it did not continue: add it to "
+                        "%(edition)s (which records it as continued), or record what became of it."
+                    )
+                    % names
+                )
+            elif outcome != WatchListOutcome.CONTINUED and listed:
+                errors["outcome_at_next_edition"] = (
+                    _(
+                        "“%(project)s” is on %(edition)s, so it continued: take it off %(edition)s "
+                        "first if it did not."
+                    )
+                    % names
+                )
+        if outcome == WatchListOutcome.WON_FOREIGN and not project.awarded_to_id:
+            errors.setdefault(
+                "outcome_at_next_edition",
+                _(
+                    "Record on “%(project)s” whom it was awarded to (“awarded to”) before "
+                    "recording it as won by a foreign firm."
+                )
+                % {"project": project},
+            )
+        if self._joins(edition, project):
+            self._check_previous_outcome(edition, project, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _joins(self, edition, project) -> bool:
+        """Whether this save puts the project on the edition (a new entry, or one moved)."""
+        if self.pk is None:
+            return True
+        stored = (
+            WatchListEntry.objects.filter(pk=self.pk)
+            .values_list("watch_list_id", "project_id")
+            .first()
+        )
+        return stored != (edition.pk, project.pk)
+
+    def _check_previous_outcome(self, edition, project, errors):
+        """A project the previous edition records as won or removed by this one cannot
+        be on this one; one recorded as continued, or not recorded yet, can (its outcome
+        becomes "continued": projects.signals)."""
+        previous = edition.previous
+        if previous is None:
+            return
+        recorded = (
+            previous.entries.filter(project=project)
+            .exclude(outcome_at_next_edition__in=["", WatchListOutcome.CONTINUED])
+            .first()
+        )
+        if recorded is not None:
+            errors["project"] = _(
+                "%(edition)s records “%(project)s” as “%(outcome)s” by the next edition, so it "
+                "cannot be on this one: if it was carried over, clear that outcome on "
+                "%(edition)s first."
+            ) % {
+                "edition": previous,
+                "project": project,
+                "outcome": recorded.get_outcome_at_next_edition_display(),
+            }
 
 
 class OrderFigure(TimeStampedModel):

@@ -35,7 +35,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django_countries import countries as country_names
 
 from agreements.choices import AgreementKind, AgreementStatus
@@ -177,21 +177,21 @@ def _among(records: QuerySet, among: QuerySet | None) -> QuerySet:
 # Top sales (missions)
 
 
-# Top sales are the doings of completed missions led by a minister, state minister or
-# parliamentary vice-minister.
-_OF_A_TOP_SALES_MISSION = Q(
-    mission__status=MissionStatus.COMPLETED, mission__leader_rank__in=TOP_SALES_RANKS
-)
+# Top sales are the meetings of completed missions held by a minister, state minister or
+# parliamentary vice-minister (the meeting's principal, whoever led the mission). The
+# same condition reads meetings and engagements, which both carry principal_rank.
+_OF_TOP_SALES = Q(mission__status=MissionStatus.COMPLETED, principal_rank__in=TOP_SALES_RANKS)
 
 
 def top_sales_meetings(period: Period | None = None) -> QuerySet[Meeting]:
     """The meetings that count as top sales, held within the period."""
-    return Meeting.objects.filter(_OF_A_TOP_SALES_MISSION, **_within(period, "date"))
+    return Meeting.objects.filter(_OF_TOP_SALES, **_within(period, "date"))
 
 
 @dataclass(frozen=True)
 class EngagementStatistics:
-    """Top-sales engagements (トップセールス件数): (mission, counterpart country) pairs."""
+    """Top-sales engagements (トップセールス件数): (mission, principal, counterpart
+    country) triples."""
 
     engagements: int
     countries: int
@@ -199,19 +199,19 @@ class EngagementStatistics:
     meetings: int
     by_country: list[dict]  # {country, name, region, engagements, meetings}
     by_region: list[dict]  # {region, label, engagements, meetings}
-    by_rank: list[dict]  # {rank, label, engagements, meetings}
-    by_leader: list[dict]  # {leader_id, leader, engagements, meetings}
+    by_rank: list[dict]  # {rank, label, engagements, meetings}: the principal's rank
+    by_principal: list[dict]  # {principal_id, principal, engagements, meetings}
     by_year: list[dict]  # {year, label, engagements, meetings, countries, asean_engagements}
 
 
 def top_sales_engagements() -> QuerySet[Engagement]:
-    """The (mission, country) pairs that count as top sales, of all time
+    """The (mission, principal, country) triples that count as top sales, of all time
     (missions.Engagement, kept equal to the meetings on every write)."""
-    return Engagement.objects.filter(_OF_A_TOP_SALES_MISSION)
+    return Engagement.objects.filter(_OF_TOP_SALES)
 
 
 def _asean_in_database(date_field: str):
-    """Whether the pair's country was an ASEAN member on that date (core.regions)."""
+    """Whether the triple's country was an ASEAN member on that date (core.regions)."""
     return Case(
         When(asean_q("counterpart_country", date_field), then=Value(True)),
         default=Value(False),
@@ -219,12 +219,29 @@ def _asean_in_database(date_field: str):
     )
 
 
-_LEADER = (
-    "mission__leader_id",
-    "mission__leader_rank",
-    "mission__leader__name",
-    "mission__leader__name_ja",
-)
+_PRINCIPAL = ("principal_id", "principal_rank", "principal__name", "principal__name_ja")
+_TRIPLE = ("mission_id", "principal_id", "counterpart_country")
+
+
+def _straddling(period: Period, crossing: QuerySet[Engagement]) -> list[dict]:
+    """The triples of `crossing` (which straddle one end of the period) recomputed from
+    their top-sales meetings within it: first date, meetings, and the principal's rank
+    at that first date."""
+    rows = (
+        top_sales_meetings(period)
+        .filter(Exists(crossing.filter(**{name: OuterRef(name) for name in _TRIPLE})))
+        .values(*_TRIPLE, *_PRINCIPAL[1:])
+        .annotate(first_date=Min("date"), meetings=Count("id"))
+        .order_by("first_date")
+    )
+    triples = {}
+    for row in rows:  # a triple has one row but for a reshuffle on the mission's days
+        key = tuple(row[name] for name in _TRIPLE)
+        if key in triples:
+            triples[key]["meetings"] += row["meetings"]
+        else:
+            triples[key] = row
+    return list(triples.values())
 
 
 def engagement_statistics(
@@ -232,6 +249,8 @@ def engagement_statistics(
     period: Period | None,
     countries: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
+    principal_ranks: Iterable[str] | None = None,
+    principal_ids: Iterable[int] | None = None,
     leader_ranks: Iterable[str] | None = None,
     leader_ids: Iterable[int] | None = None,
     asean: bool | None = None,
@@ -240,65 +259,55 @@ def engagement_statistics(
     """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (2 queries;
     3 with a period).
 
-    A pair belongs to the period by its first meeting within the period, and is in
+    A triple belongs to the period by its first meeting within the period, and is in
     ASEAN if its country was a member on that day. Each filter narrows the set; None
-    means "any". `meetings` (the argument) keeps the pairs that have at least one of
-    those meetings within the period, for what the pairs do not record (a project
-    promoted, a sector, a counterpart...). The figures named `meetings` count all the
-    meetings of the pairs counted, within the period.
+    means "any": the principal's rank and person (who held the meetings), the leader's
+    (who led the mission). `meetings` (the argument) keeps the triples that have at
+    least one of those meetings within the period, for what the triples do not record
+    (a project promoted, a sector, a counterpart...). The figures named `meetings`
+    count all the meetings of the triples counted, within the period.
 
-    The pairs are read from missions.Engagement, grouped in the database: one query by
-    (country, year, ASEAN), one by leader and rank. A pair whose meetings all fall
-    within the period counts as stored; the few that straddle one of its ends are
+    The triples are read from missions.Engagement, grouped in the database: one query
+    by (country, year, ASEAN), one by principal and rank. A triple whose meetings all
+    fall within the period counts as stored; the few that straddle one of its ends are
     recomputed from their meetings within it (the third query) and added in Python."""
-    pairs = top_sales_engagements()
+    triples = top_sales_engagements()
     if countries is not None:
-        pairs = pairs.filter(counterpart_country__in=_codes(countries))
+        triples = triples.filter(counterpart_country__in=_codes(countries))
     if regions is not None:
-        pairs = pairs.filter(counterpart_country__in=countries_in(*regions))
+        triples = triples.filter(counterpart_country__in=countries_in(*regions))
+    if principal_ranks is not None:
+        triples = triples.filter(principal_rank__in=list(principal_ranks))
+    if principal_ids is not None:
+        triples = triples.filter(principal_id__in=list(principal_ids))
     if leader_ranks is not None:
-        pairs = pairs.filter(mission__leader_rank__in=list(leader_ranks))
+        triples = triples.filter(mission__leader_rank__in=list(leader_ranks))
     if leader_ids is not None:
-        pairs = pairs.filter(mission__leader_id__in=list(leader_ids))
+        triples = triples.filter(mission__leader_id__in=list(leader_ids))
     if meetings is not None:
-        pairs = pairs.filter(
+        triples = triples.filter(
             Exists(
                 meetings.filter(
-                    mission_id=OuterRef("mission_id"),
-                    counterpart_country=OuterRef("counterpart_country"),
-                    **_within(period, "date"),
+                    **{name: OuterRef(name) for name in _TRIPLE}, **_within(period, "date")
                 )
             )
         )
     straddling = []
     if period is not None:
-        crossing = pairs.filter(first_date__lte=period.end, last_date__gte=period.start).filter(
+        crossing = triples.filter(first_date__lte=period.end, last_date__gte=period.start).filter(
             Q(first_date__lt=period.start) | Q(last_date__gt=period.end)
         )
-        straddling = (
-            top_sales_meetings(period)
-            .filter(
-                Exists(
-                    crossing.filter(
-                        mission_id=OuterRef("mission_id"),
-                        counterpart_country=OuterRef("counterpart_country"),
-                    )
-                )
-            )
-            .values("mission_id", "counterpart_country", *_LEADER)
-            .annotate(first_date=Min("date"), meetings=Count("id"))
-            .order_by()
-        )
-        pairs = pairs.filter(first_date__gte=period.start, last_date__lte=period.end)
-    pairs = pairs.alias(in_asean=_asean_in_database("first_date"))
+        straddling = _straddling(period, crossing)
+        triples = triples.filter(first_date__gte=period.start, last_date__lte=period.end)
+    triples = triples.alias(in_asean=_asean_in_database("first_date"))
     if asean is not None:
-        pairs = pairs.filter(in_asean=asean)
+        triples = triples.filter(in_asean=asean)
     fiscal = period is not None and period.is_fiscal
 
-    # (country, year, in ASEAN) -> [engagements, meetings]; (leader..., rank) -> engagements
+    # (country, year, in ASEAN) -> [engagements, meetings]
     groups = defaultdict(lambda: [0, 0])
     for row in (
-        pairs.values(
+        triples.values(
             "counterpart_country",
             year=year_expression("first_date", fiscal=fiscal),
             asean=F("in_asean"),
@@ -309,34 +318,34 @@ def engagement_statistics(
         group = groups[(str(row["counterpart_country"]), int(row["year"]), bool(row["asean"]))]
         group[0] += row["engagements"]
         group[1] += row["meetings_sum"]
-    # (leader..., rank) -> [engagements, meetings]
-    leaders = defaultdict(lambda: [0, 0])
+    # (principal..., rank) -> [engagements, meetings]
+    principals = defaultdict(lambda: [0, 0])
     for row in (
-        pairs.values(*_LEADER)
+        triples.values(*_PRINCIPAL)
         .annotate(engagements=Count("id"), meetings_sum=Sum("meetings"))
         .order_by()
     ):
-        leader = leaders[tuple(row[name] for name in _LEADER)]
-        leader[0] += row["engagements"]
-        leader[1] += row["meetings_sum"]
-    for pair in straddling:
-        country = str(pair["counterpart_country"])
-        in_asean = is_asean(country, pair["first_date"])
+        principal = principals[tuple(row[name] for name in _PRINCIPAL)]
+        principal[0] += row["engagements"]
+        principal[1] += row["meetings_sum"]
+    for triple in straddling:
+        country = str(triple["counterpart_country"])
+        in_asean = is_asean(country, triple["first_date"])
         if asean is not None and in_asean != asean:
             continue
-        group = groups[(country, _year_of(period, pair["first_date"]), in_asean)]
+        group = groups[(country, _year_of(period, triple["first_date"]), in_asean)]
         group[0] += 1
-        group[1] += pair["meetings"]
-        leader = leaders[tuple(pair[name] for name in _LEADER)]
-        leader[0] += 1
-        leader[1] += pair["meetings"]
+        group[1] += triple["meetings"]
+        principal = principals[tuple(triple[name] for name in _PRINCIPAL)]
+        principal[0] += 1
+        principal[1] += triple["meetings"]
 
     # Each breakdown counts engagements, and its `meetings_by_...` twin their meetings.
     by_country, meetings_by_country = Counter(), Counter()
     by_region, meetings_by_region = Counter(), Counter()
     by_rank, meetings_by_rank = Counter(), Counter()
-    by_leader, meetings_by_leader = Counter(), Counter()
-    leader_names = {}
+    by_principal, meetings_by_principal = Counter(), Counter()
+    principal_names = {}
     by_year, meetings_by_year, asean_by_year = Counter(), Counter(), Counter()
     countries_by_year = defaultdict(set)
     for (country, year, in_asean), (engagements, count) in groups.items():
@@ -348,12 +357,12 @@ def engagement_statistics(
         meetings_by_year[year] += count
         asean_by_year[year] += engagements if in_asean else 0
         countries_by_year[year].add(country)
-    for (leader_id, rank, name, name_ja), (engagements, count) in leaders.items():
+    for (principal_id, rank, name, name_ja), (engagements, count) in principals.items():
         by_rank[rank] += engagements
         meetings_by_rank[rank] += count
-        by_leader[leader_id] += engagements
-        meetings_by_leader[leader_id] += count
-        leader_names[leader_id] = localized(name, name_ja)
+        by_principal[principal_id] += engagements
+        meetings_by_principal[principal_id] += count
+        principal_names[principal_id] = localized(name, name_ja)
 
     return EngagementStatistics(
         engagements=by_country.total(),
@@ -381,17 +390,17 @@ def engagement_statistics(
             {**row, "meetings": meetings_by_rank[row["rank"]]}
             for row in _in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements")
         ],
-        by_leader=sorted(
+        by_principal=sorted(
             (
                 {
-                    "leader_id": leader_id,
-                    "leader": leader_names[leader_id],
+                    "principal_id": principal_id,
+                    "principal": principal_names[principal_id],
                     "engagements": count,
-                    "meetings": meetings_by_leader[leader_id],
+                    "meetings": meetings_by_principal[principal_id],
                 }
-                for leader_id, count in by_leader.items()
+                for principal_id, count in by_principal.items()
             ),
-            key=lambda row: (-row["engagements"], row["leader"], row["leader_id"]),
+            key=lambda row: (-row["engagements"], row["principal"], row["principal_id"]),
         ),
         by_year=[
             {
@@ -418,7 +427,7 @@ class EngagementsByYearAndRegion:
 
 def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYearAndRegion:
     """Engagements per calendar (or fiscal) year and region (1 query, grouped by
-    region and year in the database). A pair is counted in the year of its first
+    region and year in the database). A triple is counted in the year of its first
     meeting, as engagement_statistics(period=None) counts its by_year, so that the
     totals of both agree."""
     rows = (
@@ -625,12 +634,11 @@ class WatchListTransition:
     total: int
     # won_japanese, won_foreign, removed, continued, pending, added -> [{id, name}]
     projects: dict[str, list[dict]]
-
-    @property
-    def balanced(self) -> bool:
-        """Every previous entry has its outcome, and the continued and the added make
-        up the new edition: the figures add up as printed."""
-        return self.pending == 0 and self.continued + self.added == self.total
+    # Whether the figures add up as printed: previous total = won by Japanese firms + won
+    # by foreign firms + removed + continued, and total = continued + added. When they
+    # do not, `problems` says why, one sentence each, in the reader's language.
+    balanced: bool
+    problems: list[str]
 
 
 _OUTCOME_GROUPS = {
@@ -645,7 +653,12 @@ def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
     """The transition into `edition` (a WatchList or its edition year) from the
     edition it revises (2 queries). The outcomes are those recorded
     on the previous edition's entries; "added" are the entries of `edition` whose
-    project was not on the previous one."""
+    project was not on the previous one.
+
+    The figures are checked against each other and against the two lists, not
+    trusted: records written before the rule of domain.md ("Consistency between
+    records"), or around it, would otherwise print a transition that does not add up
+    without a word."""
     edition = _edition(edition)
     previous = edition.previous
     entries = (
@@ -675,14 +688,83 @@ def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
             group = _OUTCOME_GROUPS.get(entry["outcome_at_next_edition"], "pending")
             groups[group].append(brief)
     groups["added"] = [brief for brief in current if brief["id"] not in previous_projects]
+    counts = {group: len(projects) for group, projects in groups.items()}
+    problems = (
+        _transition_problems(edition, previous, groups, {brief["id"] for brief in current})
+        if previous is not None
+        else []
+    )
     return WatchListTransition(
         edition=_brief_edition(edition),
         previous=_brief_edition(previous),
         previous_total=len(previous_projects),
-        **{group: len(projects) for group, projects in groups.items()},
+        **counts,
         total=len(current),
         projects=groups,
+        balanced=not problems,
+        problems=problems,
     )
+
+
+def _transition_problems(edition, previous, groups, current) -> list[str]:
+    """Why the transition does not add up, if it does not: each of its two sums that
+    fails, then each outcome that contradicts the new edition's list."""
+    counts = {group: len(projects) for group, projects in groups.items()}
+    problems = []
+    recorded = sum(counts[group] for group in _OUTCOME_GROUPS.values())
+    if counts["pending"]:
+        problems.append(
+            ngettext(
+                "%(previous)s lists %(total)s projects, but won by Japanese firms, won by "
+                "foreign firms, removed and continued add up to %(sum)s: %(pending)s "
+                "outcome is not recorded yet.",
+                "%(previous)s lists %(total)s projects, but won by Japanese firms, won by "
+                "foreign firms, removed and continued add up to %(sum)s: %(pending)s "
+                "outcomes are not recorded yet.",
+                counts["pending"],
+            )
+            % {
+                "previous": previous.name,
+                "total": recorded + counts["pending"],
+                "sum": recorded,
+                "pending": counts["pending"],
+            }
+        )
+    if counts["continued"] + counts["added"] != len(current):
+        problems.append(
+            gettext(
+                "%(edition)s lists %(total)s projects, but continued and added add up to %(sum)s."
+            )
+            % {
+                "edition": edition.name,
+                "total": len(current),
+                "sum": counts["continued"] + counts["added"],
+            }
+        )
+    names = {"previous": previous.name, "edition": edition.name}
+    for brief in groups["continued"]:
+        if brief["id"] not in current:
+            problems.append(
+                gettext(
+                    "“%(project)s” is recorded on %(previous)s as continued, but it is not "
+                    "on %(edition)s."
+                )
+                % {**names, "project": brief["name"]}
+            )
+    labels = {**dict(WatchListOutcome.choices), "pending": gettext("not recorded yet")}
+    for outcome, group in (*_OUTCOME_GROUPS.items(), ("pending", "pending")):
+        if group == "continued":
+            continue
+        for brief in groups[group]:
+            if brief["id"] in current:
+                problems.append(
+                    gettext(
+                        "“%(project)s” is on %(edition)s, but %(previous)s records it as "
+                        "“%(outcome)s”."
+                    )
+                    % {**names, "project": brief["name"], "outcome": labels[outcome]}
+                )
+    return problems
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Min, Prefetch, Q, Value, When
 from django.forms import (
     CheckboxSelectMultiple,
     DateField,
@@ -421,6 +421,7 @@ class MeetingListView(RecordListView):
         Column(_("Date"), "date"),
         Column(_("Counterpart country"), "counterpart_country"),
         Column(_("Mission"), "mission__start_date"),
+        Column(_("Held by"), "principal_rank"),
         Column(_("Counterparts (post held that day)")),
         Column(_("Counterpart organisations")),
         Column(_("Projects promoted")),
@@ -436,6 +437,7 @@ class MeetingListView(RecordListView):
         "region",
         "asean",
         "top_sales",
+        "principal_rank",
         "leader_rank",
         "mission_status",
         "sector",
@@ -704,14 +706,18 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
         today = timezone.localdate()
         limits = self.limits
         country_meetings = Meeting.objects.filter(counterpart_country=code)
-        # Missions with this country, by their first meeting with it (missions.Engagement).
-        pairs = Engagement.objects.filter(counterpart_country=code)
-        latest_missions = pairs.order_by("-first_date", "-mission_id").values_list(
-            "mission_id", flat=True
-        )[: limits["missions"]]
+        # Missions with this country, by their first meeting with it (missions.Engagement:
+        # one row per official who held meetings with it on the mission).
+        triples = Engagement.objects.filter(counterpart_country=code)
+        latest_missions = list(
+            triples.values("mission_id")
+            .annotate(first_date=Min("first_date"))
+            .order_by("-first_date", "-mission_id")
+            .values_list("mission_id", flat=True)[: limits["missions"]]
+        )
         meetings = list(
-            country_meetings.filter(mission_id__in=list(latest_missions))
-            .select_related("mission__leader")
+            country_meetings.filter(mission_id__in=latest_missions)
+            .select_related("mission", "principal")
             .prefetch_related(
                 Prefetch(
                     "counterparts",
@@ -729,26 +735,35 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
                 {"person": person, "post": person.post_on(meeting.date)}
                 for person in meeting.counterparts.all()
             ]
+        # One block per engagement: a mission's meetings held by one official.
         engagements = []
-        for _mission_id, group in groupby(
-            sorted(meetings, key=lambda meeting: (meeting.mission_id, meeting.date)),
-            key=lambda meeting: meeting.mission_id,
+        for _triple, group in groupby(
+            sorted(
+                meetings,
+                key=lambda meeting: (meeting.mission_id, meeting.principal_id, meeting.date),
+            ),
+            key=lambda meeting: (meeting.mission_id, meeting.principal_id),
         ):
             group = list(group)
-            mission = group[0].mission
-            first = group[0].date
+            first = group[0]
             engagements.append(
                 {
-                    "mission": mission,
+                    "mission": first.mission,
+                    "principal": first.principal,
+                    "principal_rank": first.get_principal_rank_display(),
                     "meetings": group,
-                    "first_date": first,
-                    "fiscal_year": selectors.year_label(fiscal_year_of(first), fiscal=True),
-                    "top_sales": mission.status == MissionStatus.COMPLETED
-                    and mission.leader_rank in TOP_SALES_RANKS,
+                    "first_date": first.date,
+                    "fiscal_year": selectors.year_label(fiscal_year_of(first.date), fiscal=True),
+                    "top_sales": first.mission.status == MissionStatus.COMPLETED
+                    and first.principal_rank in TOP_SALES_RANKS,
                 }
             )
         engagements.sort(
-            key=lambda engagement: (engagement["first_date"], engagement["mission"].pk)
+            key=lambda engagement: (
+                engagement["first_date"],
+                engagement["mission"].pk,
+                engagement["principal"].pk,
+            )
         )
         by_fiscal_year = {
             selectors.year_label(int(row["year"]), fiscal=True): row["engagements"]
@@ -781,7 +796,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
         types = ContentType.objects.get_for_models(Mission, Meeting, Agreement, Project)
         open_followups = FollowUp.objects.filter(
             Q(content_type=types[Meeting], object_id__in=country_meetings.values("pk"))
-            | Q(content_type=types[Mission], object_id__in=pairs.values("mission_id"))
+            | Q(content_type=types[Mission], object_id__in=triples.values("mission_id"))
             | Q(content_type=types[Agreement], object_id__in=country_agreements.values("pk"))
             | Q(content_type=types[Project], object_id__in=country_projects.values("pk")),
             status=FollowUpStatus.OPEN,
@@ -797,7 +812,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             .order_by("due_on", "id")[: limits["followups"]]
         ]
         totals = {
-            "missions": pairs.count(),
+            "missions": triples.values("mission_id").distinct().count(),
             "meetings": country_meetings.count(),
             "agreements": country_agreements.count(),
             "projects": country_projects.count(),
@@ -812,6 +827,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             today=today,
             form=CountryForm(initial={"country": code}),
             engagements=engagements,
+            missions_shown=len(latest_missions),
             top_sales_count=sum(by_fiscal_year.values()),
             by_fiscal_year=by_fiscal_year,
             agreements=agreements,

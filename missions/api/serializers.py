@@ -16,6 +16,8 @@ MEETING_FIELDS = [
     "url",
     "mission",
     "date",
+    "principal",
+    "principal_rank",
     "counterpart_country",
     "venue_city",
     "venue_country",
@@ -44,6 +46,16 @@ class MeetingSerializer(RecordSerializer):
     class Meta:
         model = Meeting
         fields = MEETING_FIELDS
+        # Left out or null: the mission's leader, at the leader's rank (fill_principal).
+        extra_kwargs = {"principal": {"allow_null": True}}
+
+    def validate(self, attrs):
+        if "principal" in attrs and "principal_rank" not in attrs:
+            # Another official (or null: the mission's leader again) without a rank: not
+            # the rank of the one named before. The leader's is filled in; another's is
+            # asked for (Meeting.clean).
+            attrs["principal_rank"] = ""
+        return super().validate(attrs)
 
     @staticmethod
     def _posts(meeting):
@@ -73,9 +85,10 @@ class MeetingSerializer(RecordSerializer):
 
 
 class MissionMeetingSerializer(MeetingSerializer):
-    """A meeting written inside its mission: the mission checks its date."""
+    """A meeting written inside its mission: the mission checks its date and fills its
+    principal (MissionCreateSerializer.validate)."""
 
-    clean_exclude = ("mission",)
+    clean_exclude = ("mission", "principal", "principal_rank")
 
     class Meta(MeetingSerializer.Meta):
         fields = [name for name in MEETING_FIELDS if name != "mission"]

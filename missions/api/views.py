@@ -47,12 +47,13 @@ class MeetingViewSet(RecordViewSet):
     # The related records carry only what their brief form and the posts of the day
     # print (BRIEF_COLUMNS): a page of 1,000 meetings loads thousands of them.
     queryset = (
-        Meeting.objects.select_related("mission")
+        Meeting.objects.select_related("mission", "principal")
         .only(
             *(field.name for field in Meeting._meta.concrete_fields),
             "mission__title",
             "mission__title_ja",
             "mission__leader_rank",  # a column of the export
+            *(f"principal__{name}" for name in BRIEF_COLUMNS),
         )
         .prefetch_related(
             Prefetch(
@@ -85,6 +86,8 @@ class MeetingViewSet(RecordViewSet):
         "counterpart_country",
         "mission",
         "mission.leader_rank",
+        "principal",
+        "principal_rank",
         "venue_city",
         "counterparts",
         "counterpart_organizations",

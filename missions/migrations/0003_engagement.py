@@ -4,7 +4,15 @@ import django.db.models.deletion
 import django_countries.fields
 from django.db import migrations, models
 
-from missions.services import FILL_ENGAGEMENTS_SQL
+# The pairs of the meetings then recorded, as the table was defined here (later
+# migrations change its key: missions.services.FILL_ENGAGEMENTS_SQL is today's).
+FILL_ENGAGEMENTS_SQL = """
+    INSERT INTO missions_engagement
+        (mission_id, counterpart_country, first_date, last_date, meetings)
+    SELECT mission_id, counterpart_country, MIN(date), MAX(date), COUNT(*)
+    FROM missions_meeting
+    GROUP BY mission_id, counterpart_country
+"""
 
 
 class Migration(migrations.Migration):

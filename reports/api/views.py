@@ -150,13 +150,16 @@ def period_of(given: dict) -> selectors.Period | None:
 
 
 class EngagementsView(ReportView):
-    """Top-sales engagements (mission × counterpart country) in a period, with the
-    meetings' parameters: the period is `year`, `fiscal_year`, or `date_after` and
-    `date_before` (not more than one of these); country, region, leader, leader_rank
-    and asean narrow the engagements themselves (asean: the country's membership on
-    the engagement's first day); every other parameter keeps the engagements that have
-    at least one such meeting within the period (a project promoted, a sector, a
-    counterpart...). `meetings` counts all the meetings of the engagements counted."""
+    """Top-sales engagements (mission × the official who held the meetings ×
+    counterpart country) in a period, with the meetings' parameters: the period is
+    `year`, `fiscal_year`, or `date_after` and `date_before` (not more than one of
+    these); country, region, principal, principal_rank (who held the meetings), leader,
+    leader_rank (who led the mission) and asean narrow the engagements themselves
+    (asean: the country's membership on the engagement's first day); every other
+    parameter keeps the engagements that have at least one such meeting within the
+    period (a project promoted, a sector, a counterpart...). `meetings` counts all the
+    meetings of the engagements counted; `by_rank` and `by_principal` count the
+    officials who held them."""
 
     queryset = Meeting.objects.all()
     filterset_class = report_filterset(MeetingFilterSet)
@@ -164,6 +167,8 @@ class EngagementsView(ReportView):
     NATIVE = {
         "country": "countries",
         "region": "regions",
+        "principal_rank": "principal_ranks",
+        "principal": "principal_ids",
         "leader_rank": "leader_ranks",
         "leader": "leader_ids",
         "asean": "asean",
@@ -181,7 +186,7 @@ class EngagementsView(ReportView):
                 "by_country": serializers.JSONField(),
                 "by_region": serializers.JSONField(),
                 "by_rank": serializers.JSONField(),
-                "by_leader": serializers.JSONField(),
+                "by_principal": serializers.JSONField(),
                 "by_year": serializers.JSONField(),
                 "sentence": inline_serializer(
                     "EngagementSentence",
@@ -194,8 +199,9 @@ class EngagementsView(ReportView):
         given = self.parameters(request)
         period = period_of(given)
         native = {argument: given[name] for name, argument in self.NATIVE.items() if name in given}
-        if "leader_ids" in native:
-            native["leader_ids"] = [leader.pk for leader in native["leader_ids"]]
+        for people in ("principal_ids", "leader_ids"):
+            if people in native:
+                native[people] = [person.pk for person in native[people]]
         meetings = self.filtered(given, leave_out={*self.NATIVE, *PERIOD_PARAMETERS})
         stats = selectors.engagement_statistics(period=period, meetings=meetings, **native)
         sentence = {
@@ -209,7 +215,9 @@ class EditionParameters(serializers.Serializer):
 
 
 class WatchListTransitionView(ReportView):
-    """From the previous edition of the watch list to `edition` (its year)."""
+    """From the previous edition of the watch list to `edition` (its year). `balanced`
+    is false when the figures do not add up (an outcome not recorded yet, or one that
+    contradicts the new edition's list), and `problems` says why, one sentence each."""
 
     parameters_class = EditionParameters
 
@@ -229,6 +237,8 @@ class WatchListTransitionView(ReportView):
                 "added": serializers.IntegerField(),
                 "total": serializers.IntegerField(),
                 "projects": serializers.JSONField(),
+                "balanced": serializers.BooleanField(),
+                "problems": serializers.ListField(child=serializers.CharField()),
             },
         ),
     )

@@ -17,16 +17,17 @@ DOCUMENT_FIGURES = ((69, 31, 35), (83, 10, 1, 7, 65, 18, 83))
 
 
 def engagements_2018(using=DEFAULT_DB_ALIAS):
-    """(mission, country) pairs of completed top-sales missions, with their first
-    meeting date in 2018."""
+    """(mission, principal, country) triples of completed missions' meetings held by a
+    minister, state minister or parliamentary vice-minister, with their first meeting
+    date in 2018."""
     return list(
         Meeting.objects.using(using)
         .filter(
             mission__status=MissionStatus.COMPLETED,
-            mission__leader_rank__in=TOP_SALES_RANKS,
+            principal_rank__in=TOP_SALES_RANKS,
             date__year=2018,
         )
-        .values("mission_id", "counterpart_country")
+        .values("mission_id", "principal_id", "counterpart_country")
         .distinct()
         .annotate(first_date=Min("date"))
         .order_by()

@@ -23,6 +23,7 @@ from followups.models import FollowUp
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Meeting, Mission
 from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
+from reports.selectors import Period, engagement_statistics
 from tests.core.demo_figures import DOCUMENT_FIGURES, document_figures, engagements_2018
 
 DOMAIN_MODELS = [
@@ -130,6 +131,24 @@ def test_ticad7_is_one_mission_with_8_meetings_with_ministers_of_7_countries():
     assert {"GH", "TN"} <= countries
     assert all(region_of(country) == "africa" for country in countries)
     assert mission.meetings.values("mission_id", "counterpart_country").distinct().count() == 7
+    # Held by Minister Ishii and Parliamentary Vice-Minister Adachi, Kenya by both.
+    held = Counter(
+        (meeting.principal.name, meeting.principal_rank) for meeting in mission.meetings.all()
+    )
+    assert set(held) == {
+        ("ISHII Keiichi", "minister"),
+        ("ADACHI Masashi", "parliamentary_vice_minister"),
+    }
+    assert sum(held.values()) == 8
+    assert {
+        meeting.principal.name for meeting in mission.meetings.filter(counterpart_country="KE")
+    } == {"ISHII Keiichi", "ADACHI Masashi"}
+    # The memoranda were signed at the minister's meetings.
+    assert {
+        meeting.principal.name
+        for meeting in mission.meetings.filter(counterpart_country__in=["GH", "TN"])
+    } == {"ISHII Keiichi"}
+
     for meeting in meetings:
         assert meeting.venue_city == "Yokohama"
         assert meeting.venue_country.code == "JP"
@@ -140,6 +159,20 @@ def test_ticad7_is_one_mission_with_8_meetings_with_ministers_of_7_countries():
         assert post.organization.kind == "foreign_government"
         assert post.organization.country == meeting.counterpart_country
     assert Person.objects.filter(name_ja="阿達雅志").exists()
+
+
+def test_ticad7_statistics_by_rank_show_both_officials():
+    stats = engagement_statistics(
+        period=Period.between(datetime.date(2019, 8, 28), datetime.date(2019, 8, 30)),
+        countries=["KE", "MZ", "GH", "TN", "CI", "MG", "EG"],
+    )
+    # Kenya met by each official: two engagements; 8 meetings in 7 countries.
+    assert (stats.engagements, stats.countries, stats.meetings) == (8, 7, 8)
+    assert [(row["rank"], row["engagements"]) for row in stats.by_rank] == [
+        ("minister", 5),
+        ("parliamentary_vice_minister", 3),
+    ]
+    assert {row["principal"] for row in stats.by_principal} == {"石井啓一", "阿達雅志"}
 
 
 # --- agreements --------------------------------------------------------------------------
@@ -235,6 +268,12 @@ def test_watch_list_entries_agree_with_their_projects():
             assert project.status not in ("won_japanese", "won_foreign")
         else:
             assert project.status == "active"
+
+
+def test_no_record_contradicts_another():
+    out = StringIO()
+    call_command("check_consistency", stdout=out)
+    assert "No contradiction" in out.getvalue()
 
 
 def test_order_figures():

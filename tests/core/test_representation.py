@@ -95,6 +95,13 @@ def test_one_meeting_as_the_api_prints_it(api, records):
             "display": "ベトナム訪問",
         },
         "date": "2018-05-02",
+        "principal": {
+            "id": mission.leader_id,
+            "url": f"{BASE}/people/{mission.leader_id}/",
+            "display": "佐藤博",
+        },
+        "principal_rank": "minister",
+        "principal_rank_label": "大臣",
         "counterpart_country": "VN",
         "counterpart_country_name": "ベトナム",
         "counterpart_country_region": "southeast_asia",

@@ -1,5 +1,5 @@
-"""missions.Engagement stays equal to the (mission, country) pairs of the meetings,
-whichever way the meetings are written."""
+"""missions.Engagement stays equal to the (mission, principal, country) triples of the
+meetings, whichever way the meetings are written."""
 
 import datetime
 import threading
@@ -12,6 +12,7 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from missions.choices import LeaderRank
 from missions.models import Engagement, Meeting, Mission
 from missions.services import refresh_engagements
 from tests import factories
@@ -23,6 +24,12 @@ from tests.missions.test_api import MEETINGS, MISSIONS, mission_payload
 pytestmark = pytest.mark.django_db
 
 day = datetime.date
+MINISTER = LeaderRank.MINISTER  # the factories' missions are led by a minister
+
+
+def held(mission, country):
+    """The key of the engagement of the mission's leader with a country."""
+    return (mission.pk, mission.leader_id, country)
 
 
 @pytest.fixture
@@ -40,8 +47,8 @@ def trip():
 
 def test_saving_meetings_keeps_their_pairs(trip):
     assert stored() == {
-        (trip.pk, "VN"): (day(2018, 5, 2), day(2018, 5, 3), 2),
-        (trip.pk, "KH"): (day(2018, 5, 4), day(2018, 5, 4), 1),
+        held(trip, "VN"): (MINISTER, day(2018, 5, 2), day(2018, 5, 3), 2),
+        held(trip, "KH"): (MINISTER, day(2018, 5, 4), day(2018, 5, 4), 1),
     }
 
 
@@ -49,7 +56,7 @@ def test_a_new_date_moves_the_pair_s_dates(trip):
     meeting = trip.meetings.get(counterpart_country="VN", date=day(2018, 5, 3))
     meeting.date = day(2018, 5, 1)
     meeting.save()
-    assert stored()[(trip.pk, "VN")] == (day(2018, 5, 1), day(2018, 5, 2), 2)
+    assert stored()[held(trip, "VN")] == (MINISTER, day(2018, 5, 1), day(2018, 5, 2), 2)
     assert_engagements_match_meetings()
 
 
@@ -57,7 +64,7 @@ def test_a_meeting_moved_to_another_country_refreshes_both_pairs(trip):
     meeting = trip.meetings.get(counterpart_country="KH")
     meeting.counterpart_country = "TH"
     meeting.save()
-    assert set(stored()) == {(trip.pk, "VN"), (trip.pk, "TH")}
+    assert set(stored()) == {held(trip, "VN"), held(trip, "TH")}
     assert_engagements_match_meetings()
 
 
@@ -66,7 +73,8 @@ def test_a_meeting_moved_to_another_mission_refreshes_both_pairs(trip):
     for meeting in trip.meetings.filter(counterpart_country="VN"):
         meeting.mission = other
         meeting.save()
-    assert set(stored()) == {(trip.pk, "KH"), (other.pk, "VN")}
+    # They keep the official who held them.
+    assert set(stored()) == {held(trip, "KH"), (other.pk, trip.leader_id, "VN")}
     assert_engagements_match_meetings()
 
 
@@ -83,14 +91,14 @@ def test_a_save_of_some_fields_and_of_a_partly_loaded_meeting(trip):
     meeting.counterpart_country = "TH"
     meeting.date = day(2018, 5, 1)
     meeting.save(update_fields=["date"])  # the country stays KH in the table
-    assert stored()[(trip.pk, "KH")] == (day(2018, 5, 1), day(2018, 5, 1), 1)
+    assert stored()[held(trip, "KH")] == (MINISTER, day(2018, 5, 1), day(2018, 5, 1), 1)
     meeting.save()
     assert_engagements_match_meetings()
 
     partial = Meeting.objects.only("id", "counterpart_country").get(pk=meeting.pk)
     partial.counterpart_country = "LA"
     partial.save()
-    assert set(stored()) == {(trip.pk, "VN"), (trip.pk, "LA")}
+    assert set(stored()) == {held(trip, "VN"), held(trip, "LA")}
     assert_engagements_match_meetings()
 
 
@@ -102,15 +110,15 @@ def test_an_instance_not_read_from_the_database_refreshes_the_pair_it_replaces(t
     )
     rebuilt.counterpart_country = "ID"
     rebuilt.save()
-    assert set(stored()) == {(trip.pk, "VN"), (trip.pk, "ID")}
+    assert set(stored()) == {held(trip, "VN"), held(trip, "ID")}
     assert_engagements_match_meetings()
 
 
 def test_deleting_meetings(trip):
     trip.meetings.filter(counterpart_country="VN").first().delete()
-    assert stored()[(trip.pk, "VN")][2] == 1
+    assert stored()[held(trip, "VN")][3] == 1
     trip.meetings.filter(counterpart_country="VN").delete()  # a queryset, as the admin does
-    assert set(stored()) == {(trip.pk, "KH")}
+    assert set(stored()) == {held(trip, "KH")}
     assert_engagements_match_meetings()
 
 
@@ -118,7 +126,7 @@ def test_deleting_the_mission_deletes_its_pairs(trip):
     kept = factories.MeetingFactory(counterpart_country="GH")
     with CaptureQueriesContext(connection) as queries:
         trip.delete()
-    assert set(stored()) == {(kept.mission_id, "GH")}
+    assert set(stored()) == {held(kept.mission, "GH")}
     assert_engagements_match_meetings()
     # Its meetings go with it: no pair recomputed one meeting at a time.
     assert not [query for query in queries if "MIN(" in query["sql"].upper()]
@@ -131,12 +139,14 @@ def test_refresh_engagements_repairs_the_pairs_it_is_given(trip):
     Engagement.objects.filter(counterpart_country="KH").delete()
     Engagement.objects.create(
         mission=trip,
+        principal=trip.leader,
+        principal_rank=MINISTER,
         counterpart_country="GH",
         first_date=day(2018, 5, 1),
         last_date=day(2018, 5, 1),
         meetings=1,
     )
-    refresh_engagements([(trip.pk, "vn"), (trip.pk, "KH"), (trip.pk, "GH")])
+    refresh_engagements([held(trip, "vn"), held(trip, "KH"), held(trip, "GH")])
     assert_engagements_match_meetings()
 
 
@@ -165,8 +175,8 @@ def test_admin_inline_create_and_move(data_entry_client):
     assert response.status_code == 302, response.context and response.context["errors"]
     mission = Mission.objects.get()
     assert stored() == {
-        (mission.pk, "VN"): (day(2018, 5, 2), day(2018, 5, 3), 2),
-        (mission.pk, "KH"): (day(2018, 5, 4), day(2018, 5, 4), 1),
+        held(mission, "VN"): (MINISTER, day(2018, 5, 2), day(2018, 5, 3), 2),
+        held(mission, "KH"): (MINISTER, day(2018, 5, 4), day(2018, 5, 4), 1),
     }
 
     # The change form: Cambodia's meeting becomes Laos's, one of Viet Nam's is deleted.
@@ -194,8 +204,8 @@ def test_admin_inline_create_and_move(data_entry_client):
     response = data_entry_client.post(change, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert stored() == {
-        (mission.pk, "VN"): (day(2018, 5, 2), day(2018, 5, 2), 1),
-        (mission.pk, "LA"): (day(2018, 5, 4), day(2018, 5, 4), 1),
+        held(mission, "VN"): (MINISTER, day(2018, 5, 2), day(2018, 5, 2), 1),
+        held(mission, "LA"): (MINISTER, day(2018, 5, 4), day(2018, 5, 4), 1),
     }
     assert_engagements_match_meetings()
 
@@ -209,10 +219,10 @@ def test_api_mission_created_with_its_meetings(api):
     ]
     response = api.post(MISSIONS, mission_payload(leader, meetings), format="json")
     assert response.status_code == 201, response.json()
-    mission_id = response.json()["id"]
+    mission = Mission.objects.get(pk=response.json()["id"])
     assert stored() == {
-        (mission_id, "VN"): (day(2018, 5, 2), day(2018, 5, 4), 2),
-        (mission_id, "KH"): (day(2018, 5, 4), day(2018, 5, 4), 1),
+        held(mission, "VN"): (LeaderRank.STATE_MINISTER, day(2018, 5, 2), day(2018, 5, 4), 2),
+        held(mission, "KH"): (LeaderRank.STATE_MINISTER, day(2018, 5, 4), day(2018, 5, 4), 1),
     }
 
 
@@ -223,16 +233,16 @@ def test_api_meeting_create_move_and_delete(api, trip):
         format="json",
     )
     assert response.status_code == 201, response.json()
-    assert stored()[(trip.pk, "KH")] == (day(2018, 5, 1), day(2018, 5, 4), 2)
+    assert stored()[held(trip, "KH")] == (MINISTER, day(2018, 5, 1), day(2018, 5, 4), 2)
 
     moved = trip.meetings.get(counterpart_country="KH", date=day(2018, 5, 4))
     response = api.patch(f"{MEETINGS}{moved.pk}/", {"counterpart_country": "TH"}, format="json")
     assert response.status_code == 200, response.json()
-    assert stored()[(trip.pk, "KH")] == (day(2018, 5, 1), day(2018, 5, 1), 1)
-    assert stored()[(trip.pk, "TH")] == (day(2018, 5, 4), day(2018, 5, 4), 1)
+    assert stored()[held(trip, "KH")] == (MINISTER, day(2018, 5, 1), day(2018, 5, 1), 1)
+    assert stored()[held(trip, "TH")] == (MINISTER, day(2018, 5, 4), day(2018, 5, 4), 1)
 
     assert api.delete(f"{MEETINGS}{moved.pk}/").status_code == 204
-    assert (trip.pk, "TH") not in stored()
+    assert held(trip, "TH") not in stored()
     assert_engagements_match_meetings()
 
 
@@ -248,18 +258,18 @@ def test_admin_restore_of_a_deleted_meeting_and_revert_of_a_moved_one(
     meeting = trip.meetings.get(counterpart_country="KH")
     pk = meeting.pk
     meeting.delete()
-    assert (trip.pk, "KH") not in stored()
+    assert held(trip, "KH") not in stored()
     deletion = Meeting.history.filter(id=pk, history_type="-").latest("history_id")
     response = client.post(reverse("admin:missions_meeting_restore", args=[deletion.history_id]))
     assert response.status_code == 302
-    assert stored()[(trip.pk, "KH")] == (day(2018, 5, 4), day(2018, 5, 4), 1)
+    assert stored()[held(trip, "KH")] == (MINISTER, day(2018, 5, 4), day(2018, 5, 4), 1)
 
     # Moved to Thailand, then reverted to the version in Cambodia from its history page.
     restored = Meeting.objects.get(pk=pk)
     in_cambodia = restored.history.order_by("-history_date", "-history_id").first()
     restored.counterpart_country = "TH"
     restored.save()
-    assert (trip.pk, "KH") not in stored()
+    assert held(trip, "KH") not in stored()
     url = reverse("admin:missions_meeting_simple_history", args=[pk, in_cambodia.history_id])
     page = client.get(url)
     form = page.context["adminform"].form
@@ -270,7 +280,7 @@ def test_admin_restore_of_a_deleted_meeting_and_revert_of_a_moved_one(
     }
     response = client.post(url, data)
     assert response.status_code == 302, page.context["adminform"].form.errors
-    assert set(stored()) == {(trip.pk, "VN"), (trip.pk, "KH")}
+    assert set(stored()) == {held(trip, "VN"), held(trip, "KH")}
     assert_engagements_match_meetings()
 
 
@@ -329,5 +339,5 @@ def test_two_transactions_adding_meetings_to_one_pair_count_both():
     for thread in threads:
         thread.join()
 
-    assert stored()[(mission.pk, "VN")][2] == 3
+    assert stored()[held(mission, "VN")][3] == 3
     assert_engagements_match_meetings()

@@ -229,7 +229,7 @@ def test_no_outcome_while_the_next_edition_does_not_exist(editions, outcome):
     _first, latest = editions
     entry = WatchListEntryFactory.build(
         watch_list=latest,
-        project=ProjectFactory(),
+        project=ProjectFactory(awarded_to=OrganizationFactory()),
         outcome_at_next_edition=outcome,
         reason="Stated in the next edition.",
     )
@@ -238,7 +238,9 @@ def test_no_outcome_while_the_next_edition_does_not_exist(editions, outcome):
         "outcome_at_next_edition",
         "The outcome stays blank until the next edition exists.",
     )
-    WatchListFactory(edition_year=latest.edition_year + 1, previous=latest)
+    following = WatchListFactory(edition_year=latest.edition_year + 1, previous=latest)
+    if outcome == WatchListOutcome.CONTINUED:  # continued: on the next edition too
+        WatchListEntryFactory(watch_list=following, project=entry.project)
     entry.full_clean()
 
 

@@ -345,6 +345,7 @@ def test_demo_reads_the_articles_watch_list_figures(demo_data, analyst_api):
         )
     ]
     assert figures == [83, 10, 1, 7, 65, 18, 83]
+    assert (body["balanced"], body["problems"]) == (True, [])
     breakdown = analyst_api.get(f"{BASE}watch-list-breakdown/", {"edition": 2019}).json()
     by_region = {row["region"]: row["count"] for row in breakdown["by_region"]}
     assert (by_region["southeast_asia"], by_region["south_asia"]) == (46, 9)

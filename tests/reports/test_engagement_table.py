@@ -1,7 +1,8 @@
 """The statistics read from missions.Engagement give exactly what the meetings give:
 the earlier implementation, which grouped the meetings on every call, is kept here as
 the reference and compared for every kind of period and filter, on records that
-straddle a calendar year, a fiscal year and Timor-Leste's accession to ASEAN."""
+straddle a calendar year, a fiscal year and Timor-Leste's accession to ASEAN, with
+meetings held by officials other than the mission's leader."""
 
 import dataclasses
 import datetime
@@ -41,7 +42,8 @@ day = datetime.date
 
 
 # The reference: reports.selectors before the engagements table, with what was added
-# since (the meetings of every breakdown, the pairs kept by given meetings).
+# since (the meetings of every breakdown, the engagements kept by given meetings, the
+# official who held the meetings).
 
 
 def reference_statistics(
@@ -49,6 +51,8 @@ def reference_statistics(
     period: Period | None,
     countries: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
+    principal_ranks: Iterable[str] | None = None,
+    principal_ids: Iterable[int] | None = None,
     leader_ranks: Iterable[str] | None = None,
     leader_ids: Iterable[int] | None = None,
     asean: bool | None = None,
@@ -57,15 +61,20 @@ def reference_statistics(
     """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (1 query;
     2 with `meetings`).
 
-    A pair belongs to the period by its first meeting within the period, and is in
-    ASEAN if its country was a member on that day. Each filter narrows the set; None
-    means "any". With `meetings`, only the pairs that have one of them within the
-    period. `meetings` counts the meetings of the pairs counted."""
+    A (mission, principal, country) triple belongs to the period by its first meeting
+    within the period, and is in ASEAN if its country was a member on that day. Each
+    filter narrows the set; None means "any". With `meetings`, only the triples that
+    have one of them within the period. `meetings` counts the meetings of the triples
+    counted."""
     held = top_sales_meetings(period)
     if countries is not None:
         held = held.filter(counterpart_country__in=_codes(countries))
     if regions is not None:
         held = held.filter(counterpart_country__in=countries_in(*regions))
+    if principal_ranks is not None:
+        held = held.filter(principal_rank__in=list(principal_ranks))
+    if principal_ids is not None:
+        held = held.filter(principal_id__in=list(principal_ids))
     if leader_ranks is not None:
         held = held.filter(mission__leader_rank__in=list(leader_ranks))
     if leader_ids is not None:
@@ -76,23 +85,23 @@ def reference_statistics(
     qualified = None
     if meetings is not None:
         qualified = {
-            (mission_id, str(country))
-            for mission_id, country, date in meetings.values_list(
-                "mission_id", "counterpart_country", "date"
+            (mission_id, principal_id, str(country))
+            for mission_id, principal_id, country, date in meetings.values_list(
+                "mission_id", "principal_id", "counterpart_country", "date"
             )
             if period is None or date in period
         }
     pairs = (
         held.values(
             "mission_id",
+            "principal_id",
             "counterpart_country",
-            "mission__leader_rank",
-            "mission__leader_id",
-            "mission__leader__name",
-            "mission__leader__name_ja",
+            "principal_rank",
+            "principal__name",
+            "principal__name_ja",
         )
         .annotate(first_date=Min("date"), meetings=Count("id"))
-        .order_by("mission_id", "counterpart_country")
+        .order_by("mission_id", "principal_id", "counterpart_country")
     )
 
     engagements = meetings_total = asean_total = 0
@@ -107,10 +116,13 @@ def reference_statistics(
         in_asean = is_asean(country, pair["first_date"])
         if asean is not None and in_asean != asean:
             continue
-        if qualified is not None and (pair["mission_id"], country) not in qualified:
+        if (
+            qualified is not None
+            and (pair["mission_id"], pair["principal_id"], country) not in qualified
+        ):
             continue
         year = _year_of(period, pair["first_date"])
-        leader_id = pair["mission__leader_id"]
+        leader_id = pair["principal_id"]
         engagements += 1
         meetings_total += pair["meetings"]
         asean_total += in_asean
@@ -118,13 +130,11 @@ def reference_statistics(
         meetings_by_country[country] += pair["meetings"]
         by_region[_region_value(country)] += 1
         meetings_by_region[_region_value(country)] += pair["meetings"]
-        by_rank[pair["mission__leader_rank"]] += 1
-        meetings_by_rank[pair["mission__leader_rank"]] += pair["meetings"]
+        by_rank[pair["principal_rank"]] += 1
+        meetings_by_rank[pair["principal_rank"]] += pair["meetings"]
         by_leader[leader_id] += 1
         meetings_by_leader[leader_id] += pair["meetings"]
-        leader_names[leader_id] = localized(
-            pair["mission__leader__name"], pair["mission__leader__name_ja"]
-        )
+        leader_names[leader_id] = localized(pair["principal__name"], pair["principal__name_ja"])
         by_year[year] += 1
         meetings_by_year[year] += pair["meetings"]
         asean_by_year[year] += in_asean
@@ -157,17 +167,17 @@ def reference_statistics(
             {**row, "meetings": meetings_by_rank[row["rank"]]}
             for row in _in_vocabulary_order(by_rank, LeaderRank, "rank", "engagements")
         ],
-        by_leader=sorted(
+        by_principal=sorted(
             (
                 {
-                    "leader_id": leader_id,
-                    "leader": leader_names[leader_id],
+                    "principal_id": leader_id,
+                    "principal": leader_names[leader_id],
                     "engagements": count,
                     "meetings": meetings_by_leader[leader_id],
                 }
                 for leader_id, count in by_leader.items()
             ),
-            key=lambda row: (-row["engagements"], row["leader"], row["leader_id"]),
+            key=lambda row: (-row["engagements"], row["principal"], row["principal_id"]),
         ),
         by_year=[
             {
@@ -189,7 +199,7 @@ def reference_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYearAn
     counts its by_year, so that the totals of both agree."""
     pairs = (
         top_sales_meetings()
-        .values("mission_id", "counterpart_country")
+        .values("mission_id", "principal_id", "counterpart_country")
         .annotate(first_date=Min("date"))
         .order_by()
     )
@@ -223,8 +233,17 @@ def _mission(start, end, leader, rank=LeaderRank.MINISTER, status=MissionStatus.
     )
 
 
-def _meet(mission, country, date):
-    MeetingFactory(mission=mission, counterpart_country=country, venue_country=country, date=date)
+def _meet(mission, country, date, held_by=None):
+    """A meeting held by the mission's leader, or `held_by`: (person, rank)."""
+    principal, rank = held_by or (None, "")
+    MeetingFactory(
+        mission=mission,
+        counterpart_country=country,
+        venue_country=country,
+        date=date,
+        principal=principal,
+        principal_rank=rank,
+    )
 
 
 @pytest.fixture
@@ -262,6 +281,14 @@ def leaders():
     ticad = _mission(day(2019, 8, 28), day(2019, 8, 30), ishii)
     for country in ["GH", "GH", "TN", "KE"]:
         _meet(ticad, country, day(2019, 8, 29))
+    # Another official held some of the meetings: a second engagement with Kenya, one
+    # with Tunisia straddling the end of August, and a senior official's (not top sales).
+    pvm = (adachi, LeaderRank.PARLIAMENTARY_VICE_MINISTER)
+    _meet(ticad, "KE", day(2019, 8, 30), held_by=pvm)
+    _meet(ticad, "TN", day(2019, 8, 30), held_by=pvm)
+    _meet(ticad, "MG", day(2019, 8, 28), held_by=(aoki, LeaderRank.SENIOR_OFFICIAL))
+    _meet(new_year, "TH", day(2018, 12, 31), held_by=pvm)
+    _meet(new_year, "TH", day(2019, 1, 1), held_by=pvm)
     # The same leader at another rank, and records that are not top sales.
     _meet(
         _mission(day(2020, 2, 1), day(2020, 2, 2), ishii, LeaderRank.STATE_MINISTER),
@@ -299,11 +326,12 @@ PERIODS = [
     Period.between(day(2019, 12, 25), day(2020, 1, 5)),  # inside the gap: nothing
     Period.between(day(2018, 4, 1), day(2018, 4, 1)),
     Period.between(day(2025, 10, 26), day(2025, 12, 31)),
+    Period.between(day(2019, 8, 29), day(2019, 8, 29)),
     Period.between(day(2010, 1, 1), day(2030, 12, 31)),
 ]
 
 
-def _filters(ishii, aoki):
+def _filters(ishii, aoki, adachi):
     return [
         {},
         {"countries": ["vn", "TL"]},
@@ -313,6 +341,10 @@ def _filters(ishii, aoki):
         {"leader_ranks": [LeaderRank.STATE_MINISTER]},
         {"leader_ranks": [LeaderRank.SENIOR_OFFICIAL]},
         {"leader_ids": [ishii.pk]},
+        {"principal_ranks": [LeaderRank.PARLIAMENTARY_VICE_MINISTER]},
+        {"principal_ranks": [LeaderRank.SENIOR_OFFICIAL]},
+        {"principal_ids": [adachi.pk], "leader_ids": [ishii.pk]},
+        {"principal_ids": [aoki.pk]},
         {"asean": True},
         {"asean": False},
         {"regions": ["southeast_asia"], "asean": False},
@@ -322,6 +354,7 @@ def _filters(ishii, aoki):
         {"meetings": Meeting.objects.filter(date__in=_QUALIFYING_DAYS)},
         {"meetings": Meeting.objects.filter(date__in=_QUALIFYING_DAYS), "asean": True},
         {"meetings": Meeting.objects.filter(counterpart_country="GH"), "regions": ["africa"]},
+        {"meetings": Meeting.objects.filter(principal=adachi)},
         {"meetings": Meeting.objects.none()},
     ]
 
@@ -337,9 +370,9 @@ _QUALIFYING_DAYS = [
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_statistics_are_those_of_the_meetings_for_every_period_and_filter(leaders, language):
-    ishii, aoki, _adachi = leaders
+    ishii, aoki, adachi = leaders
     with translation.override(language):
-        for period, filters in itertools.product(PERIODS, _filters(ishii, aoki)):
+        for period, filters in itertools.product(PERIODS, _filters(ishii, aoki, adachi)):
             expected = reference_statistics(period=period, **filters)
             assert dataclasses.asdict(engagement_statistics(period=period, **filters)) == (
                 dataclasses.asdict(expected)
@@ -349,7 +382,15 @@ def test_statistics_are_those_of_the_meetings_for_every_period_and_filter(leader
 def test_the_records_cover_what_they_are_meant_to(leaders):
     # Guards the comparison above against records that test nothing.
     new_year = engagement_statistics(period=Period.between(day(2018, 12, 30), day(2019, 1, 1)))
-    assert (new_year.engagements, new_year.meetings) == (2, 2)  # VN on the 31st, KH
+    # VN on the 31st, KH, and TH held by the vice-minister (two meetings).
+    assert (new_year.engagements, new_year.meetings) == (3, 4)
+    ticad = engagement_statistics(period=Period.between(day(2019, 8, 28), day(2019, 8, 30)))
+    # GH, TN, KE by the minister; KE and TN by the vice-minister; not the official's MG.
+    assert (ticad.engagements, ticad.countries, ticad.meetings) == (5, 3, 6)
+    assert [(row["rank"], row["engagements"]) for row in ticad.by_rank] == [
+        (LeaderRank.MINISTER, 3),
+        (LeaderRank.PARLIAMENTARY_VICE_MINISTER, 2),
+    ]
     accession = engagement_statistics(period=Period.calendar_year(2025))
     assert (accession.engagements, accession.asean_engagements) == (3, 2)
     assert (

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from projects.models import WatchListEntry
 from tests.reports.html import text_of
 
 
@@ -57,6 +58,45 @@ def test_the_watch_list_page_reads_83_10_1_7_65_18_83(analyst_client):
         ("追加", 18),
     ):
         assert f"{label} ({count})" in page
+    assert (
+        "transition-problems"
+        not in analyst_client.get(reverse("reports:watch-list")).content.decode()
+    )
+
+
+def test_a_transition_that_does_not_add_up_says_so_on_the_page_and_in_the_api(
+    analyst_client, analyst_api
+):
+    """Issue 15: a 2018 entry marked removed while its project was still on the 2019
+    list read 83 → 10/1/8/64/18 → 83, which does not add up, without a word. The rules
+    refuse it now; a database filled before them (here: SQL) is caught by the report."""
+    entry = (
+        WatchListEntry.objects.filter(
+            watch_list__edition_year=2018, outcome_at_next_edition="continued"
+        )
+        .select_related("project")
+        .order_by("project__name")
+        .first()
+    )
+    WatchListEntry.objects.filter(pk=entry.pk).update(
+        outcome_at_next_edition="removed", reason="Tender delayed"
+    )
+
+    body = analyst_api.get("/api/v1/reports/watch-list-transition/", {"edition": 2019}).json()
+    assert [body[key] for key in ("previous_total", "won_japanese", "won_foreign")] == [83, 10, 1]
+    assert [body[key] for key in ("removed", "continued", "added", "total")] == [8, 64, 18, 83]
+    assert body["balanced"] is False
+    assert body["problems"] == [
+        "Action Plan 2019 lists 83 projects, but continued and added add up to 82.",
+        f"“{entry.project.name}” is on Action Plan 2019, but Action Plan 2018 records it as "
+        "“Removed”.",
+    ]
+
+    response = analyst_client.get(reverse("reports:watch-list"))
+    page = text_of(response)
+    assert "83 → 10 / 1 / 8 / 64 / 18 → 83" in page
+    assert 'data-testid="transition-problems"' in response.content.decode()
+    assert "Action Plan 2019 は 83 件を掲載していますが、継続と追加の合計は 82 件です。" in page
 
 
 def test_the_2019_list_has_46_projects_in_southeast_asia_and_9_in_south_asia(analyst_client):
@@ -82,3 +122,20 @@ def test_ghanas_brief_has_the_ticad7_meeting_with_the_minister_of_roads_and_high
     assert "道路高速道大臣" in page  # the post held that day
     assert "協力覚書" in page
     assert "2019年度" in page
+
+
+def test_kenyas_brief_shows_each_official_who_met_it_at_ticad7(analyst_client):
+    """Minister Ishii and Parliamentary Vice-Minister Adachi each met Kenya there: two
+    engagements, each under the official who held its meeting."""
+    response = analyst_client.get(reverse("reports:country-brief", args=["KE"]))
+    held = re.findall(r'data-testid="held-by">([^<]*)<', response.content.decode())
+    assert "— 会談者：石井啓一（大臣）, 2019年度" in held
+    assert "— 会談者：阿達雅志（大臣政務官）, 2019年度" in held
+
+
+def test_the_meeting_list_shows_who_held_each_meeting(analyst_client):
+    page = text_of(
+        analyst_client.get(reverse("reports:meeting-list"), {"country": "MG", "year": 2019})
+    )
+    assert "会談者" in page
+    assert "阿達雅志 大臣政務官" in page

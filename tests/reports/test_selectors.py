@@ -13,7 +13,7 @@ from core.sectors import SectorCode
 from missions.choices import LeaderRank, MissionStatus
 from missions.models import Meeting
 from projects.choices import FigureKind, ProjectStatus, Stage, WatchListOutcome
-from projects.models import OrderFigure, Project
+from projects.models import OrderFigure, Project, WatchListEntry
 from reports.selectors import (
     Period,
     PeriodKind,
@@ -127,6 +127,61 @@ def test_one_occasion_meeting_eight_ministers_of_seven_countries_is_seven_engage
     ]
 
 
+# The engagement is (mission, principal, country): who held the meeting, not who led
+# the mission (domain.md).
+
+PVM = LeaderRank.PARLIAMENTARY_VICE_MINISTER
+
+
+def test_one_principal_meeting_one_country_twice_on_a_mission_is_one_engagement():
+    adachi = PersonFactory(name="Adachi")
+    trip = mission()
+    meet(trip, "KE", day(2018, 5, 1), principal=adachi, principal_rank=PVM)
+    meet(trip, "KE", day(2018, 5, 2), principal=adachi, principal_rank=PVM)
+    stats = engagement_statistics(period=Y2018)
+    assert headline(stats) == (1, 1, 0, 2)
+    assert [(row["principal"], row["engagements"]) for row in stats.by_principal] == [("Adachi", 1)]
+
+
+def test_a_minister_and_a_vice_minister_each_meeting_a_country_are_two_engagements():
+    trip = mission(leader=PersonFactory(name="Ishii"))
+    meet(trip, "KE")
+    meet(trip, "KE", principal=PersonFactory(name="Adachi"), principal_rank=PVM)
+    with translation.override("en"):
+        stats = engagement_statistics(period=Y2018)
+    assert headline(stats) == (2, 1, 0, 2)
+    assert [(row["label"], row["engagements"]) for row in stats.by_rank] == [
+        ("Minister", 1),
+        ("Parliamentary Vice-Minister", 1),
+    ]
+    assert [row["principal"] for row in stats.by_principal] == ["Adachi", "Ishii"]
+    assert headline(engagement_statistics(period=Y2018, principal_ranks=[PVM])) == (1, 1, 0, 1)
+
+
+def test_a_senior_officials_meeting_on_a_ministers_mission_is_not_top_sales():
+    trip = mission()  # led by a minister
+    official = PersonFactory(name="Ueno")
+    meet(trip, "VN", principal=official, principal_rank=LeaderRank.SENIOR_OFFICIAL)
+    assert headline(engagement_statistics(period=Y2018)) == (0, 0, 0, 0)
+    assert engagement_statistics(period=Y2018, principal_ids=[official.pk]).engagements == 0
+    meet(trip, "VN")  # the minister meets Viet Nam too: that one counts
+    assert headline(engagement_statistics(period=Y2018)) == (1, 1, 1, 1)
+
+
+def test_a_vice_ministers_meeting_on_a_senior_officials_mission_is_top_sales():
+    trip = mission(leader_rank=LeaderRank.SENIOR_OFFICIAL)
+    meet(trip, "VN")
+    meet(trip, "TH", principal=PersonFactory(), principal_rank=PVM)
+    stats = engagement_statistics(period=Y2018)
+    assert headline(stats) == (1, 1, 1, 1)
+    assert [row["rank"] for row in stats.by_rank] == [PVM]
+    # The mission's leader still narrows by the mission.
+    assert (
+        engagement_statistics(period=Y2018, leader_ranks=[LeaderRank.SENIOR_OFFICIAL]).engagements
+        == 1
+    )
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -208,7 +263,7 @@ def test_every_breakdown_counts_the_meetings_inside_the_period():
     assert [(row["engagements"], row["meetings"]) for row in stats.by_country] == [(2, 3)]
     assert [(row["engagements"], row["meetings"]) for row in stats.by_region] == [(2, 3)]
     assert [(row["engagements"], row["meetings"]) for row in stats.by_rank] == [(2, 3)]
-    assert [(row["leader"], row["meetings"]) for row in stats.by_leader] == [
+    assert [(row["principal"], row["meetings"]) for row in stats.by_principal] == [
         ("Aoki", 1),
         ("Ishii", 2),
     ]
@@ -338,10 +393,15 @@ def test_breakdowns_by_country_region_rank_and_leader(season):
         ("state_minister", 1, 1),
         ("parliamentary_vice_minister", 1, 1),
     ]
-    assert stats.by_leader == [
-        {"leader_id": minister.pk, "leader": "Ishii", "engagements": 3, "meetings": 4},
-        {"leader_id": vice_minister.pk, "leader": "Adachi", "engagements": 1, "meetings": 1},
-        {"leader_id": state_minister.pk, "leader": "Aoki", "engagements": 1, "meetings": 1},
+    assert stats.by_principal == [
+        {"principal_id": minister.pk, "principal": "Ishii", "engagements": 3, "meetings": 4},
+        {
+            "principal_id": vice_minister.pk,
+            "principal": "Adachi",
+            "engagements": 1,
+            "meetings": 1,
+        },
+        {"principal_id": state_minister.pk, "principal": "Aoki", "engagements": 1, "meetings": 1},
     ]
     assert [(row["year"], row["engagements"], row["meetings"]) for row in stats.by_year] == [
         (2018, 5, 6)
@@ -700,9 +760,32 @@ def test_first_edition_has_everything_added_and_blank_outcomes_are_pending(editi
         5,
         5,
     )
-    third = WatchListFactory(edition_year=2020, previous=_second)
-    assert watch_list_transition(edition=third).pending == 3
-    assert not watch_list_transition(edition=third).balanced
+    third = WatchListFactory(edition_year=2020, name="Action Plan 2020", previous=_second)
+    with translation.override("en"):
+        transition = watch_list_transition(edition=third)
+    assert (transition.pending, transition.balanced) == (3, False)
+    assert transition.problems == [
+        "Action Plan 2019 lists 3 projects, but won by Japanese firms, won by foreign firms, "
+        "removed and continued add up to 0: 3 outcomes are not recorded yet."
+    ]
+
+
+def test_a_transition_names_each_outcome_that_contradicts_the_new_list(editions):
+    """As records stored before the rule (or by SQL) can hold them."""
+    first, _second, projects = editions
+    entries = WatchListEntry.objects.filter(watch_list=first)
+    entries.filter(project=projects["Airport D"]).update(outcome_at_next_edition="continued")
+    entries.filter(project=projects["Road E"]).update(outcome_at_next_edition="")
+    with translation.override("en"):
+        transition = watch_list_transition(edition=2019)
+    assert (transition.continued, transition.pending, transition.balanced) == (1, 1, False)
+    assert transition.problems == [
+        "Action Plan 2018 lists 5 projects, but won by Japanese firms, won by foreign firms, "
+        "removed and continued add up to 4: 1 outcome is not recorded yet.",
+        "“Airport D” is recorded on Action Plan 2018 as continued, but it is not on Action "
+        "Plan 2019.",
+        "“Road E” is on Action Plan 2019, but Action Plan 2018 records it as “not recorded yet”.",
+    ]
 
 
 def test_edition_breakdown_by_printed_region_and_project_sector(editions):

@@ -18,7 +18,7 @@ ARTICLE_2018 = EngagementStatistics(
     by_country=[],
     by_region=[],
     by_rank=[],
-    by_leader=[],
+    by_principal=[],
     by_year=[],
 )
 
