@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Registers the OpenAPI descriptions of our API pieces.
         from core.api import schema  # noqa: F401
+        from core.folding import connect_signals
+
+        # fold() in SQL on SQLite, for the free-text search (core.folding).
+        connect_signals()
