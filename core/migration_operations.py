@@ -65,4 +65,7 @@ def folded_trigram_indexes(table: str, *columns: str) -> list[PostgreSQLOnly]:
                 f'USING gin (UPPER("{column}") gin_trgm_ops)',
             ),
         ]
+    # The planner's statistics of the new expressions: without them it guesses how many
+    # rows a search matches, and no change to the rows makes autovacuum gather them.
+    operations.append(PostgreSQLOnly(f'ANALYZE "{table}"', reverse_sql=migrations.RunSQL.noop))
     return operations
