@@ -228,16 +228,18 @@ class RecordFilterSet(filters.FilterSet):
         with OR reads every row of every table, and the union repeats no record, so
         no DISTINCT over the whole result is needed.
 
-        On PostgreSQL the ids are handed over as an array, `id = ANY(ARRAY(union))`,
-        not as `id IN (union)`: with IN, the planner guesses how many records match
-        from the trigram statistics and, the page being sorted and cut at 50 rows,
-        often walks the index of the list's order testing every record against the
-        union until it has 50 (63,000 projects read for the 1,041 named Mombasa,
-        whose names all sort under M), or reads the whole table to join it with the
-        union (the million meetings for 13,002 in Surabaya). The array is computed
-        once, before the query, and the records it names are fetched by primary key
-        and sorted: the cost follows the number of matches, which the count of the
-        page reads anyway.
+        On PostgreSQL the ids are handed over as an array, `id = ANY(<array>)`, not as
+        `id IN (union)`: with IN, the planner guesses how many records match from the
+        trigram statistics and, the page being sorted and cut at 50 rows, often walks
+        the index of the list's order testing every record against the union until it
+        has 50 (63,000 projects read for the 1,041 named Mombasa, whose names all sort
+        under M), or reads the whole table to join it with the union (the million
+        meetings for 13,002 in Surabaya). The records the array names are fetched by
+        primary key and sorted: the cost follows the number of matches. The ids are
+        read once, here, and the array given as a value (up to IDS_READ_AT_MOST of
+        them): the count of the page is then their number, and the union is not
+        computed again for the count and for the page. Beyond that, the database
+        computes the array in each query, `id = ANY(ARRAY(union))`.
 
         A term with three letters or digits in a row, which the trigram indexes can
         look up, gets one branch per column rather than per table: each branch then
@@ -255,17 +257,29 @@ class RecordFilterSet(filters.FilterSet):
         return search(queryset, self.search_fields, value.split())
 
 
+# A search that matches at most this many records reads their ids once (RecordFilterSet.
+# filter_q): some 800 kB of query for the array, against a second union per query.
+IDS_READ_AT_MOST = 100_000
+
+
 def search(queryset, search_fields, terms):
     """The records of `queryset` in which every term occurs, folded, in one of
     `search_fields`: the filter `q` (RecordFilterSet.filter_q) and the admin's search."""
-    postgresql = connections[queryset.db].vendor == "postgresql"
+    if connections[queryset.db].vendor != "postgresql":
+        for term in terms:
+            queryset = queryset.filter(pk__in=_ids_matching(queryset.model, search_fields, term))
+        return queryset
+    read = None  # the ids every term read so far matched (a union repeats none)
     for term in terms:
-        by_column = postgresql and _TRIGRAM_TERM.search(fold(term)) is not None
+        by_column = _TRIGRAM_TERM.search(fold(term)) is not None
         ids = _ids_matching(queryset.model, search_fields, term, by_column)
-        if postgresql:
+        matched = list(ids[: IDS_READ_AT_MOST + 1])
+        if len(matched) > IDS_READ_AT_MOST:
             queryset = queryset.filter(PkAmong(ArraySubquery(ids)))
         else:
-            queryset = queryset.filter(pk__in=ids)
+            read = matched if read is None else list(set(read).intersection(matched))
+    if read is not None:
+        queryset = queryset.filter(PkAmong(read))
     return queryset
 
 
@@ -275,7 +289,7 @@ def _ids_matching(model, search_fields, term, by_column=False):
         key = field if by_column else field.rpartition("__")[0]
         branches[key] = branches.get(key, Q()) | Q(**{f"{field}__folded__contains": term})
     queries = [
-        model._default_manager.order_by().filter(condition).values("pk")
+        model._default_manager.order_by().filter(condition).values_list("pk", flat=True)
         for condition in branches.values()
     ]
     return queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Organization, Person
+from core.api import filters
 from core.counts import PkAmong, estimated_count
 from missions.filters import MeetingFilterSet
 from missions.models import Meeting
@@ -73,7 +74,10 @@ TERMS = [
 @pytest.mark.parametrize(
     "model,filterset", [(Meeting, MeetingFilterSet), (Project, ProjectFilterSet)]
 )
-def test_q_finds_what_one_where_finds(records, model, filterset, value):
+# The ids read once (PostgreSQL, up to IDS_READ_AT_MOST), or computed in each query.
+@pytest.mark.parametrize("read_at_most", [filters.IDS_READ_AT_MOST, 1])
+def test_q_finds_what_one_where_finds(records, model, filterset, value, read_at_most, monkeypatch):
+    monkeypatch.setattr(filters, "IDS_READ_AT_MOST", read_at_most)
     found = filterset({"q": value}, queryset=model.objects.all()).qs
     expected = _one_where(model, filterset.search_fields, value)
     assert list(found.values_list("pk", flat=True)) == list(expected.values_list("pk", flat=True))
@@ -85,7 +89,22 @@ def test_q_finds_what_one_where_finds(records, model, filterset, value):
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the id array is PostgreSQL's")
-def test_q_hands_the_ids_over_as_an_array_and_counts_them_alone(records):
+def test_q_reads_the_ids_once_for_the_count_and_the_page(records):
+    with CaptureQueriesContext(connection) as captured:
+        found = MeetingFilterSet({"q": "Surabaya"}, queryset=Meeting.objects.all()).qs
+        assert estimated_count(found) == 4
+        rows = list(found)
+    ids, page = (query["sql"] for query in captured)
+    assert "UNION" in ids
+    # The page is fetched by the ids read, without computing the union again; the count
+    # is their number, without a query.
+    assert '"missions_meeting"."id" = ANY(' in page and "UNION" not in page
+    assert len(rows) == 4
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the id array is PostgreSQL's")
+def test_q_beyond_the_ids_read_hands_the_union_over_as_an_array(records, monkeypatch):
+    monkeypatch.setattr(filters, "IDS_READ_AT_MOST", 3)
     found = MeetingFilterSet({"q": "Surabaya"}, queryset=Meeting.objects.all()).qs
     with CaptureQueriesContext(connection) as captured:
         assert estimated_count(found) == 4
