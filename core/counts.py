@@ -52,10 +52,13 @@ class PkAmong(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if isinstance(self.rhs, list):
             # One text parameter in PostgreSQL's array syntax: psycopg spells a list of
-            # 13,000 numbers out element by element, some 80 ms of Python.
+            # 13,000 numbers out element by element, some 80 ms of Python. Behind a
+            # sub-select, as ARRAY(union) is: an array the planner can count, it walks
+            # the index of the list's order instead of fetching the records by id
+            # (63,165 projects read for the 1,041 named Mombasa).
             array_type = f"{self.lhs.output_field.db_type(connection)}[]"
             text = "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"
-            return f"{lhs} = ANY(%s::{array_type})", (*lhs_params, text)
+            return f"{lhs} = ANY((SELECT %s::{array_type})::{array_type})", (*lhs_params, text)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
