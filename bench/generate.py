@@ -27,6 +27,7 @@ from agreements.choices import SIGNED_STATUSES, AgreementKind, AgreementStatus, 
 from agreements.models import Agreement
 from contacts.choices import OrganizationKind
 from contacts.models import Organization, Person, Post
+from core.folding import name_key
 from core.regions import region_of
 from core.sectors import SectorCode
 from followups.choices import FollowUpStatus
@@ -460,7 +461,9 @@ def _organizations(rng, writer, scale: Scale) -> Orgs:
     def add(name, name_ja, kind, country):
         nonlocal next_id
         created, updated = _stamps(rng, _day(rng, FIRST_DAY, datetime.date(2012, 12, 31)))
-        rows.append((next_id, name, name_ja, kind, country, "", "", created, updated))
+        rows.append(
+            (next_id, name, name_key(name), name_ja, kind, country, "", "", created, updated)
+        )
         next_id += 1
         return next_id - 1
 
@@ -507,6 +510,7 @@ def _organizations(rng, writer, scale: Scale) -> Orgs:
     attnames = [
         "id",
         "name",
+        "name_key",
         "name_ja",
         "kind",
         "country",

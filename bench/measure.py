@@ -43,6 +43,9 @@ FILTERS = [
     ),
     ("meetings: q (free text)", "/api/v1/meetings/?q=Surabaya"),
     ("projects: q (free text)", "/api/v1/projects/?q=Mombasa"),
+    # Folded as a reader reads (core.folding): full width, half-width kana.
+    ("meetings: q full-width", "/api/v1/meetings/?q=ＳＵＲＡＢＡＹＡ"),
+    ("organisations: q half-width kana", "/api/v1/organizations/?q=ｲﾝﾌﾗ"),
     ("agreements: fiscal year", "/api/v1/agreements/?fiscal_year=2019"),
     ("meetings: fiscal year", "/api/v1/meetings/?fiscal_year=2019"),
     (

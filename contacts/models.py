@@ -6,6 +6,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from contacts.choices import OrganizationKind
+from core import folding
 from core.i18n import localized
 from core.models import TimeStampedModel
 from core.prefetch import related
@@ -15,6 +16,10 @@ class Organization(TimeStampedModel):
     """A ministry, agency, company or international body the bureau deals with."""
 
     name = models.CharField(_("name (English)"), max_length=255)
+    # The name as names compare (core.folding.name_key), kept by save() and by
+    # validate_constraints(): the database refuses a second "MINISTRY OF ROADS" beside
+    # "Ministry of Roads". Text: NFKC may lengthen a name (㈱ is (株)).
+    name_key = models.TextField(_("name as compared"), blank=True, editable=False)
     name_ja = models.CharField(_("name (Japanese)"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
     country = CountryField(_("country"))
@@ -30,7 +35,8 @@ class Organization(TimeStampedModel):
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    # name_key follows name: its history is the name's.
+    history = HistoricalRecords(excluded_fields=["name_key"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -38,8 +44,8 @@ class Organization(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["name", "country"],
-                name="organization_unique_name_country",
+                fields=["name_key", "country"],
+                name="organization_unique_name_key_country",
                 violation_error_message=_(
                     "An organisation with this name already exists in this country."
                 ),
@@ -53,6 +59,20 @@ class Organization(TimeStampedModel):
 
     def __str__(self):
         return localized(self.name, self.name_ja)
+
+    def save(self, *args, **kwargs):
+        self.name_key = folding.name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # name_key is in no form: it is checked whenever the name it comes from is.
+        self.name_key = folding.name_key(self.name)
+        if exclude and "name" not in exclude:
+            exclude = set(exclude) - {"name_key"}
+        super().validate_constraints(exclude=exclude)
 
     def clean(self):
         super().clean()

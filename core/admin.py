@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -31,6 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts.roles import ADMINISTRATOR
+from core.api.filters import search
 from core.counts import EstimatedCountPaginator
 from core.fiscal import fiscal_year_of, fiscal_year_range
 from core.models import Sector
@@ -195,6 +197,20 @@ class RecordAdmin(SimpleHistoryAdmin):
                 "date": date_format(timezone.localtime(historical.history_date), "DATETIME_FORMAT")
             }
         return record
+
+    def get_search_results(self, request, queryset, search_term):
+        """The search box, and the autocompletes that choose this record elsewhere,
+        find what the API's `q` finds: text compared folded (core.folding), ｶﾞｰﾅ
+        finding ガーナ, through the same trigram indexes. Terms are split as Django
+        splits them ("quoted words" stay one term); no record is listed twice."""
+        search_fields = self.get_search_fields(request)
+        if not (search_fields and search_term):
+            return queryset, False
+        terms = [
+            unescape_string_literal(bit) if bit[0] in "\"'" and bit[0] == bit[-1] else bit
+            for bit in smart_split(search_term)
+        ]
+        return search(queryset, search_fields, terms), False
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:

@@ -37,9 +37,10 @@ def _is_whole_table(queryset: QuerySet) -> bool:
 
 
 class PkAmong(Lookup):
-    """`pk = ANY(<array>)`, a condition for filter(): `qs.filter(PkAmong(ArraySubquery(
-    ids)))` on PostgreSQL, where `ids` selects primary keys of the same table (the free
-    text filter `q`, core.api.filters)."""
+    """`pk = ANY(<array>)`, a condition for filter() on PostgreSQL: `qs.filter(PkAmong(
+    ArraySubquery(ids)))`, where `ids` selects primary keys of the same table, or
+    `qs.filter(PkAmong([1, 2, 3]))` with the ids already read (the free-text filter `q`,
+    core.api.filters)."""
 
     lookup_name = "pk_among"
     prepare_rhs = False
@@ -49,12 +50,22 @@ class PkAmong(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if isinstance(self.rhs, list):
+            # One text parameter in PostgreSQL's array syntax: psycopg spells a list of
+            # 13,000 numbers out element by element, some 80 ms of Python. Behind a
+            # sub-select, as ARRAY(union) is: an array the planner can count, it walks
+            # the index of the list's order instead of fetching the records by id
+            # (63,165 projects read for the 1,041 named Mombasa).
+            array_type = f"{self.lhs.output_field.db_type(connection)}[]"
+            text = "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"
+            return f"{lhs} = ANY((SELECT %s::{array_type})::{array_type})", (*lhs_params, text)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 def _only_among(queryset: QuerySet):
-    """The query of ids, when `PkAmong` on them is the queryset's only condition."""
+    """The ids (a list, or the query that selects them), when `PkAmong` on them is the
+    queryset's only condition."""
     query = queryset.query
     where = query.where
     if (
@@ -73,7 +84,9 @@ def _only_among(queryset: QuerySet):
         and lhs.target == queryset.model._meta.pk
     ):
         return None
-    return getattr(condition.rhs, "query", None)
+    return (
+        condition.rhs if isinstance(condition.rhs, list) else getattr(condition.rhs, "query", None)
+    )
 
 
 def estimated_count(queryset: QuerySet) -> int:
@@ -86,6 +99,8 @@ def estimated_count(queryset: QuerySet) -> int:
     without looking each of them up in the table again (13,002 index probes, 25 ms,
     for the meetings in Surabaya)."""
     ids = _only_among(queryset)
+    if isinstance(ids, list):
+        return len(ids)  # distinct: a set's (core.api.filters.search)
     if ids is not None:
         ids = ids.clone()
         ids.subquery = False

@@ -18,7 +18,23 @@ from core.api.serializers import _as_field_errors
 logger = logging.getLogger(__name__)
 
 
+class ConfirmationRequired(exceptions.APIException):
+    """A write that is likely a mistake (a record that seems to exist already): a 400
+    whose `detail` names the field that confirms it (`{"confirm_new": [message]}`)
+    and whose `data` shows why (`{"candidates": [...]}`), as given."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "confirmation_required"
+
+    def __init__(self, *, field: str, message: str, data: dict):
+        super().__init__({field: [message]})
+        self.data = data
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, ConfirmationRequired):
+        # The data as given: ids stay numbers (DRF would make every value a string).
+        return Response({**exc.detail, **exc.data}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(_as_field_errors(exc))
     elif isinstance(exc, ProtectedError):

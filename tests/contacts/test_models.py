@@ -17,9 +17,19 @@ def test_factory_defaults_are_valid(factory):
 # Organization
 
 
-def test_organization_name_is_unique_within_a_country():
+# Names compare folded (core.folding.name_key): case, character width and spaces aside.
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ministry of Transport",
+        "MINISTRY OF TRANSPORT",
+        "ＭＩＮＩＳＴＲＹ ＯＦ ＴＲＡＮＳＰＯＲＴ",
+        "Ministry  of　Transport ",
+    ],
+)
+def test_organization_name_is_unique_within_a_country(name):
     OrganizationFactory(name="Ministry of Transport", country="VN")
-    duplicate = OrganizationFactory.build(name="Ministry of Transport", country="VN")
+    duplicate = OrganizationFactory.build(name=name, country="VN")
     assert_refused(
         duplicate,
         NON_FIELD_ERRORS,

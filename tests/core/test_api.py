@@ -255,14 +255,20 @@ def test_stale_if_match_on_put_gets_412_and_changes_nothing(api):
 @pytest.mark.django_db
 def test_a_unique_rule_raced_past_validation_is_a_409_not_a_500(api, monkeypatch):
     """Two clients create the same organisation at once: both pass full_clean(), the
-    database refuses the second (organization_unique_name_country)."""
+    database refuses the second (organization_unique_name_key_country)."""
     factories.OrganizationFactory(name="Ghana Ports Authority", country="GH")
     # The other client's row was committed between this one's check and its insert.
     monkeypatch.setattr(Organization, "validate_constraints", lambda self, exclude=None: None)
     monkeypatch.setattr(OrganizationSerializer, "get_validators", lambda self: [])
     response = api.post(
         "/api/v1/organizations/",
-        {"name": "Ghana Ports Authority", "kind": "foreign_government", "country": "GH"},
+        # Past the warning about a likely duplicate too, as a client that confirms.
+        {
+            "name": "Ghana Ports Authority",
+            "kind": "foreign_government",
+            "country": "GH",
+            "confirm_new": True,
+        },
         format="json",
     )
     assert response.status_code == 409, response.content

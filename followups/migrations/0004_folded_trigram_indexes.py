@@ -1,0 +1,16 @@
+from django.db import migrations
+
+from core.migration_operations import folded_trigram_indexes
+
+
+class Migration(migrations.Migration):
+    """The free-text filter `q` compares text folded (NFKC, lower case: core.folding):
+    its trigram indexes are rebuilt on the folded columns (PostgreSQL only)."""
+
+    dependencies = [
+        ("followups", "0003_analyst_filter_indexes"),
+    ]
+
+    operations = [
+        *folded_trigram_indexes("followups_followup", "title", "description"),
+    ]
