@@ -114,6 +114,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections are kept between requests (opening one costs a served request more than
+# its rows: docs/performance.md), checked before reuse; `?conn_max_age=0` in
+# DATABASE_URL closes each at the request's end.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# What is kept in the cache (the API's throttle counts above all) lives in each process
+# by default; with CACHE_URL (e.g. redis://127.0.0.1:6379/1) every app server shares
+# it, so that two gunicorn instances enforce one limit.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
