@@ -219,6 +219,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded documents and export files on S3-compatible object storage (django-storages)
+# when a bucket is named, so that every app server and worker sees the same files; the
+# credentials come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY). They are never served by the bucket: downloads stream through
+# the application, after its permission checks.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_LOCATION = env.str("AWS_LOCATION", default="")
+    AWS_DEFAULT_ACL = None  # the bucket's own policy: private
+    AWS_S3_FILE_OVERWRITE = False  # a second file of the same name gets a name of its own
 # Outside production WhiteNoise finds the files where the apps keep them.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not IN_PRODUCTION
 # Uploaded agreement documents: never under STATIC_ROOT and never served by URL;
