@@ -313,12 +313,11 @@ REST_FRAMEWORK = {
         "core.api.permissions.ModelPermissions",
         "core.api.permissions.TokenScope",
     ],
-    # DRF's parsers, with JSON nested deeper than any request refused before parsing.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, nested deeper than any request refused before parsing: the records
+    # nest (a mission's meetings), which a form cannot say, and a client generated from
+    # the schema sends what the schema lists first. Multipart only where a file is
+    # uploaded (agreement documents).
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
@@ -366,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_responses",
         "core.api.schema.blank_or_formatted",
+        "core.api.schema.spreadsheet_media_types",
     ],
     # One schema name per vocabulary, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
