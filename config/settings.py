@@ -342,6 +342,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
+# PUT, PATCH and DELETE without If-Match are a 428, for a deployment that wants no
+# blind overwrite by any client (README: API).
+API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MLIT overseas infrastructure records API",
     "DESCRIPTION": (

@@ -105,6 +105,12 @@ ERROR_RESPONSES = (
         "write",
     ),
     ("412", "The record changed since the `If-Match` ETag was read.", "Error", "update"),
+    (
+        "428",
+        "No `If-Match`, on a server that requires it (`API_REQUIRE_IF_MATCH`).",
+        "Error",
+        "update",
+    ),
     ("415", "A body of a media type the operation does not take.", "Error", "body"),
     ("429", "Too many requests: wait and retry.", "Error", "all"),
 )
