@@ -211,7 +211,7 @@ class DeletionPagination(SyncCursorPagination):
         return [
             OpenApiParameter(
                 "cursor",
-                str,
+                {"type": "string", "pattern": r"^[A-Za-z0-9_=-]{0,200}$"},
                 description="Empty for the first page, then `next` of the page before.",
             ),
             OpenApiParameter(

@@ -122,6 +122,8 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         export_format = getattr(request.accepted_renderer, "format", None)
         if export_format in ("csv", "xlsx"):
+            if hasattr(self.paginator, "check_parameters"):
+                self.paginator.check_parameters(request)
             return export_response(self, self.filter_queryset(self.get_queryset()), export_format)
         queryset = self.filter_queryset(self.get_queryset())
         # The page's many-relations are read as plain rows (core.prefetch), not by

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from accounts.models import APIToken
 from accounts.roles import ADMINISTRATOR
 from config.api_router import router
+from core.api.serializers import TextOnly
 from reports.api import urls as report_urls
 from tests import factories
 from tests.core.hostile import make_records
@@ -270,7 +271,9 @@ def _text_fields(viewset, action):
     return sorted(
         name
         for name, field in _writable_fields(viewset, action).items()
-        if type(field) in (serializers.CharField, serializers.EmailField, serializers.URLField)
+        # The model's text fields (TextOnly) and texts declared by a serializer.
+        if isinstance(field, TextOnly)
+        or type(field) in (serializers.CharField, serializers.EmailField, serializers.URLField)
     )
 
 
