@@ -346,6 +346,14 @@ REST_FRAMEWORK = {
 # blind overwrite by any client (README: API).
 API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
 
+# The OC4IDS feed (README: OC4IDS): the publisher's name, and the project identifier
+# prefix registered with the Open Contracting Partnership (oc4ids-xxxxxx).
+OC4IDS_PUBLISHER_NAME = env.str(
+    "OC4IDS_PUBLISHER_NAME",
+    default="Ministry of Land, Infrastructure, Transport and Tourism (Japan)",
+)
+OC4IDS_ID_PREFIX = env.str("OC4IDS_ID_PREFIX", default="oc4ids-mlitjp")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MLIT overseas infrastructure records API",
     "DESCRIPTION": (
