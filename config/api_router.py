@@ -15,6 +15,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
+from reports.api.views import OC4IDSView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -36,5 +37,6 @@ router.register("exports", ExportJobViewSet, basename="exportjob")
 app_name = "api"
 urlpatterns = [
     path("reports/", include("reports.api.urls")),
+    path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,
 ]

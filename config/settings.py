@@ -336,12 +336,11 @@ REST_FRAMEWORK = {
         "core.api.permissions.ModelPermissions",
         "core.api.permissions.TokenScope",
     ],
-    # DRF's parsers, with JSON nested deeper than any request refused before parsing.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, nested deeper than any request refused before parsing: the records
+    # nest (a mission's meetings), which a form cannot say, and a client generated from
+    # the schema sends what the schema lists first. Multipart only where a file is
+    # uploaded (agreement documents).
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
@@ -366,6 +365,18 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
+# PUT, PATCH and DELETE without If-Match are a 428, for a deployment that wants no
+# blind overwrite by any client (README: API).
+API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
+
+# The OC4IDS feed (README: OC4IDS): the publisher's name, and the project identifier
+# prefix registered with the Open Contracting Partnership (oc4ids-xxxxxx).
+OC4IDS_PUBLISHER_NAME = env.str(
+    "OC4IDS_PUBLISHER_NAME",
+    default="Ministry of Land, Infrastructure, Transport and Tourism (Japan)",
+)
+OC4IDS_ID_PREFIX = env.str("OC4IDS_ID_PREFIX", default="oc4ids-mlitjp")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MLIT overseas infrastructure records API",
     "DESCRIPTION": (
@@ -389,6 +400,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_responses",
         "core.api.schema.blank_or_formatted",
+        "core.api.schema.spreadsheet_media_types",
     ],
     # One schema name per vocabulary, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
