@@ -92,3 +92,27 @@ def test_dates_are_typed_and_picked_the_japanese_way(browser, admin_site):  # no
     assert "令和元年8月29日" in error
     shot(page, "dates-refused")
     assert page.errors == []
+
+
+def test_the_index_reads_in_japanese_business_first(browser, admin_site):  # noqa: F811
+    User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    page = new_page(browser)
+    log_in(page, admin_site, username="root")
+
+    captions = page.locator("#content-main .module caption").all_inner_texts()
+    assert captions[:5] == [
+        "トップセールス",
+        "協定・覚書",
+        "案件",
+        "関係者・機関",
+        "フォローアップ",
+    ]
+    assert captions[-1] == "エクスポート"
+    assert all(not caption.isascii() for caption in captions)
+    shot(page, "index")
+
+    # The menu beside a record, in the same order.
+    page.goto(f"{admin_site}/admin/missions/mission/")
+    menu = page.locator("#nav-sidebar .module caption").all_inner_texts()
+    assert menu == captions
+    assert page.errors == []
