@@ -5,11 +5,16 @@ Screenshots go to var/screenshots/admin-*.png for a person to look at.
 The browser, its arguments and the skip when it is missing are those of the analysts'
 pages' browser tests (tests/reports/test_browser.py)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import DATA_ENTRY
+from missions.choices import LeaderRank
+from missions.models import Mission
+from tests import factories
 from tests.reports.test_browser import (
     CHROMIUM,
     NO_BROWSER,
@@ -115,4 +120,64 @@ def test_the_index_reads_in_japanese_business_first(browser, admin_site):  # noq
     page.goto(f"{admin_site}/admin/missions/mission/")
     menu = page.locator("#nav-sidebar .module caption").all_inner_texts()
     assert menu == captions
+    assert page.errors == []
+
+
+def choose(page, field_id, text):
+    """Pick `text` in the admin's autocomplete (Select2) of the field `field_id`."""
+    page.locator(f"#{field_id} + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_the_mission_form_as_staff_fill_it(browser, admin_site):  # noqa: F811
+    leader = factories.PersonFactory(name="Ishii Keiichi", name_ja="石井啓一")
+    factories.PostFactory(
+        person=leader,
+        title="Minister of Land, Infrastructure, Transport and Tourism",
+        title_ja="国土交通大臣",
+        start_date=datetime.date(2017, 8, 3),
+        end_date=datetime.date(2019, 9, 11),
+    )
+    minister = factories.PersonFactory(name="Kwasi Amoako-Atta")
+    factories.PostFactory(
+        person=minister,
+        organization=factories.OrganizationFactory(
+            name="Ministry of Roads and Highways", country="GH"
+        ),
+        title="Minister of Roads and Highways",
+        title_ja="道路高速道大臣",
+        start_date=datetime.date(2017, 1, 10),
+    )
+    page = new_page(browser)
+    log_in(page, admin_site)
+    page.goto(f"{admin_site}/admin/missions/mission/add/")
+
+    # The Japanese title comes first, in a box as wide as a real title.
+    boxes = page.locator("input[name=title_ja], input[name=title]")
+    assert boxes.first.get_attribute("name") == "title_ja"
+    assert page.locator("input[name=title_ja]").bounding_box()["width"] > 400
+    assert "大臣、副大臣又は大臣政務官" in page.locator("fieldset .description").first.inner_text()
+
+    page.fill("input[name=title_ja]", "TICAD7 第2回日-アフリカ官民インフラ会議")
+    choose(page, "id_leader", "石井啓一")
+    page.select_option("select[name=kind]", "conference")
+    page.fill("input[name=start_date]", "令和元年8月28日")
+    page.fill("input[name=end_date]", "令和元年8月30日")
+    page.fill("input[name=meetings-0-date]", "令和元年8月29日")
+    page.select_option("select[name=meetings-0-counterpart_country]", "GH")
+    choose(page, "id_meetings-0-counterparts", "Kwasi Amoako-Atta")
+    posts = page.locator("#meetings-0 .field-counterpart_posts .readonly")
+    # Its post that day, in the page's language, before anything is saved.
+    posts.filter(has_text="Kwasi Amoako-Atta — 道路高速道大臣").wait_for()
+    shot(page, "mission-form")
+
+    page.click("input[name=_continue]")
+    page.wait_for_url("**/change/")
+    mission = Mission.objects.get()
+    assert mission.leader_rank == LeaderRank.MINISTER  # from the post held on 2019/8/28
+    assert mission.title == ""
+    # No empty meeting after saving.
+    assert page.locator("#meetings-group .inline-related:not(.empty-form)").count() == 1
+    shot(page, "mission-saved")
     assert page.errors == []
