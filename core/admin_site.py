@@ -7,6 +7,7 @@ Installed as Django's default admin site (INSTALLED_APPS names
 core.app_configs.RecordsAdminConfig in place of django.contrib.admin), so every `admin.site.register` lands here."""
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
 # The apps in the order of the index; inside each, the models in this order (a model
 # not named follows, by name). An app not named here (one added later) comes after the
@@ -49,3 +50,18 @@ class RecordsAdminSite(admin.AdminSite):
         # Python's sort is stable: apps not named keep their order by name.
         app_list.sort(key=lambda app: order.get(app["app_label"], after_business))
         return app_list
+
+    def autocomplete_view(self, request):
+        return RecordsAutocompleteView.as_view(admin_site=self)(request)
+
+
+class RecordsAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete, whose results a model admin may word and complete:
+    `autocomplete_result(obj)` returns keys that replace or join {"id", "text"} (a
+    meeting reads "2019年8月29日 ガーナ — TICAD7 … (石井啓一 大臣)" and carries its date and
+    country, which the agreement form copies)."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        completed = getattr(self.model_admin, "autocomplete_result", None)
+        return {**result, **completed(obj)} if completed else result

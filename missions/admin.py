@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import JsonResponse
 from django.urls import path, reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize_input
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from core.admin import (
     sector_filter,
 )
 from core.dates import DateNotUnderstood, parse_date
+from core.regions import country_codes_named
 from missions.filters import MissionFilterSet
 from missions.models import Meeting, Mission
 from missions.services import leader_rank_on, mission_check_delegation, mission_complete
@@ -33,6 +34,16 @@ COUNTERPARTS_WITH_POSTS = Prefetch(
         Prefetch("posts", queryset=Post.objects.select_related("organization"))
     ),
 )
+
+
+def meeting_label(meeting) -> str:
+    """A meeting as one chooses it from a list: "2019年8月29日 ガーナ — TICAD7 第2回日-アフリカ
+    官民インフラ会議 (石井啓一 大臣)": the date, the country, the mission and who held it."""
+    label = f"{meeting} — {meeting.mission}"
+    if meeting.principal_id:
+        rank = meeting.get_principal_rank_display() if meeting.principal_rank else ""
+        label += f" ({meeting.principal} {rank})".replace(" )", ")")
+    return label
 
 
 def counterpart_post_lines(people, day) -> list[str]:
@@ -283,6 +294,40 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         ("created_at", "updated_at"),
     )
     readonly_fields = ("counterpart_posts", *RecordAdmin.readonly_fields)
+
+    def get_queryset(self, request):
+        # The mission and the official name each meeting in a choice list (meeting_label).
+        return super().get_queryset(request).select_related("mission", "principal")
+
+    def autocomplete_result(self, meeting):
+        """A meeting as the agreement form offers it: its label, and the date (as the
+        form shows one) and country the form copies once it is chosen."""
+        return {
+            "text": meeting_label(meeting),
+            "date": localize_input(meeting.date),
+            "country": meeting.counterpart_country.code,
+        }
+
+    def get_search_results(self, request, queryset, search_term):
+        """Found by date (2019/8/29, 令和元年8月29日: core.dates) and by country name (ガーナ,
+        Ghana) as well as by the text the search fields hold."""
+        terms, rest = [], []
+        for term in search_term.split():
+            try:
+                terms.append(Q(date=parse_date(term)))
+                continue
+            except DateNotUnderstood:
+                pass
+            codes = country_codes_named(term)
+            if codes:
+                terms.append(Q(counterpart_country__in=codes))
+            else:
+                rest.append(term)
+        for condition in terms:
+            queryset = queryset.filter(condition)
+        if not rest:
+            return queryset, False
+        return super().get_search_results(request, queryset, " ".join(rest))
 
     def get_urls(self):
         return [

@@ -181,3 +181,41 @@ def test_the_mission_form_as_staff_fill_it(browser, admin_site):  # noqa: F811
     assert page.locator("#meetings-group .inline-related:not(.empty-form)").count() == 1
     shot(page, "mission-saved")
     assert page.errors == []
+
+
+def test_the_agreement_form_fills_itself_from_the_signing_meeting(browser, admin_site):  # noqa: F811
+    ishii = factories.PersonFactory(name="Ishii Keiichi", name_ja="石井啓一")
+    mission = factories.MissionFactory(
+        title_ja="TICAD7 第2回日-アフリカ官民インフラ会議",
+        leader=ishii,
+        start_date=datetime.date(2019, 8, 28),
+    )
+    factories.MeetingFactory(
+        mission=mission,
+        date=datetime.date(2019, 8, 29),
+        counterpart_country="GH",
+        principal=ishii,
+        principal_rank=LeaderRank.MINISTER,
+    )
+    page = new_page(browser)
+    log_in(page, admin_site)
+    page.goto(f"{admin_site}/admin/agreements/agreement/add/")
+
+    page.locator("#id_signed_at_meeting + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill("令和元年8月29日")
+    option = page.locator(".select2-results__option", has_text="ガーナ")
+    assert option.first.inner_text() == (
+        "2019年8月29日 ガーナ — TICAD7 第2回日-アフリカ官民インフラ会議 (石井啓一 大臣)"
+    )
+    option.first.click()
+    assert page.input_value("select[name=counterpart_country]") == "GH"
+    assert page.input_value("input[name=signed_on]") == "2019/08/29"
+
+    # Target countries: typed, not scrolled for among 250 lines.
+    page.locator("select[name=target_countries] + .select2 .select2-search__field").fill("ケニア")
+    page.locator(".select2-results__option", has_text="ケニア").first.click()
+    assert page.eval_on_selector(
+        "select[name=target_countries]", "s => Array.from(s.selectedOptions, o => o.value)"
+    ) == ["KE"]
+    shot(page, "agreement-form")
+    assert page.errors == []
