@@ -80,7 +80,7 @@ class FollowUpInline(RecordGenericTabularInline):
     where it was promised, with no record type or id to look up."""
 
     model = FollowUp
-    fields = ("title", "assignee", "due_on", "status", "done_on")
+    fields = ("title", "assignee", "due_on", "status", "done_on", "classification")
     autocomplete_fields = ("assignee",)
     extra = 0
 

@@ -62,6 +62,7 @@ class MeetingInline(CounterpartPostsField, RecordStackedInline):
         "projects",
         "topics",
         "outcome",
+        "classification",
     )
     readonly_fields = ("counterpart_posts",)
 

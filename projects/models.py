@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from contacts.choices import JAPANESE_WINNER_KINDS
 from contacts.models import Organization
+from core.classification import ClassifiedModel
 from core.i18n import localized
 from core.models import TimeStampedModel
 from core.regions import Region
@@ -24,7 +25,7 @@ from projects.choices import (
 )
 
 
-class Project(TimeStampedModel):
+class Project(ClassifiedModel, TimeStampedModel):
     """An overseas infrastructure project (案件) the bureau follows, from first survey
     to operation."""
 

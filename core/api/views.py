@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from core.api.export import EXPORT_RENDERERS, Column, export_response
 from core.api.history import HistoryEntrySerializer, history_entries
 from core.api.schema import RecordSchema
+from core.classification import fill_access_lists
 from core.prefetch import prefetch_page, release_page, take_over
 
 
@@ -101,6 +102,13 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
             return renderers
         return [renderer for renderer in renderers if type(renderer) not in EXPORT_RENDERERS]
 
+    def get_queryset(self):
+        """Only the records the reader may see (core.classification): every action,
+        list, detail (404 for one hidden), history, cursor, export, goes through here."""
+        queryset = super().get_queryset()
+        visible_to = getattr(queryset, "visible_to", None)
+        return queryset if visible_to is None else visible_to(self.request.user)
+
     # -- exports ------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
@@ -113,6 +121,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         queryset, ours = take_over(queryset)
         page = self.paginate_queryset(queryset)
         prefetch_page(page, ours)
+        fill_access_lists(page)
         serializer = self.get_serializer(page, many=True)
         response = self.get_paginated_response(serializer.data)
         # The records are let go once printed. A serializer and its fields refer to each
@@ -202,6 +211,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
 
     def get_object(self):
         self._object = super().get_object()
+        fill_access_lists([self._object])
         return self._object
 
     def _check_if_match(self, request):
