@@ -17,7 +17,7 @@ from agreements.choices import (
 )
 from agreements.validators import validate_agreement_document
 from contacts.models import Organization, Person
-from core.classification import ClassifiedModel, parent_visible, sees_everything
+from core.classification import AttachedManager, ClassifiedModel, parent_visible
 from core.i18n import localized
 from core.models import Sector, TimeStampedModel
 from core.regions import JAPAN
@@ -236,17 +236,6 @@ def agreement_document_path(document, filename):
     return f"agreements/{document.agreement_id}/{uuid.uuid4().hex}/{filename}"
 
 
-class AgreementDocumentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A document is classified as its agreement is (core.classification): it is
-        seen by exactly those who may read the agreement."""
-        if sees_everything(user):
-            return self
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(parent_visible(Agreement, user, "agreement_id"))
-
-
 class AgreementDocument(TimeStampedModel):
     """A file of an agreement: the signed text, a translation, an annex. It carries
     its agreement's classification: no document is less restricted than its
@@ -272,7 +261,7 @@ class AgreementDocument(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    objects = models.Manager.from_queryset(AgreementDocumentQuerySet)()
+    objects = AttachedManager()
     # Its classification is its agreement's (core.classification.history_row_hidden).
     classified_via = "agreement"
 

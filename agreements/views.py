@@ -15,7 +15,8 @@ def document_download(request, pk):
     always as a download, typed by what the file is rather than by its name."""
     if not request.user.has_perm("agreements.view_agreement"):
         raise PermissionDenied
-    document = get_object_or_404(AgreementDocument, pk=pk)
+    # A document of an agreement the user may not read does not exist for them.
+    document = get_object_or_404(AgreementDocument.objects.visible_to(request.user), pk=pk)
     try:
         file = document.file.open("rb")
     except FileNotFoundError as error:

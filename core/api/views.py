@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from core.api.export import EXPORT_RENDERERS, Column, export_response
 from core.api.history import HistoryEntrySerializer, history_entries
 from core.api.schema import RecordSchema
-from core.classification import fill_access_lists
+from core.classification import fill_access_lists, history_row_hidden, visible_prefetches
 from core.prefetch import prefetch_page, release_page, take_over
 
 
@@ -106,8 +106,15 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         """Only the records the reader may see (core.classification): every action,
         list, detail (404 for one hidden), history, cursor, export, goes through here."""
         queryset = super().get_queryset()
+        if self.request is None:
+            # No request: the system's own reading (a webhook's payload, whose
+            # subscription was checked against its owner when it was written).
+            return queryset
+        user = self.request.user
         visible_to = getattr(queryset, "visible_to", None)
-        return queryset if visible_to is None else visible_to(self.request.user)
+        if visible_to is not None:
+            queryset = visible_to(user)
+        return visible_prefetches(queryset, user)
 
     # -- exports ------------------------------------------------------------------
 
@@ -180,9 +187,19 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
             except DjangoValidationError:
                 raise Http404 from None
             entries = history_entries(model, pk) if pk is not None else []
-            if not entries:
+            if not entries or self._deleted_hidden(model, pk):
                 raise
         return Response(HistoryEntrySerializer(entries, many=True).data)
+
+    def _deleted_hidden(self, model, pk) -> bool:
+        """A record deleted at level 3 leaves no trace for those who could not read it
+        (core.classification.history_row_hidden)."""
+        latest = (
+            model.history.filter(**{model._meta.pk.attname: pk})
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        return latest is not None and history_row_hidden(model, latest, self.request.user)
 
     # -- lost updates ---------------------------------------------------------------
 
