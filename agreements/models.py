@@ -17,7 +17,7 @@ from agreements.choices import (
 )
 from agreements.validators import validate_agreement_document
 from contacts.models import Organization, Person
-from core.classification import AttachedManager, ClassifiedModel, parent_visible
+from core.classification import AttachedManager, ClassifiedModel
 from core.i18n import localized
 from core.models import Sector, TimeStampedModel
 from core.regions import JAPAN

@@ -170,6 +170,18 @@ class ClassifiedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # clean() refuses an attached record less restricted than what it hangs on,
+        # with the reason; code that saves without it (a script, a factory) cannot
+        # store one either: the record is raised to that level.
+        floor, parent = self.classification_floor()
+        if parent is not None and self.classification is not None and self.classification < floor:
+            self.classification = floor
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "classification"}
+        super().save(*args, **kwargs)
+
     # -- what it hangs on ----------------------------------------------------------
 
     @classmethod
@@ -185,18 +197,6 @@ class ClassifiedModel(models.Model):
     def clean(self):
         super().clean()
         self.check_classification()
-
-    def save(self, *args, **kwargs):
-        # clean() refuses an attached record less restricted than what it hangs on,
-        # with the reason; code that saves without it (a script, a factory) cannot
-        # store one either: the record is raised to that level.
-        floor, parent = self.classification_floor()
-        if parent is not None and self.classification is not None and self.classification < floor:
-            self.classification = floor
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "classification"}
-        super().save(*args, **kwargs)
 
     def check_classification(self):
         floor, parent = self.classification_floor()

@@ -14,7 +14,7 @@ from agreements.models import Agreement, AgreementDocument
 from core.classification import Classification
 from followups.models import FollowUp
 from missions.models import Meeting, Mission
-from projects.models import Project, ProjectParticipant
+from projects.models import ProjectParticipant
 from reports import selectors
 from tests import factories
 from tests.api import client_for, csv_rows, detail, ids
