@@ -73,8 +73,14 @@ def readable_q(model, user) -> Q:
         return open_levels | _access_list(model, user)
     # An attached record is at least as restricted as its parent: below level 3 its
     # parent is below level 3 too, so the parent is only looked at for level-3 rows.
-    own = _access_list(model, user) | _no_access_list(model)
-    return open_levels | (own & parents)
+    # Without a list of its own, it takes that of a level-3 parent (raised with it);
+    # under a parent below level 3 no list means no one but superusers.
+    restricted_parents = model.classified_parents(user, restricted=True)
+    return (
+        open_levels
+        | (_access_list(model, user) & parents)
+        | (_no_access_list(model) & restricted_parents)
+    )
 
 
 class ClassifiedQuerySet(models.QuerySet):
@@ -128,13 +134,13 @@ class AttachedQuerySet(ClassifiedQuerySet):
 AttachedManager = models.Manager.from_queryset(AttachedQuerySet)
 
 
-def parent_visible(parent_model, user, outer: str) -> Q:
-    """`parent_model`'s row that `outer` points at is visible to `user`."""
-    return Q(
-        Exists(
-            parent_model._default_manager.visible_to(user).filter(pk=OuterRef(outer)).values("pk")
-        )
-    )
+def parent_visible(parent_model, user, outer: str, restricted: bool = False) -> Q:
+    """`parent_model`'s row that `outer` points at is visible to `user` (and, with
+    `restricted`, is at level 3)."""
+    parents = parent_model._default_manager.visible_to(user).filter(pk=OuterRef(outer))
+    if restricted:
+        parents = parents.filter(classification=Classification.NEED_TO_KNOW)
+    return Q(Exists(parents.values("pk")))
 
 
 class ClassifiedModel(models.Model):
@@ -185,9 +191,9 @@ class ClassifiedModel(models.Model):
     # -- what it hangs on ----------------------------------------------------------
 
     @classmethod
-    def classified_parents(cls, user) -> Q | None:
-        """The condition that what a row hangs on is visible to `user` (None: a record
-        that hangs on nothing)."""
+    def classified_parents(cls, user, restricted: bool = False) -> Q | None:
+        """The condition that what a row hangs on is visible to `user` (and at level 3,
+        with `restricted`); None: a record that hangs on nothing."""
         return None
 
     def classification_floor(self):

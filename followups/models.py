@@ -84,7 +84,7 @@ class FollowUp(ClassifiedModel, TimeStampedModel):
         return self.title
 
     @classmethod
-    def classified_parents(cls, user):
+    def classified_parents(cls, user, restricted=False):
         from django.apps import apps
 
         # The record it is attached to is visible: one condition per kind of record.
@@ -92,7 +92,7 @@ class FollowUp(ClassifiedModel, TimeStampedModel):
         for app_label, model_name in FOLLOWABLE_MODELS:
             model = apps.get_model(app_label, model_name)
             condition |= Q(content_type__app_label=app_label, content_type__model=model_name) & (
-                parent_visible(model, user, "object_id")
+                parent_visible(model, user, "object_id", restricted)
             )
         return condition
 

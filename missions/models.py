@@ -210,8 +210,8 @@ class Meeting(ClassifiedModel, TimeStampedModel):
         return f"{day} {self.counterpart_country.name}".strip()
 
     @classmethod
-    def classified_parents(cls, user):
-        return parent_visible(Mission, user, "mission_id")
+    def classified_parents(cls, user, restricted=False):
+        return parent_visible(Mission, user, "mission_id", restricted)
 
     def classification_floor(self):
         mission = self._mission_or_none()

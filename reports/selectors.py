@@ -543,9 +543,11 @@ def top_sales_effect(
     project records no date, so it counts as dropped whenever that happened, even
     before the promotion."""
     promotions = _among(top_sales_meetings(period, user), meetings)
+    links = Meeting.projects.through.objects.filter(meeting__in=promotions)
+    if user is not None and not sees_everything(user):
+        links = links.filter(project__in=Project.objects.visible_to(user).values("pk"))
     promoted = (
-        Meeting.projects.through.objects.filter(meeting__in=promotions)
-        .values_list("project_id", "project__status", "project__awarded_on")
+        links.values_list("project_id", "project__status", "project__awarded_on")
         .annotate(first_promoted_on=Min("meeting__date"))
         .order_by("project_id")
     )

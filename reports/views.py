@@ -39,7 +39,7 @@ from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Person, Post
 from core.api.filters import MAX_BIGINT, CountryFilter
-from core.classification import sees_everything
+from core.classification import sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
 from core.sectors import SectorCode
@@ -314,7 +314,9 @@ class RecordListView(AnalystPageMixin, TemplateView):
         params = self.request.GET
         filterset = self.viewset.filterset_class(
             params,
-            queryset=self.viewset.queryset.all().visible_to(self.request.user),
+            queryset=visible_prefetches(
+                self.viewset.queryset.all().visible_to(self.request.user), self.request.user
+            ),
             request=self.request,
         )
         # A field the FilterSet no longer has is left out rather than failing the page
@@ -757,7 +759,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
                     ),
                 ),
                 "counterpart_organizations",
-                "projects",
+                Prefetch("projects", queryset=Project.objects.visible_to(user)),
             )
             .order_by("date", "mission_id", "id")
         )

@@ -171,7 +171,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
 
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def history(self, request, pk=None):
+    def history(self, request, pk=None, format=None):  # noqa: A002 -- DRF passes ?format
         """Every change to this record: who, when, and each field before → after; for a
         deleted record too, down to who deleted it."""
         model = self.get_queryset().model
