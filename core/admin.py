@@ -38,6 +38,7 @@ from core.classification import (
     access_list_errors,
     access_lists_after_save,
     hide_deleted,
+    highest_marking,
     history_row_hidden,
 )
 from core.counts import EstimatedCountPaginator
@@ -394,7 +395,19 @@ class RecordAdmin(SimpleHistoryAdmin):
         extra_context["deleted_records_url"] = reverse(
             f"{self.admin_site.name}:{self._url_name('deleted')}"
         )
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        change_list = getattr(response, "context_data", {}).get("cl")
+        if self._classified() and change_list is not None:
+            # The page's marking: that of the most restricted record listed.
+            response.context_data["classification_marking"] = highest_marking(
+                record.classification for record in change_list.result_list
+            )
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self._classified():
+            context["classification_marking"] = obj.marking
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def deleted_records(self):
         """The last deletion of each record that has not come back since."""

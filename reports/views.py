@@ -39,7 +39,7 @@ from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Person, Post
 from core.api.filters import MAX_BIGINT, CountryFilter
-from core.classification import sees_everything, visible_prefetches
+from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
 from core.sectors import SectorCode
@@ -145,6 +145,9 @@ class DashboardView(AnalystPageMixin, TemplateView):
             return None if amount is None else round(amount / TRILLION, 2)
 
         context.update(
+            classification_marking=highest_marking(
+                row["agreement"].classification for row in expiring
+            ),
             form=form,
             fiscal=fiscal,
             year_label=selectors.year_label(year, fiscal=fiscal),
@@ -326,6 +329,7 @@ class RecordListView(AnalystPageMixin, TemplateView):
         valid = filterset.is_valid()
         records = filterset.qs if valid else filterset.queryset.none()
         page = Paginator(records, self.paginate_by).get_page(params.get("page"))
+        page.object_list = list(page.object_list)
 
         shown = [filterset.form[name] for name in names]
         rendered = set().union(*(_parameter_names(field) for field in shown))
@@ -367,6 +371,7 @@ class RecordListView(AnalystPageMixin, TemplateView):
             valid=valid,
             page=page,
             records=page.object_list,
+            classification_marking=highest_marking(r.classification for r in page.object_list),
             headers=headers,
             filtered=any(key not in ("page", "ordering") for key in params),
             page_links=[
@@ -852,7 +857,15 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             "followups": open_followups.count(),
         }
         region = region_of(code)
+        shown = [
+            *meetings,
+            *(engagement["mission"] for engagement in engagements),
+            *agreements,
+            *projects,
+            *(row["followup"] for row in followups),
+        ]
         context.update(
+            classification_marking=highest_marking(record.classification for record in shown),
             code=code,
             name=countries.name(code),
             region=region.label if region else None,

@@ -296,3 +296,24 @@ def test_admin_hides_level_3_records(administrator_user, client):
     secret.access_users.add(administrator_user)
     page = client.get("/admin/projects/project/").content.decode()
     assert "Secret port" in page
+
+
+def test_pages_carry_the_marking_of_their_most_restricted_record(
+    analyst_client, administrator_user, client
+):
+    meeting = factories.MeetingFactory(
+        mission=factories.MissionFactory(classification=Classification.PUBLIC),
+        classification=Classification.PUBLIC,
+    )
+    marking = '<p class="classification-marking" role="note">'
+    assert marking not in analyst_client.get("/reports/meetings/").content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(classification=Classification.INTERNAL)
+    page = analyst_client.get("/reports/meetings/").content.decode()
+    assert f"{marking}機密性2</p>" in page
+    brief = analyst_client.get("/reports/countries/VN/").content.decode()
+    assert f"{marking}機密性2</p>" in brief
+    client.force_login(administrator_user)
+    change = client.get(f"/admin/missions/meeting/{meeting.pk}/change/").content.decode()
+    assert f"{marking}機密性2</p>" in change
+    listed = client.get("/admin/missions/meeting/").content.decode()
+    assert f"{marking}機密性2</p>" in listed
