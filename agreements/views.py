@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from agreements.models import AgreementDocument
 from agreements.validators import detect_document_type
+from core import audit
 
 
 @login_required
@@ -16,11 +17,14 @@ def document_download(request, pk):
     if not request.user.has_perm("agreements.view_agreement"):
         raise PermissionDenied
     # A document of an agreement the user may not read does not exist for them.
-    document = get_object_or_404(AgreementDocument.objects.visible_to(request.user), pk=pk)
+    document = get_object_or_404(
+        AgreementDocument.objects.visible_to(request.user).select_related("agreement"), pk=pk
+    )
     try:
         file = document.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
+    audit.note_records(request, audit.CHANNEL_DOWNLOAD, [document], detail=True)
     document_type = detect_document_type(file)
     response = FileResponse(
         file,

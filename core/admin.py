@@ -32,6 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts.roles import ADMINISTRATOR
+from core import audit
 from core.api.filters import search
 from core.classification import (
     ClassifiedModel,
@@ -40,6 +41,7 @@ from core.classification import (
     hide_deleted,
     highest_marking,
     history_row_hidden,
+    is_classified,
 )
 from core.counts import EstimatedCountPaginator
 from core.fiscal import fiscal_year_of, fiscal_year_range
@@ -212,8 +214,6 @@ class RecordAdmin(SimpleHistoryAdmin):
         if columns is None:
             columns = self._country_columns = {}
         shown = list(super().get_list_display(request))
-        if self._classified() and "classification" not in shown:
-            shown.append("classification")
         return [
             _country_column(self.model, name, columns) if isinstance(name, str) else name
             for name in shown
@@ -302,11 +302,24 @@ class RecordAdmin(SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         if self._hidden(request, object_id):
             raise Http404
+        self._note_history_read(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def _note_history_read(self, request, object_id):
+        if not is_classified(self.model):
+            return
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            return
+        record = self.get_queryset(request).filter(pk=pk).first()
+        if record is not None:
+            audit.note_records(request, audit.CHANNEL_ADMIN, [record], detail=True)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if self._hidden(request, object_id):
             raise Http404
+        self._note_history_read(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_form(self, request, form, change):
@@ -397,14 +410,19 @@ class RecordAdmin(SimpleHistoryAdmin):
         )
         response = super().changelist_view(request, extra_context)
         change_list = getattr(response, "context_data", {}).get("cl")
-        if self._classified() and change_list is not None:
-            # The page's marking: that of the most restricted record listed.
-            response.context_data["classification_marking"] = highest_marking(
-                record.classification for record in change_list.result_list
-            )
+        if change_list is not None and is_classified(self.model):
+            listed = list(change_list.result_list)
+            audit.note_records(request, audit.CHANNEL_ADMIN, listed)
+            if self._classified():
+                # The page's marking: that of the most restricted record listed.
+                response.context_data["classification_marking"] = highest_marking(
+                    record.classification for record in listed
+                )
         return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and is_classified(self.model):
+            audit.note_records(request, audit.CHANNEL_ADMIN, [obj], detail=True)
         if obj is not None and self._classified():
             context["classification_marking"] = obj.marking
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -406,3 +406,9 @@ def classification_of(instance) -> int:
         except ObjectDoesNotExist:
             return Classification.NEED_TO_KNOW
     return Classification.PUBLIC
+
+
+def is_classified(model) -> bool:
+    """Whether the model's records are classified, by themselves or through what they
+    belong to."""
+    return issubclass(model, ClassifiedModel) or getattr(model, "classified_via", None) is not None

@@ -30,7 +30,16 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(RecordAdmin):
-    list_display = ("title", "followed", "assignee", "due_on", "status", "overdue", "done_on")
+    list_display = (
+        "title",
+        "followed",
+        "assignee",
+        "due_on",
+        "status",
+        "overdue",
+        "done_on",
+        "classification",
+    )
     list_select_related = ("assignee", "content_type")
     list_filter = ("status", OverdueFilter, "content_type", "assignee")
     search_fields = ("title", "description")

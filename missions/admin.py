@@ -105,6 +105,7 @@ class MissionAdmin(RecordAdmin):
         "start_date",
         "end_date",
         "status",
+        "classification",
     )
     list_select_related = ("leader",)
     list_filter = (
@@ -161,6 +162,7 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         "principal",
         "principal_rank",
         "venue_city",
+        "classification",
     )
     list_select_related = ("mission", "principal")
     list_filter = (

@@ -38,6 +38,7 @@ from agreements.api.views import AgreementViewSet
 from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Person, Post
+from core import audit
 from core.api.filters import MAX_BIGINT, CountryFilter
 from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
@@ -144,6 +145,7 @@ class DashboardView(AnalystPageMixin, TemplateView):
             amount = amounts.get(year)
             return None if amount is None else round(amount / TRILLION, 2)
 
+        audit.note_records(self.request, audit.CHANNEL_PAGE, [row["agreement"] for row in expiring])
         context.update(
             classification_marking=highest_marking(
                 row["agreement"].classification for row in expiring
@@ -330,6 +332,7 @@ class RecordListView(AnalystPageMixin, TemplateView):
         records = filterset.qs if valid else filterset.queryset.none()
         page = Paginator(records, self.paginate_by).get_page(params.get("page"))
         page.object_list = list(page.object_list)
+        audit.note_records(self.request, audit.CHANNEL_PAGE, page.object_list)
 
         shown = [filterset.form[name] for name in names]
         rendered = set().union(*(_parameter_names(field) for field in shown))
@@ -864,6 +867,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             *projects,
             *(row["followup"] for row in followups),
         ]
+        audit.note_records(self.request, audit.CHANNEL_PAGE, shown)
         context.update(
             classification_marking=highest_marking(record.classification for record in shown),
             code=code,

@@ -13,6 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core import audit
 from core.api.export import EXPORT_RENDERERS, Column, export_response
 from core.api.history import HistoryEntrySerializer, history_entries
 from core.api.schema import RecordSchema
@@ -129,6 +130,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(queryset)
         prefetch_page(page, ours)
         fill_access_lists(page)
+        audit.note_records(request, audit.CHANNEL_API, page)
         serializer = self.get_serializer(page, many=True)
         response = self.get_paginated_response(serializer.data)
         # The records are let go once printed. A serializer and its fields refer to each
@@ -176,7 +178,9 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         deleted record too, down to who deleted it."""
         model = self.get_queryset().model
         try:
-            entries = history_entries(model, self.get_object().pk)
+            record = self.get_object()
+            entries = history_entries(model, record.pk)
+            audit.note_records(request, audit.CHANNEL_API, [record], detail=True)
         except Http404:
             # The permission to view these records has been checked (initial()); a
             # deleted record is answered from its history rows, if it has any.
@@ -205,6 +209,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
+        audit.note_records(request, audit.CHANNEL_API, [self._object], detail=True)
         response["ETag"] = etag_of(self._object)
         return response
 
