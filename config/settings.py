@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     # Ours, in dependency order: each may import only those above it.
     "core",
     "accounts",
+    # The read audit: written for every path that shows classified records (core.audit).
+    "audit",
     "contacts",
     "projects",
     "missions",
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # One entry of the read audit for a request that read classified records.
+    "audit.middleware.ReadAuditMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -285,7 +289,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.purge_expired_exports",
         "schedule": crontab(minute=20),
     },
+    "purge-read-audit": {
+        "task": "audit.tasks.purge_read_audit",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# How long the read audit keeps its entries (the retention job deletes older ones).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=5 * 365)
 
 # E-mail: printed on the console in development, SMTP in production.
 EMAIL_BACKEND = env.str(
