@@ -99,6 +99,11 @@ class ClassifiedQuerySet(models.QuerySet):
         visible._only_visibility = plain
         return visible
 
+    def restricted_q(self) -> Q:
+        """The rows some readers may not see (level 3): what a count of the whole
+        table must take out, less those the reader may see (core.counts)."""
+        return Q(classification__gte=Classification.NEED_TO_KNOW)
+
     def _clone(self):
         clone = super()._clone()
         clone._only_visibility = self._only_visibility
@@ -129,6 +134,11 @@ class AttachedQuerySet(ClassifiedQuerySet):
         visible = self.filter(parent_visible(field.related_model, user, field.attname))
         visible._only_visibility = plain
         return visible
+
+    def restricted_q(self) -> Q:
+        return Q(
+            **{f"{self.model.classified_via}__classification__gte": Classification.NEED_TO_KNOW}
+        )
 
 
 AttachedManager = models.Manager.from_queryset(AttachedQuerySet)

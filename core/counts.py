@@ -16,6 +16,9 @@ from django.utils.functional import cached_property
 
 # Below this many rows an exact count is cheap enough and always right.
 ESTIMATE_ABOVE = 100_000
+# A large table's count for a reader is its estimate less the need-to-know rows the
+# reader may not see, up to this many such rows; beyond, an exact count.
+RESTRICTED_ROWS_COUNTED = 10_000
 
 
 def _rows_as_they_are(query) -> bool:
@@ -34,6 +37,30 @@ def _rows_as_they_are(query) -> bool:
 
 def _is_whole_table(queryset: QuerySet) -> bool:
     return not queryset.query.where and _rows_as_they_are(queryset.query)
+
+
+def _is_visible_table(queryset: QuerySet) -> bool:
+    """The whole table but for the rows a reader may not see: a list whose only
+    condition is core.classification's visible_to()."""
+    return getattr(queryset, "_only_visibility", False) and _rows_as_they_are(queryset.query)
+
+
+def _table_estimate(connection, queryset: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows of the queryset's table when it is large; the
+    queryset's exact count when the table is small. One query either way."""
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    rows_sql, rows_params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The scalar subquery runs only when the CASE reaches it (an InitPlan is
+        # evaluated on first use), so a large table is never counted.
+        cursor.execute(
+            "SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "
+            f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) AS rows) END, c.reltuples >= %s "
+            "FROM pg_class c WHERE c.oid = %s::regclass",
+            [ESTIMATE_ABOVE, *rows_params, ESTIMATE_ABOVE, table],
+        )
+        row = cursor.fetchone()
+    return row
 
 
 class PkAmong(Lookup):
@@ -91,8 +118,9 @@ def _only_among(queryset: QuerySet):
 
 def estimated_count(queryset: QuerySet) -> int:
     """The number of rows of the queryset, estimated when it is a whole large table
-    of a PostgreSQL database, exact otherwise. One query either way: the estimate
-    and, only if it is small or unknown, the exact count in the same statement.
+    of a PostgreSQL database (or all of it a reader may see), exact otherwise. One
+    query for a whole table: the estimate and, only if it is small or unknown, the
+    exact count in the same statement.
 
     A list whose only condition is `PkAmong(ids)` has as many rows as `ids` has
     distinct values, since these are ids read from the same table: they are counted
@@ -108,20 +136,30 @@ def estimated_count(queryset: QuerySet) -> int:
             ids.distinct = True
         return ids.get_count(using=queryset.db)
     connection = connections[queryset.db]
-    if connection.vendor != "postgresql" or not _is_whole_table(queryset):
+    if connection.vendor != "postgresql" or not (
+        _is_whole_table(queryset) or _is_visible_table(queryset)
+    ):
         return queryset.count()
-    table = connection.ops.quote_name(queryset.model._meta.db_table)
-    with connection.cursor() as cursor:
-        # The scalar subquery runs only when the CASE reaches it (an InitPlan is
-        # evaluated on first use), so a large table is never counted.
-        cursor.execute(
-            "SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "
-            f"ELSE (SELECT COUNT(*) FROM {table}) END "
-            "FROM pg_class c WHERE c.oid = %s::regclass",
-            [ESTIMATE_ABOVE, table],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else queryset.count()
+    found = _table_estimate(connection, queryset)
+    if found is None:
+        return queryset.count()
+    count, estimated = found
+    if not estimated or _is_whole_table(queryset):
+        return count
+    # A large table read through visible_to(): its size less the rows the reader may
+    # not see, counted exactly, so that a count never includes a record its reader
+    # cannot read, and never reads the whole table either. Need-to-know rows are few
+    # and found by an index; the reader's are counted among their ids (given the
+    # visibility condition and the level together, the planner reads the whole table).
+    restricted = list(
+        queryset.model._base_manager.filter(queryset.restricted_q())
+        .order_by()
+        .values_list("pk", flat=True)[: RESTRICTED_ROWS_COUNTED + 1]
+    )
+    if len(restricted) > RESTRICTED_ROWS_COUNTED:
+        return queryset.count()
+    readable = queryset.filter(PkAmong(restricted)).count() if restricted else 0
+    return count - len(restricted) + readable
 
 
 class EstimatedPage(Page):
@@ -145,7 +183,9 @@ class EstimatedCountPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().count
         estimate = estimated_count(self.object_list)
-        self.estimated = estimate >= ESTIMATE_ABOVE and _is_whole_table(self.object_list)
+        self.estimated = estimate >= ESTIMATE_ABOVE and (
+            _is_whole_table(self.object_list) or _is_visible_table(self.object_list)
+        )
         return estimate
 
     def validate_number(self, number):

@@ -45,3 +45,40 @@ def test_the_admin_never_counts_a_whole_table_twice(
     assert response.status_code == 200
     assert response.context["cl"].full_result_count is None
     assert response.context["cl"].result_count == 7
+
+
+def test_a_readers_count_leaves_out_the_need_to_know_rows_they_may_not_read(
+    seven, monkeypatch, django_user_model
+):
+    """On PostgreSQL a large table's count for a reader is its estimate less the
+    level-3 rows the reader may not see, without counting the table; exact elsewhere.
+    Either way, the same number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    insider, outsider = (
+        django_user_model.objects.create_user(username=name) for name in ("insider", "outsider")
+    )
+    for project in seven[:2]:
+        project.classification = 3
+        project.save()
+        project.access_users.set([insider])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE projects_project")
+    monkeypatch.setattr(counts, "ESTIMATE_ABOVE", 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert estimated_count(Project.objects.visible_to(outsider)) == 5
+    assert estimated_count(Project.objects.visible_to(insider)) == 7
+    paginator = EstimatedCountPaginator(Project.objects.visible_to(outsider).order_by("pk"), 3)
+    assert paginator.count == 5
+    if connection.vendor == "postgresql":
+        assert paginator.estimated
+        # The reader's condition was counted only among the level-3 rows' ids.
+        readers_counts = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith("SELECT COUNT(*)") and "EXISTS" in q["sql"]
+        ]
+        assert readers_counts and all("= ANY(" in sql for sql in readers_counts)
