@@ -29,6 +29,7 @@ def test_the_business_records_come_first_and_administration_last(superuser_clien
         "認証と認可",
         "外部システム連携",
         "ログイン記録",
+        "閲覧記録",
         "エクスポート",
     ]
     models = dict(groups)
