@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
+from audit.api.views import ReadEventViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
 from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
@@ -15,6 +16,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
+from reports.api.views import OC4IDSView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -32,9 +34,12 @@ router.register("agreement-documents", AgreementDocumentViewSet, basename="agree
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 # Background exports of any list above (not a record: webhooks and exports skip it).
 router.register("exports", ExportJobViewSet, basename="exportjob")
+# The read audit, for administrators (not a record either).
+router.register("audit/reads", ReadEventViewSet, basename="readevent")
 
 app_name = "api"
 urlpatterns = [
     path("reports/", include("reports.api.urls")),
+    path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,
 ]

@@ -47,3 +47,4 @@ urlpatterns = [
 
 # Unknown addresses under /api/ answer JSON like the rest of the API.
 handler404 = "core.api.errors.page_not_found"
+handler400 = "core.api.errors.bad_request"

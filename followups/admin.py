@@ -78,6 +78,7 @@ class FollowUpAdmin(AssigneeByName, RecordAdmin):
         "status",
         "overdue",
         "done_on",
+        "classification",
     )
     list_select_related = ("assignee", "content_type")
     list_filter = ("status", OverdueFilter, RecordTypeFilter, "assignee")
@@ -141,7 +142,7 @@ class FollowUpInline(AssigneeByName, RecordGenericTabularInline):
     where it was promised, with no record type or id to look up."""
 
     model = FollowUp
-    fields = ("title", "assignee", "due_on", "status", "done_on")
+    fields = ("title", "assignee", "due_on", "status", "done_on", "classification")
     autocomplete_fields = ("assignee",)
     extra = 0
 

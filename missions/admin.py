@@ -101,6 +101,7 @@ class MeetingInline(CounterpartPostsField, RecordStackedInline):
         "projects",
         "topics",
         "outcome",
+        "classification",
     )
     readonly_fields = ("counterpart_posts",)
 
@@ -184,6 +185,7 @@ class MissionAdmin(RecordAdmin):
         "start_date",
         "end_date",
         "status",
+        "classification",
     )
     list_select_related = ("leader",)
     list_filter = (
@@ -249,6 +251,7 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         "principal",
         "principal_rank",
         "venue_city",
+        "classification",
     )
     list_select_related = ("mission", "principal")
     list_filter = (

@@ -182,6 +182,14 @@ class JapaneseDateFilter(filters.DateFilter):
 _TRIGRAM_TERM = re.compile(r"[A-Za-z0-9]{3}")
 
 
+Q_MAX_LENGTH = 200
+
+
+@extend_schema_field({"type": "string", "maxLength": Q_MAX_LENGTH})
+class FreeTextFilter(filters.CharFilter):
+    """`q`, its limit in the schema as the server enforces it."""
+
+
 class RecordFilterSet(filters.FilterSet):
     """Base FilterSet: `q` over `search_fields`, `updated_since`, and for each field of
     `date_ranges` the pair `<field>_after` / `<field>_before` (inclusive)."""
@@ -189,7 +197,7 @@ class RecordFilterSet(filters.FilterSet):
     search_fields: tuple[str, ...] = ()
     date_ranges: tuple[str, ...] = ()
 
-    q = filters.CharFilter(method="filter_q", label=_("free text"), max_length=200)
+    q = FreeTextFilter(method="filter_q", label=_("free text"), max_length=Q_MAX_LENGTH)
     updated_since = UTCDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
