@@ -219,3 +219,95 @@ def test_the_agreement_form_fills_itself_from_the_signing_meeting(browser, admin
     ) == ["KE"]
     shot(page, "agreement-form")
     assert page.errors == []
+
+
+def test_staff_record_a_two_country_mission_end_to_end(browser, admin_site):  # noqa: F811
+    """As a new member of staff would: from the index, in Japanese, with Japanese dates."""
+    minister = factories.PersonFactory(name="Ishii Keiichi", name_ja="石井啓一")
+    factories.PostFactory(
+        person=minister,
+        title="Minister of Land, Infrastructure, Transport and Tourism",
+        title_ja="国土交通大臣",
+        start_date=datetime.date(2017, 8, 3),
+        end_date=datetime.date(2019, 9, 11),
+    )
+    counterparts = {}
+    for country, name, post in (
+        ("VN", "Nguyen Van The", "交通運輸大臣"),
+        ("KH", "Sun Chanthol", "公共事業運輸大臣"),
+    ):
+        person = factories.PersonFactory(name=name)
+        factories.PostFactory(
+            person=person,
+            organization=factories.OrganizationFactory(country=country),
+            title="Minister",
+            title_ja=post,
+            start_date=datetime.date(2016, 4, 1),
+        )
+        counterparts[country] = person
+
+    page = new_page(browser)
+    log_in(page, admin_site)
+    page.locator("#content-main").get_by_role("link", name="ミッション").first.click()
+    page.get_by_role("link", name="ミッション を追加").click()
+    page.wait_for_url("**/admin/missions/mission/add/")
+
+    page.fill("input[name=title_ja]", "石井大臣のベトナム・カンボジア訪問")
+    choose(page, "id_leader", "石井啓一")
+    page.select_option("select[name=kind]", "overseas_visit")
+    page.select_option("select[name=status]", "completed")
+    page.fill("input[name=start_date]", "令和元年7月1日")
+    page.fill("input[name=end_date]", "2019年7月4日")
+    page.check("input[name=sectors][value=railway]")
+    page.check("input[name=sectors][value=port]")
+
+    page.fill("input[name=meetings-0-date]", "2019/7/2")
+    page.select_option("select[name=meetings-0-counterpart_country]", "VN")
+    page.fill("input[name=meetings-0-venue_city]", "ハノイ")
+    choose(page, "id_meetings-0-counterparts", "Nguyen Van The")
+    page.locator(
+        "#meetings-0 .field-counterpart_posts .readonly", has_text="交通運輸大臣"
+    ).wait_for()
+
+    page.locator("#meetings-group .add-row a").click()  # 会談 の追加
+    page.fill("input[name=meetings-1-date]", "令和元年7月4日")
+    page.select_option("select[name=meetings-1-counterpart_country]", "KH")
+    page.fill("input[name=meetings-1-venue_city]", "プノンペン")
+    choose(page, "id_meetings-1-counterparts", "Sun Chanthol")
+    page.locator(
+        "#meetings-1 .field-counterpart_posts .readonly", has_text="公共事業運輸大臣"
+    ).wait_for()
+    shot(page, "end-to-end-filled")
+
+    page.click("input[name=_continue]")
+    page.wait_for_url("**/change/")
+    assert page.locator(".messagelist .success").count() == 1
+    shot(page, "end-to-end-saved")
+
+    mission = Mission.objects.get()
+    assert mission.title_ja == "石井大臣のベトナム・カンボジア訪問"
+    assert (mission.start_date, mission.end_date) == (
+        datetime.date(2019, 7, 1),
+        datetime.date(2019, 7, 4),
+    )
+    assert mission.leader_rank == LeaderRank.MINISTER
+    assert sorted(mission.sectors.values_list("code", flat=True)) == ["port", "railway"]
+    meetings = list(mission.meetings.order_by("date"))
+    assert [(m.date, m.counterpart_country.code) for m in meetings] == [
+        (datetime.date(2019, 7, 2), "VN"),
+        (datetime.date(2019, 7, 4), "KH"),
+    ]
+    assert [list(m.counterparts.all()) for m in meetings] == [
+        [counterparts["VN"]],
+        [counterparts["KH"]],
+    ]
+    # Held by the leader at the leader's rank: two top-sales engagements.
+    assert {m.principal for m in meetings} == {minister}
+
+    # The page after saving: the meetings in itinerary order, dates the Japanese way,
+    # the posts of the day, no empty meeting.
+    assert page.input_value("input[name=meetings-0-date]") == "2019/07/02"
+    assert page.input_value("input[name=meetings-1-date]") == "2019/07/04"
+    assert page.locator("#meetings-group .inline-related:not(.empty-form)").count() == 2
+    assert "交通運輸大臣" in page.locator("#meetings-0 .field-counterpart_posts").inner_text()
+    assert page.errors == []

@@ -28,24 +28,35 @@
         });
     }
 
-    function refresh(row) {
+    function chosen(row) {
         const select = row.querySelector('select[data-posts-url]');
         const date = row.querySelector('input.vDateField');
         if (!select || !date) {
-            return;
+            return null;
         }
         const people = Array.from(select.selectedOptions).map(function(option) {
             return option.value;
         });
-        if (!people.length || !date.value.trim()) {
+        return {url: select.dataset.postsUrl, people: people, date: date.value.trim(),
+                key: people.join(',') + '@' + date.value.trim()};
+    }
+
+    function refresh(row) {
+        const now = chosen(row);
+        // Only what changed since the page (or the last answer) showed it.
+        if (!now || now.key === row.dataset.postsShown) {
+            return;
+        }
+        row.dataset.postsShown = now.key;
+        if (!now.people.length || !now.date) {
             show(row, []);
             return;
         }
-        const query = new URLSearchParams({date: date.value});
-        people.forEach(function(person) {
+        const query = new URLSearchParams({date: now.date});
+        now.people.forEach(function(person) {
             query.append('person', person);
         });
-        fetch(select.dataset.postsUrl + '?' + query.toString(), {credentials: 'same-origin'})
+        fetch(now.url + '?' + query.toString(), {credentials: 'same-origin'})
             .then(function(response) {
                 return response.ok ? response.json() : {lines: []};
             })
@@ -53,6 +64,17 @@
                 show(row, answer.lines);
             });
     }
+
+    // What the page shows on load is what the server wrote: nothing to ask.
+    $(function() {
+        document.querySelectorAll('select[data-posts-url]').forEach(function(select) {
+            const row = rowOf(select);
+            const now = row && chosen(row);
+            if (now) {
+                row.dataset.postsShown = now.key;
+            }
+        });
+    });
 
     // Select2 (the autocomplete) announces a choice through jQuery, not as a DOM event;
     // the admin's calendar sets the date and triggers 'change' the same way.
