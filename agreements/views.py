@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions
 from accounts.authentication import APITokenAuthentication
 from agreements.models import AgreementDocument
 from agreements.validators import detect_document_type
+from core import audit
 
 
 @never_cache
@@ -47,11 +48,15 @@ def _download(request, pk):
     # The same check for a session and a token: the right to view agreements.
     if not request.user.has_perm("agreements.view_agreement"):
         raise PermissionDenied
-    document = get_object_or_404(AgreementDocument, pk=pk)
+    # A document of an agreement the user may not read does not exist for them.
+    document = get_object_or_404(
+        AgreementDocument.objects.visible_to(request.user).select_related("agreement"), pk=pk
+    )
     try:
         file = document.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
+    audit.note_records(request, audit.CHANNEL_DOWNLOAD, [document], detail=True)
     document_type = detect_document_type(file)
     response = FileResponse(
         file,

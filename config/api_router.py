@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
+from audit.api.views import ReadEventViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
 from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
@@ -33,6 +34,8 @@ router.register("agreement-documents", AgreementDocumentViewSet, basename="agree
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 # Background exports of any list above (not a record: webhooks and exports skip it).
 router.register("exports", ExportJobViewSet, basename="exportjob")
+# The read audit, for administrators (not a record either).
+router.register("audit/reads", ReadEventViewSet, basename="readevent")
 
 app_name = "api"
 urlpatterns = [

@@ -10,7 +10,8 @@ from webhooks.services import delivery_resend
 
 @admin.register(Subscription)
 class SubscriptionAdmin(ViewOnlyHistoryAdmin):
-    list_display = ("name", "url", "active", "on_created", "on_updated", "on_deleted")
+    list_display = ("name", "url", "owner", "active", "on_created", "on_updated", "on_deleted")
+    autocomplete_fields = ("owner",)
     list_filter = ("active",)
     search_fields = ("name", "url")
     filter_horizontal = ("record_types",)
@@ -18,6 +19,7 @@ class SubscriptionAdmin(ViewOnlyHistoryAdmin):
     fields = (
         "name",
         "url",
+        "owner",
         "secret",
         "standard_webhooks_secret",
         "record_types",

@@ -2,6 +2,7 @@ import base64
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import URLValidator
 from django.db import models
@@ -54,6 +55,20 @@ class Subscription(models.Model):
     on_updated = models.BooleanField(_("on change"), default=True)
     on_deleted = models.BooleanField(_("on deletion"), default=True)
     active = models.BooleanField(_("active"), default=True)
+    # Level-3 records go to a subscriber only if this user may read them
+    # (core.classification); a subscription without an owner gets levels 1 and 2 only.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=False,
+        related_name="+",
+        help_text=_(
+            "Records of classification 3 are sent only if this user may read them; "
+            "levels 1 and 2 as the owner's permissions allow."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Who sent which records where. The secret is kept out of the history's copies.

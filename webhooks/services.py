@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.classification import Classification, classification_of, sees_everything
 from webhooks.choices import DeliveryStatus, Event
 from webhooks.models import EVENT_FLAGS, Delivery, DeliveryAttempt, Subscription, new_task_id
 from webhooks.registry import record_type_of, serialize_record
@@ -48,6 +49,27 @@ def _display(instance) -> str:
 # -- the outbox ------------------------------------------------------------------------
 
 
+def _owner_may_read(subscription, instance, event) -> bool:
+    """Whether the subscription's owner could read the record (core.classification):
+    a subscriber never hears of a record its owner could not open. Without an owner,
+    records of levels 1 and 2 only; a record deleted at level 3 (its access list gone
+    with it), only to an owner who sees everything."""
+    model = type(instance)
+    manager = model._default_manager
+    if not hasattr(manager, "visible_to"):
+        return True
+    owner = subscription.owner
+    if owner is not None:
+        meta = model._meta
+        if not owner.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            return False
+        if sees_everything(owner):
+            return True
+    if event == Event.DELETED or owner is None:
+        return classification_of(instance) < Classification.NEED_TO_KNOW
+    return manager.visible_to(owner).filter(pk=instance.pk).exists()
+
+
 def deliveries_for_change(*, instance, event: str) -> list[Delivery]:
     """Write the deliveries of one change in the current transaction, and queue them
     once it commits (nothing is queued if it rolls back)."""
@@ -55,8 +77,9 @@ def deliveries_for_change(*, instance, event: str) -> list[Delivery]:
     subscriptions = list(
         Subscription.objects.filter(
             active=True, record_types=content_type, **{EVENT_FLAGS[event]: True}
-        )
+        ).select_related("owner")
     )
+    subscriptions = [s for s in subscriptions if _owner_may_read(s, instance, event)]
     if not subscriptions:
         return []
     display = _display(instance)

@@ -32,6 +32,9 @@ AGREEMENT_FIELDS = [
     "superseded_by",
     "projects",
     "documents",
+    "classification",
+    "access_users",
+    "access_groups",
     "created_at",
     "updated_at",
 ]

@@ -108,6 +108,13 @@ class ReportView(ParametersMixin, GenericAPIView):
         }
         return {name: value for name, value in data.items() if value not in EMPTY_VALUES}
 
+    def get_queryset(self):
+        # What the reader may see (core.classification); the selectors are given the
+        # reader too, for the counts read without a filter.
+        queryset = super().get_queryset()
+        visible_to = getattr(queryset, "visible_to", None)
+        return queryset if visible_to is None else visible_to(self.request.user)
+
     def filtered(self, given: dict, leave_out=()) -> QuerySet | None:
         """The view's records narrowed by the filters given, but those of `leave_out`,
         each as the list applies it; None when there is none (count them all)."""
@@ -210,7 +217,9 @@ class EngagementsView(ReportView):
             if people in native:
                 native[people] = [person.pk for person in native[people]]
         meetings = self.filtered(given, leave_out={*self.NATIVE, *PERIOD_PARAMETERS})
-        stats = selectors.engagement_statistics(period=period, meetings=meetings, **native)
+        stats = selectors.engagement_statistics(
+            period=period, meetings=meetings, user=request.user, **native
+        )
         sentence = {
             language: engagement_sentence(stats, period, language) for language in ("ja", "en")
         }
@@ -252,7 +261,7 @@ class WatchListTransitionView(ReportView):
     def get(self, request):
         edition = self.parameters(request)["edition"]
         try:
-            return self.answer(selectors.watch_list_transition(edition=edition))
+            return self.answer(selectors.watch_list_transition(edition=edition, user=request.user))
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
@@ -275,7 +284,7 @@ class WatchListBreakdownView(WatchListTransitionView):
     def get(self, request):
         edition = self.parameters(request)["edition"]
         try:
-            return self.answer(selectors.edition_breakdown(edition=edition))
+            return self.answer(selectors.edition_breakdown(edition=edition, user=request.user))
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
@@ -316,7 +325,9 @@ class AgreementsView(ReportView):
         given = self.parameters(request)
         agreements = self.filtered(given, leave_out={"expiring_within"})
         # by_sector shows only the sectors asked for.
-        stats = selectors.agreement_statistics(agreements=agreements, sectors=given.get("sector"))
+        stats = selectors.agreement_statistics(
+            agreements=agreements, sectors=given.get("sector"), user=request.user
+        )
         expiring = [
             {
                 "id": agreement.pk,
@@ -328,6 +339,7 @@ class AgreementsView(ReportView):
             for agreement in selectors.agreements_expiring(
                 within_days=given.get("expiring_within", EXPIRING_WITHIN_DAYS),
                 agreements=agreements,
+                user=request.user,
             )
         ]
         return self.answer(stats, expiring=expiring)
@@ -353,7 +365,9 @@ class PipelineView(ReportView):
     )
     def get(self, request):
         given = self.parameters(request)
-        return self.answer(selectors.project_pipeline(projects=self.filtered(given)))
+        return self.answer(
+            selectors.project_pipeline(projects=self.filtered(given), user=request.user)
+        )
 
 
 class TopSalesEffectView(ReportView):
@@ -387,7 +401,9 @@ class TopSalesEffectView(ReportView):
         # both ends of a range), the other filters as the meetings list applies them.
         period = period_of(given)
         meetings = self.filtered(given, leave_out=PERIOD_PARAMETERS)
-        return self.answer(selectors.top_sales_effect(period=period, meetings=meetings))
+        return self.answer(
+            selectors.top_sales_effect(period=period, meetings=meetings, user=request.user)
+        )
 
 
 class OrderFiguresView(ReportView):
