@@ -78,12 +78,16 @@ def publishable(projects: QuerySet) -> QuerySet:
     return projects
 
 
-def projects_to_publish(projects: QuerySet) -> QuerySet:
-    """The projects with what their OC4IDS form prints, read a chunk at a time."""
+def projects_to_publish(projects: QuerySet, user=None) -> QuerySet:
+    """The projects with what their OC4IDS form prints, read a chunk at a time. With a
+    `user` (the API's reader), the agreements and meetings printed under a project are
+    those the user may read too (core.classification): a level-3 record attached to a
+    project they see does not show through it."""
+    agreements, meetings = Agreement.objects.all(), Meeting.objects.all()
+    if user is not None:
+        agreements, meetings = agreements.visible_to(user), meetings.visible_to(user)
     top_sales = (
-        Meeting.objects.filter(
-            mission__status=MissionStatus.COMPLETED, principal_rank__in=TOP_SALES_RANKS
-        )
+        meetings.filter(mission__status=MissionStatus.COMPLETED, principal_rank__in=TOP_SALES_RANKS)
         .prefetch_related("counterparts")
         .order_by("date", "id")
     )
@@ -97,7 +101,7 @@ def projects_to_publish(projects: QuerySet) -> QuerySet:
             ),
             Prefetch(
                 "agreements",
-                queryset=Agreement.objects.only(
+                queryset=agreements.only(
                     "id", "title", "scope", "signed_on", "updated_at"
                 ).order_by("signed_on", "id"),
             ),
@@ -231,10 +235,10 @@ def project_document(project: Project, *, base_url: str) -> dict:
     )
 
 
-def project_package(projects: QuerySet, *, uri: str, base_url: str) -> Iterator[bytes]:
+def project_package(projects: QuerySet, *, uri: str, base_url: str, user=None) -> Iterator[bytes]:
     """The package as bytes, in pieces: the head, then the projects a chunk at a time.
-    `projects` are those chosen (filtered); what may be published of them is decided
-    by `publishable`."""
+    `projects` are those chosen (filtered, and visible to `user` if given); what may be
+    published of them is decided by `publishable`."""
     chosen = publishable(projects)
     latest = chosen.aggregate(latest=Max("updated_at"))["latest"] or timezone.now()
     head = {
@@ -246,7 +250,7 @@ def project_package(projects: QuerySet, *, uri: str, base_url: str) -> Iterator[
     yield orjson.dumps(head)[:-1] + b',"projects":['
     separator = b""
     with translation.override("en"):
-        for project in projects_to_publish(projects).iterator(chunk_size=CHUNK):
+        for project in projects_to_publish(projects, user).iterator(chunk_size=CHUNK):
             yield separator + orjson.dumps(project_document(project, base_url=base_url))
             separator = b","
     yield b"]}"

@@ -186,6 +186,16 @@ def document_error_responses(result, generator, request, public):
                 "body": "requestBody" in operation,
             }
             responses = operation.setdefault("responses", {})
+            # The HTTP server's own refusal, before the application: gunicorn answers a
+            # request line longer than its limit (4,094 bytes) with an HTML page.
+            responses.setdefault(
+                "414",
+                {
+                    "description": "The address (with its parameters) is longer than the "
+                    "server takes: send fewer or shorter parameters.",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+            )
             for status, description, schema_name, scope in ERROR_RESPONSES:
                 if applies[scope] and status not in responses:
                     responses[status] = {

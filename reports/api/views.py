@@ -459,6 +459,6 @@ class OC4IDSView(ReportView):
         uri = request.build_absolute_uri()
         base_url = request.build_absolute_uri("/").rstrip("/")
         return StreamingHttpResponse(
-            oc4ids.project_package(projects, uri=uri, base_url=base_url),
+            oc4ids.project_package(projects, uri=uri, base_url=base_url, user=request.user),
             content_type="application/json",
         )

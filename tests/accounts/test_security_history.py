@@ -88,6 +88,7 @@ def test_a_subscription_is_recorded_without_its_secret(administrator, administra
             "name": "Statistics office",
             "url": "https://stats.example.go.jp/hooks/crm",
             "secret": "a-secret-the-receiver-knows",
+            "owner": administrator_user.pk,  # required since classification (level 3)
             "record_types": [meeting_type.pk],
             "on_created": "on",
             "active": "on",

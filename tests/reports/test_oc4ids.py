@@ -164,3 +164,26 @@ def test_the_filter_point_for_classification_exists():
     sentinel = object()
     assert oc4ids.publishable(sentinel) is sentinel
     assert "classification-1" in oc4ids.publishable.__doc__
+
+
+@pytest.mark.django_db
+def test_a_level_3_record_does_not_show_through_a_project_the_reader_sees(analyst_user):
+    """The projects are those the reader may see; so are the agreements and meetings
+    printed under them (core.classification)."""
+    from core.classification import Classification
+
+    project = factories.ProjectFactory()
+    factories.AgreementFactory(title="Open MoC", projects=[project])
+    factories.AgreementFactory(
+        title="Secret MoC", projects=[project], classification=Classification.NEED_TO_KNOW
+    )
+    mission = factories.MissionFactory(
+        status="completed", leader_rank="minister", classification=Classification.NEED_TO_KNOW
+    )
+    factories.MeetingFactory(mission=mission, projects=[project])
+
+    package = json.loads(b"".join(client_for(analyst_user).get(FEED).streaming_content))
+
+    [document] = package["projects"]
+    assert [d["title"] for d in document["documents"]] == ["Open MoC"]
+    assert "lobbyingMeetings" not in document
