@@ -15,6 +15,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
+from search.api import SearchView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -36,5 +37,6 @@ router.register("exports", ExportJobViewSet, basename="exportjob")
 app_name = "api"
 urlpatterns = [
     path("reports/", include("reports.api.urls")),
+    path("search/", SearchView.as_view(), name="search"),
     *router.urls,
 ]

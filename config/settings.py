@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "missions",
     "agreements",
     "followups",
+    "search",
     "reports",
     "exports",
     # Imports every app above to notify other systems of their changes; none imports it.

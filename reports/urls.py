@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports import views
+from search.views import SearchPageView
 
 app_name = "reports"
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     path("countries/", views.CountryPickerView.as_view(), name="country-picker"),
     path("countries/<str:code>/", views.CountryBriefView.as_view(), name="country-brief"),
     path("exports/", views.ExportListView.as_view(), name="export-list"),
+    path("search/", SearchPageView.as_view(), name="search"),
     path("watch-list/", views.WatchListTransitionView.as_view(), name="watch-list"),
 ]

@@ -1,0 +1,153 @@
+"""Search everything: one box over every kind of record (search.kinds), grouped by kind
+with the count of each and the best matches first.
+
+Each kind is one query (its matches, ranked, the first `limit` of them and their total
+in the same query, `COUNT(*) OVER ()`), so a search costs a fixed number of queries.
+
+How a term is found (every term must occur, in any of the kind's columns, compared
+folded as core.folding says: ｶﾞｰﾅ finds ガーナ, ＧＨＡＮＡ finds Ghana):
+- on PostgreSQL, a term with three ASCII letters or digits in a row through the trigram
+  indexes of the list filters' `q` (`<column>__folded__contains`, as they read it);
+- any other term of two characters or more (道路, 港湾, ガーナ, EU) through the bigram
+  indexes of search.bigrams, each row found then rechecked with the same `contains`;
+- a single character (港) has neither: the table is read.
+On SQLite every term is the folded `contains`.
+
+Best matches first: a title (or name) that is the whole search, then one that begins
+with its first term, then one that holds every term, then a match elsewhere (topics,
+description…); within each, the latest record first."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.utils.text import Truncator
+
+from core.folding import Folded, fold
+from search.bigrams import BigramsOf, bigrams
+from search.kinds import KINDS, Kind
+from search.services import searchable_queryset
+
+# What a trigram index can look up under any server's collation (as core.api.filters).
+_TRIGRAM_TERM = re.compile(r"[a-z0-9]{3}")
+MAX_TERMS = 10
+MAX_LENGTH = 200
+EXCERPT_CHARS = 140
+# Related records shown beside a hit's own name.
+SELECT_RELATED = {"meetings": ("mission",)}
+
+
+@dataclass
+class Hit:
+    kind: Kind
+    record: object
+    display: str
+    excerpt: str
+
+
+@dataclass
+class Group:
+    kind: Kind
+    count: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+def terms_of(q: str) -> list[str]:
+    """The words of a search, as typed (the database folds them); an ideographic space
+    separates words too."""
+    return fold(q or "").split()[:MAX_TERMS]
+
+
+def kinds_for(user) -> list[Kind]:
+    """The kinds of record the user may view."""
+    return [kind for kind in KINDS if user.has_perm(kind.view_permission)]
+
+
+def matching(queryset, kind: Kind, terms: list[str]):
+    """The records of `queryset` in which every term occurs in one of the kind's columns."""
+    postgres = connections[queryset.db].vendor == "postgresql"
+    aliased = set()
+    for term in terms:
+        grams = bigrams(term)
+        by_bigrams = postgres and grams and not _TRIGRAM_TERM.search(term)
+        condition = Q()
+        for column in kind.columns:
+            found = Q(**{f"{column}__folded__contains": term})
+            if by_bigrams:
+                alias = f"search_bigrams_{column}"
+                if alias not in aliased:
+                    queryset = queryset.alias(**{alias: BigramsOf(Folded(F(column)))})
+                    aliased.add(alias)
+                found = Q(**{f"{alias}__contains": grams}) & found
+            condition |= found
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def rank(kind: Kind, terms: list[str]):
+    """0: a title that is the whole search; 1: one that begins with its first term;
+    2: one that holds every term; 3: a match in another column."""
+
+    def any_title(lookup, value):
+        condition = Q()
+        for column in kind.title_columns:
+            condition |= Q(**{f"{column}__folded__{lookup}": value})
+        return condition
+
+    in_title = Q()
+    for term in terms:
+        in_title &= any_title("contains", term)
+    return Case(
+        When(any_title("exact", " ".join(terms)), then=Value(0)),
+        When(any_title("startswith", terms[0]), then=Value(1)),
+        When(in_title, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+def search_kind(kind: Kind, user, terms: list[str], limit: int) -> Group:
+    """The first `limit` matches of one kind, best first, and how many there are."""
+    queryset = matching(searchable_queryset(kind.model, user), kind, terms)
+    related = SELECT_RELATED.get(kind.key)
+    if related:
+        queryset = queryset.select_related(*related)
+    records = list(
+        queryset.annotate(search_rank=rank(kind, terms), search_total=Window(Count("pk"))).order_by(
+            "search_rank", F(kind.date_field).desc(nulls_last=True), "-pk"
+        )[:limit]
+    )
+    count = records[0].search_total if records else 0
+    return Group(kind, count, [_hit(kind, record, terms) for record in records])
+
+
+def search_everything(user, q: str, *, limit: int = 10, kinds=None) -> list[Group]:
+    """Every kind the user may view (or those of `kinds` among them), one query each;
+    nothing when the search has no term."""
+    terms = terms_of(q)
+    if not terms:
+        return []
+    chosen = kinds_for(user)
+    if kinds:
+        chosen = [kind for kind in chosen if kind.key in kinds]
+    return [search_kind(kind, user, terms, limit) for kind in chosen]
+
+
+def _hit(kind: Kind, record, terms: list[str]) -> Hit:
+    display = str(record)
+    if kind.key == "meetings":
+        display = f"{display} · {record.mission}"
+    return Hit(kind, record, display, _excerpt(kind, record, terms))
+
+
+def _excerpt(kind: Kind, record, terms: list[str]) -> str:
+    """The first of the record's other columns that holds a term, cut short."""
+    for column in kind.columns:
+        if column in kind.title_columns and kind.key != "meetings":
+            continue
+        text = getattr(record, column) or ""
+        folded = fold(text)
+        if any(term in folded for term in terms):
+            return Truncator(" ".join(text.split())).chars(EXCERPT_CHARS)
+    return ""
