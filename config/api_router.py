@@ -15,7 +15,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
-from search.api import SearchView
+from search.api import SavedFilterViewSet, SearchView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -38,5 +38,19 @@ app_name = "api"
 urlpatterns = [
     path("reports/", include("reports.api.urls")),
     path("search/", SearchView.as_view(), name="search"),
+    # The user's saved filters of the lists below: not records (no history, no webhooks,
+    # no export), so not in the router, whose resources are.
+    path(
+        "saved-filters/",
+        SavedFilterViewSet.as_view({"get": "list", "post": "create"}),
+        name="savedfilter-list",
+    ),
+    path(
+        "saved-filters/<int:pk>/",
+        SavedFilterViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="savedfilter-detail",
+    ),
     *router.urls,
 ]

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from reports import views
-from search.views import SearchPageView
 
 app_name = "reports"
 urlpatterns = [
@@ -13,6 +12,5 @@ urlpatterns = [
     path("countries/", views.CountryPickerView.as_view(), name="country-picker"),
     path("countries/<str:code>/", views.CountryBriefView.as_view(), name="country-brief"),
     path("exports/", views.ExportListView.as_view(), name="export-list"),
-    path("search/", SearchPageView.as_view(), name="search"),
     path("watch-list/", views.WatchListTransitionView.as_view(), name="watch-list"),
 ]

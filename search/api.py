@@ -1,17 +1,21 @@
 """GET /api/v1/search/?q=: search everything (search.selectors), grouped by kind."""
 
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.api.permissions import TokenScope
 from core.api.views import ParametersMixin
-from search import selectors
+from search import selectors, services
 from search.kinds import KINDS
+from search.models import SavedFilter
+from search.services import list_address
 
 
 class SearchParameters(serializers.Serializer):
@@ -133,3 +137,79 @@ class SearchView(ParametersMixin, APIView):
             "excerpt": hit.excerpt,
             "page": admin_page(request, record),
         }
+
+
+# -- saved filters -----------------------------------------------------------------------
+
+
+class SavedFilterSerializer(serializers.ModelSerializer):
+    """A list's filters under a name: `resource` is the list as in its URL
+    (`meetings`), `filters` its query parameters as an object, as POST /api/v1/exports/
+    takes them; `shared_with` the name of one of the owner's groups (null: private)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:savedfilter-detail")
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+    shared_with = serializers.SlugRelatedField(
+        slug_field="name", queryset=Group.objects.all(), allow_null=True, required=False
+    )
+    alert_label = serializers.CharField(source="get_alert_display", read_only=True)
+    filters = serializers.DictField(required=False, default=dict)
+    list_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SavedFilter
+        fields = [
+            "id",
+            "url",
+            "name",
+            "resource",
+            "filters",
+            "shared_with",
+            "alert",
+            "alert_label",
+            "owner",
+            "list_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "url", "owner", "created_at", "updated_at"]
+        # Checked by the services, with the owner known (search.services._check).
+        validators = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_list_url(self, saved_filter):
+        """The list with these filters: the analysts' page when it has one."""
+        request = self.context.get("request")
+        address = list_address(saved_filter)
+        return request.build_absolute_uri(address) if request and address else address
+
+    def create(self, validated_data):
+        return services.saved_filter_create(owner=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.saved_filter_update(saved_filter=instance, **validated_data)
+
+
+class OwnerChanges(permissions.BasePermission):
+    message = _("Only its owner changes or deletes a saved filter.")
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or obj.owner_id == request.user.pk
+
+
+class SavedFilterViewSet(viewsets.ModelViewSet):
+    """The user's saved filters and those shared with one of their groups; only the
+    owner renames, changes or deletes one."""
+
+    serializer_class = SavedFilterSerializer
+    permission_classes = (permissions.IsAuthenticated, TokenScope, OwnerChanges)
+    pagination_class = None
+    filter_backends = ()
+    filterset_class = None
+    queryset = SavedFilter.objects.none()  # the schema's model; get_queryset narrows
+
+    def get_queryset(self):
+        return services.saved_filters_visible_to(self.request.user)
+
+    def perform_destroy(self, instance):
+        services.saved_filter_delete(saved_filter=instance)

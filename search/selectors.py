@@ -20,10 +20,13 @@ description…); within each, the latest record first."""
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import StrIndex
 from django.utils.text import Truncator
 
+from core.counts import PkAmong
 from core.folding import Folded, fold
 from search.bigrams import BigramsOf, bigrams
 from search.kinds import KINDS, Kind
@@ -66,23 +69,44 @@ def kinds_for(user) -> list[Kind]:
 
 def matching(queryset, kind: Kind, terms: list[str]):
     """The records of `queryset` in which every term occurs in one of the kind's columns."""
-    postgres = connections[queryset.db].vendor == "postgresql"
-    aliased = set()
+    if connections[queryset.db].vendor != "postgresql":
+        for term in terms:
+            condition = Q()
+            for column in kind.columns:
+                condition |= Q(**{f"{column}__folded__contains": term})
+            queryset = queryset.filter(condition)
+        return queryset
     for term in terms:
-        grams = bigrams(term)
-        by_bigrams = postgres and grams and not _TRIGRAM_TERM.search(term)
-        condition = Q()
-        for column in kind.columns:
-            found = Q(**{f"{column}__folded__contains": term})
-            if by_bigrams:
-                alias = f"search_bigrams_{column}"
-                if alias not in aliased:
-                    queryset = queryset.alias(**{alias: BigramsOf(Folded(F(column)))})
-                    aliased.add(alias)
-                found = Q(**{f"{alias}__contains": grams}) & found
-            condition |= found
-        queryset = queryset.filter(condition)
+        queryset = queryset.filter(PkAmong(ArraySubquery(_ids_matching(kind, term))))
     return queryset
+
+
+def _ids_matching(kind: Kind, term: str):
+    """The ids of the records holding `term` (folded) in one of the kind's columns, as a
+    UNION with one branch per column, so that each branch is one index's lookup and
+    rechecks its own column only (as core.api.filters' `q`). The array of them is handed
+    to the query (`id = ANY(ARRAY(…))`): the records are then fetched by id, whatever
+    the order asked for.
+
+    A term pg_trgm can look up goes through the trigram indexes (`__folded__contains`);
+    any other of two characters or more through the bigram indexes, rechecked with
+    STRPOS, which the trigram indexes cannot serve: a LIKE of a term without trigrams
+    would lead the planner to an empty column's trigram index, which returns every row
+    (200,000 follow-ups read for 港湾)."""
+    grams = bigrams(term)
+    by_bigrams = bool(grams) and not _TRIGRAM_TERM.search(term)
+    branches = []
+    for column in kind.columns:
+        rows = kind.model._default_manager.order_by()
+        if by_bigrams:
+            rows = rows.alias(
+                search_bigrams=BigramsOf(Folded(F(column))),
+                search_position=StrIndex(Folded(F(column)), Value(term)),
+            ).filter(search_bigrams__contains=grams, search_position__gt=0)
+        else:
+            rows = rows.filter(**{f"{column}__folded__contains": term})
+        branches.append(rows.values_list("pk", flat=True))
+    return branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
 
 
 def rank(kind: Kind, terms: list[str]):

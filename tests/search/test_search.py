@@ -249,7 +249,7 @@ def test_the_page_lists_each_kind_with_its_count_and_links(analyst_client):
     for n in range(12):
         OrganizationFactory(name=f"Port operator {n}", name_ja=f"港湾運営{n}", country="KE")
 
-    response = analyst_client.get(reverse("reports:search"), {"q": "港湾"})
+    response = analyst_client.get(reverse("search:search"), {"q": "港湾"})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -260,23 +260,23 @@ def test_the_page_lists_each_kind_with_its_count_and_links(analyst_client):
     assert html.count("/admin/contacts/organization/") == 10
     assert "kind=organizations" in html
 
-    response = analyst_client.get(reverse("reports:search"), {"q": "港湾", "kind": "organizations"})
+    response = analyst_client.get(reverse("search:search"), {"q": "港湾", "kind": "organizations"})
     assert response.content.decode().count("/admin/contacts/organization/") == 12
 
 
 def test_the_search_box_is_in_the_header_and_on_the_admin_index(analyst_client):
     dashboard = analyst_client.get(reverse("reports:dashboard")).content.decode()
-    assert f'action="{reverse("reports:search")}"' in dashboard
+    assert f'action="{reverse("search:search")}"' in dashboard
     admin = analyst_client.get(reverse("admin:index")).content.decode()
-    assert f'action="{reverse("reports:search")}"' in admin
+    assert f'action="{reverse("search:search")}"' in admin
 
 
 def test_the_page_needs_a_login(client):
-    response = client.get(reverse("reports:search"), {"q": "port"})
+    response = client.get(reverse("search:search"), {"q": "port"})
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
 
 def test_a_user_who_may_view_nothing_is_refused(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("nobody"))
-    assert client.get(reverse("reports:search"), {"q": "port"}).status_code == 403
+    assert client.get(reverse("search:search"), {"q": "port"}).status_code == 403
