@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models import Case, Count, F, Func, IntegerField, Q, TextField, Value, When, Window
 from django.db.models.functions import StrIndex
+from django.db.models.lookups import Exact, GreaterThan
 from django.utils.text import Truncator
 
 from core.counts import PkAmong
@@ -89,8 +90,8 @@ def _ids_matching(kind: Kind, term: str):
     the order asked for.
 
     A term pg_trgm can look up goes through the trigram indexes (`__folded__contains`);
-    any other of two characters or more through the bigram indexes, rechecked with
-    STRPOS, which the trigram indexes cannot serve: a LIKE of a term without trigrams
+    any other of two characters or more through the bigram indexes: a two-character
+    term is found exactly by its bigram, a longer one rechecked with STRPOS, which the trigram indexes cannot serve: a LIKE of a term without trigrams
     would lead the planner to an empty column's trigram index, which returns every row
     (200,000 follow-ups read for 港湾)."""
     grams = bigrams(term)
@@ -99,34 +100,77 @@ def _ids_matching(kind: Kind, term: str):
     for column in kind.columns:
         rows = kind.model._default_manager.order_by()
         if by_bigrams:
-            rows = rows.alias(
-                search_bigrams=BigramsOf(Folded(F(column))),
-                search_position=StrIndex(Folded(F(column)), Value(term)),
-            ).filter(search_bigrams__contains=grams, search_position__gt=0)
+            rows = rows.alias(search_bigrams=BigramsOf(Folded(F(column)))).filter(
+                search_bigrams__contains=grams
+            )
+            if len(term) > 2:
+                # Every bigram of a longer term in the text is not the term in it.
+                rows = rows.alias(search_position=StrIndex(Folded(F(column)), Value(term))).filter(
+                    search_position__gt=0
+                )
         else:
             rows = rows.filter(**{f"{column}__folded__contains": term})
         branches.append(rows.values_list("pk", flat=True))
     return branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
 
 
-def rank(kind: Kind, terms: list[str]):
-    """0: a title that is the whole search; 1: one that begins with its first term;
-    2: one that holds every term; 3: a match in another column."""
+class LowerASCII(Func):
+    """The text with its ASCII letters in lower case, the rest as it is: what the rank
+    compares on PostgreSQL (core.folding's fast way for ASCII, for every text)."""
 
-    def any_title(lookup, value):
+    template = '%(function)s(%(expressions)s COLLATE "C")'
+    function = "LOWER"
+    output_field = TextField()
+
+
+def rank(kind: Kind, terms: list[str], vendor: str):
+    """How well a record matches, the best 0: its title (or name) is the whole search
+    (0), begins with it (1), holds it (2), holds every word of it (3); else it matched in
+    another column (4). The best of its titles, then the latest record.
+
+    On PostgreSQL the titles are compared in lower case, not folded: folding each title
+    once per condition (NFKC, ICU's lower case) took 100 ms for the 9,082 projects named
+    港湾, the case 1 ms. A title in half-width kana or full-width letters is found all
+    the same (the match is folded) but ranked as a match elsewhere."""
+    phrase = " ".join(terms)
+
+    def any_title(test):
         condition = Q()
         for column in kind.title_columns:
-            condition |= Q(**{f"{column}__folded__{lookup}": value})
+            condition |= test(column)
         return condition
 
-    in_title = Q()
-    for term in terms:
-        in_title &= any_title("contains", term)
+    if vendor == "postgresql":
+
+        def title(column):
+            return LowerASCII(F(column))
+
+        def position(column, value):
+            return StrIndex(title(column), Value(value))
+
+        exact = any_title(lambda column: Q(Exact(title(column), phrase)))
+        begins = any_title(lambda column: Q(Exact(position(column, phrase), 1)))
+        holds = any_title(lambda column: Q(GreaterThan(position(column, phrase), 0)))
+        every_word = Q()
+        for term in terms:
+            every_word &= any_title(
+                lambda column, term=term: Q(GreaterThan(position(column, term), 0))
+            )
+    else:
+        exact = any_title(lambda column: Q(**{f"{column}__folded__exact": phrase}))
+        begins = any_title(lambda column: Q(**{f"{column}__folded__startswith": phrase}))
+        holds = any_title(lambda column: Q(**{f"{column}__folded__contains": phrase}))
+        every_word = Q()
+        for term in terms:
+            every_word &= any_title(
+                lambda column, term=term: Q(**{f"{column}__folded__contains": term})
+            )
     return Case(
-        When(any_title("exact", " ".join(terms)), then=Value(0)),
-        When(any_title("startswith", terms[0]), then=Value(1)),
-        When(in_title, then=Value(2)),
-        default=Value(3),
+        When(exact, then=Value(0)),
+        When(begins, then=Value(1)),
+        When(holds, then=Value(2)),
+        When(every_word, then=Value(3)),
+        default=Value(4),
         output_field=IntegerField(),
     )
 
@@ -137,10 +181,11 @@ def search_kind(kind: Kind, user, terms: list[str], limit: int) -> Group:
     related = SELECT_RELATED.get(kind.key)
     if related:
         queryset = queryset.select_related(*related)
+    vendor = connections[queryset.db].vendor
     records = list(
-        queryset.annotate(search_rank=rank(kind, terms), search_total=Window(Count("pk"))).order_by(
-            "search_rank", F(kind.date_field).desc(nulls_last=True), "-pk"
-        )[:limit]
+        queryset.annotate(
+            search_rank=rank(kind, terms, vendor), search_total=Window(Count("pk"))
+        ).order_by("search_rank", F(kind.date_field).desc(nulls_last=True), "-pk")[:limit]
     )
     count = records[0].search_total if records else 0
     return Group(kind, count, [_hit(kind, record, terms) for record in records])
