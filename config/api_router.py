@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
+from audit.api.views import ReadEventViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
 from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
@@ -15,6 +16,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
+from reports.api.views import OC4IDSView
 from search.api import SavedFilterViewSet, SearchView
 
 router = DefaultRouter()
@@ -33,6 +35,8 @@ router.register("agreement-documents", AgreementDocumentViewSet, basename="agree
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 # Background exports of any list above (not a record: webhooks and exports skip it).
 router.register("exports", ExportJobViewSet, basename="exportjob")
+# The read audit, for administrators (not a record either).
+router.register("audit/reads", ReadEventViewSet, basename="readevent")
 
 app_name = "api"
 urlpatterns = [
@@ -52,5 +56,6 @@ urlpatterns = [
         ),
         name="savedfilter-detail",
     ),
+    path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,
 ]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core import audit
 from core.api.permissions import TokenScope
 from core.api.views import ParametersMixin
 from search import selectors, services
@@ -109,6 +110,8 @@ class SearchView(ParametersMixin, APIView):
         groups = selectors.search_everything(
             request.user, given["q"], limit=given["limit"], kinds=given.get("kind")
         )
+        for group in groups:
+            audit.note_records(request, audit.CHANNEL_API, [hit.record for hit in group.hits])
         return Response(
             {
                 "q": given["q"],

@@ -29,11 +29,13 @@ def searchable_queryset(model, user) -> QuerySet:
     """The records of `model` that `user` may find.
 
     Every query of the search (and of saved filters and their alerts) starts here, so
-    that what a user may see is decided in one place. Today that is every record of a
-    model the user may view (the callers check the model's view permission); this is
-    where classification (need-to-know) applies once it exists:
-    `model.objects.visible_to(user)` for the models that have it."""
-    return model._default_manager.all()
+    that what a user may see is decided in one place: the records of a model the user
+    may view (the callers check the model's view permission) that classification lets
+    them read (core.classification: `visible_to`, on the models that have it; a
+    level-3 record only for those on its access list)."""
+    records = model._default_manager.all()
+    visible_to = getattr(records, "visible_to", None)
+    return visible_to(user) if visible_to is not None else records
 
 
 # -- saved filters -----------------------------------------------------------------------

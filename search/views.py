@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts.roles import GROUP_LABELS
+from core import audit
 from exports import resources
 from search import selectors, services
 from search.forms import NewSavedFilterForm, SavedFilterForm, saved_filter_initial
@@ -59,6 +60,9 @@ class SearchPageView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 kinds=[kind] if kind else None,
             )
             for group in groups:
+                audit.note_records(
+                    self.request, audit.CHANNEL_PAGE, [hit.record for hit in group.hits]
+                )
                 for hit in group.hits:
                     hit.page = record_page(self.request.user, hit.record)
         context.update(

@@ -302,3 +302,19 @@ def test_alerts_read_through_searchable_queryset(reader, monkeypatch):
 
     assert "Open Ghana port" in mail.outbox[0].body
     assert "Hidden Ghana port" not in mail.outbox[0].body
+
+
+def test_alerts_leave_out_level_3_records_the_user_may_not_read(reader):
+    from core.classification import Classification
+
+    _saved_at(reader, at(MONDAY), alert="daily")
+    secret = ProjectFactory(
+        name="Secret Ghana port", country="GH", classification=Classification.NEED_TO_KNOW
+    )
+    _touch(secret, at(MONDAY, 12))
+    _touch(ProjectFactory(name="Open Ghana port", country="GH"), at(MONDAY, 12))
+
+    services.saved_filters_send_digests(today=TUESDAY, now=at(TUESDAY))
+
+    assert "Open Ghana port" in mail.outbox[0].body
+    assert "Secret Ghana port" not in mail.outbox[0].body

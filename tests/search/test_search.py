@@ -219,10 +219,14 @@ def test_a_fixed_number_of_queries(analyst_api, django_assert_num_queries):
         FollowUpFactory(title=f"Port follow-up {n}", target=meeting)
     analyst_api.get(SEARCH, {"q": "port"})  # permissions and content types cached
 
-    # One query per kind: its best matches and their number together.
-    with django_assert_num_queries(len(KINDS)):
+    # One query per kind (its best matches and their number together), and the read
+    # audit's one row for the request (level-2 records were shown).
+    with django_assert_num_queries(len(KINDS) + 1):
         found = groups_of(analyst_api.get(SEARCH, {"q": "port"}))
     assert found["meetings"]["count"] == 3
+    from audit.models import ReadEvent
+
+    assert ReadEvent.objects.filter(channel="api", path=SEARCH).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram indexes are PostgreSQL's")
@@ -280,3 +284,26 @@ def test_the_page_needs_a_login(client):
 def test_a_user_who_may_view_nothing_is_refused(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("nobody"))
     assert client.get(reverse("search:search"), {"q": "port"}).status_code == 403
+
+
+# -- classification -----------------------------------------------------------------------
+
+
+def test_level_3_records_appear_only_to_those_who_may_read_them(analyst_user, django_user_model):
+    from core.classification import Classification
+
+    secret = ProjectFactory(name="Secret port", classification=Classification.NEED_TO_KNOW)
+    ProjectFactory(name="Open port")
+    MissionFactory(title="Secret port visit", classification=Classification.NEED_TO_KNOW)
+
+    found = groups_of(client_for(analyst_user).get(SEARCH, {"q": "port"}))
+    assert displays(found["projects"]) == ["Open port"]
+    assert found["missions"]["count"] == 0
+
+    secret.access_users.add(analyst_user)
+    found = groups_of(client_for(analyst_user).get(SEARCH, {"q": "port"}))
+    assert sorted(displays(found["projects"])) == ["Open port", "Secret port"]
+
+    superuser = django_user_model.objects.create_superuser("root", "root@example.org", None)
+    found = groups_of(client_for(superuser).get(SEARCH, {"q": "port"}))
+    assert found["missions"]["count"] == 1
