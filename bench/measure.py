@@ -53,6 +53,17 @@ FILTERS = [
         "/api/v1/meetings/?cursor=&updated_since=2025-06-01T00:00:00Z&page_size=500",
     ),
 ]
+# Search everything (search.selectors): every kind of record, its count and first ten.
+SEARCHES = [
+    ("search: Japanese two characters", "search_japanese_two_characters", "/api/v1/search/?q=港湾"),
+    (
+        "search: Japanese longer term",
+        "search_japanese_longer_term",
+        "/api/v1/search/?q=国際空港ターミナル",
+    ),
+    ("search: English term", "search_english_term", "/api/v1/search/?q=Surabaya"),
+]
+SEARCH_P95_LIMIT_MS = 150
 ADMIN_PAGES = [
     ("admin meetings: unfiltered", "/admin/missions/meeting/"),
     ("admin meetings: country", "/admin/missions/meeting/?counterpart_country=VN"),
@@ -203,6 +214,8 @@ def run(*, quick=False, skip_export=False, only=frozenset()):
             _api_lists(report, api, quick)
         if not only or "filters" in only:
             _filters(report, api, quick)
+        if not only or "search" in only:
+            _search(report, api, quick)
         if not only or "stats" in only:
             _statistics(report, quick)
         if not only or "admin" in only:
@@ -318,6 +331,28 @@ def _filters(report: Report, api: Client, quick: bool):
             timing.p95 * 1000,
             LIST_P95_LIMIT_MS,
             timing.p95 * 1000 < LIST_P95_LIMIT_MS,
+            "{:.1f}",
+        )
+
+
+def _search(report: Report, api: Client, quick: bool):
+    for name, target, url in SEARCHES:
+
+        def request(index, url=url):
+            return _get(api, url)
+
+        body = json.loads(request(0))
+        timing = _timed(request, 10 if quick else 30)
+        queries, _ = _count_queries(request)
+        counts = ", ".join(
+            f"{group['kind']} {group['count']:,}" for group in body["groups"] if group["count"]
+        )
+        report.add(Row("search", name, timing, queries, note=counts or "nothing found"))
+        report.target(
+            f"{target}_p95_ms",
+            timing.p95 * 1000,
+            SEARCH_P95_LIMIT_MS,
+            timing.p95 * 1000 < SEARCH_P95_LIMIT_MS,
             "{:.1f}",
         )
 

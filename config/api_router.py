@@ -17,6 +17,7 @@ from projects.api.views import (
     WatchListViewSet,
 )
 from reports.api.views import OC4IDSView
+from search.api import SavedFilterViewSet, SearchView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -40,6 +41,21 @@ router.register("audit/reads", ReadEventViewSet, basename="readevent")
 app_name = "api"
 urlpatterns = [
     path("reports/", include("reports.api.urls")),
+    path("search/", SearchView.as_view(), name="search"),
+    # The user's saved filters of the lists below: not records (no history, no webhooks,
+    # no export), so not in the router, whose resources are.
+    path(
+        "saved-filters/",
+        SavedFilterViewSet.as_view({"get": "list", "post": "create"}),
+        name="savedfilter-list",
+    ),
+    path(
+        "saved-filters/<int:pk>/",
+        SavedFilterViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="savedfilter-detail",
+    ),
     path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,
 ]

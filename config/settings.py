@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "followups",
     "reports",
     "exports",
+    # Search everything and saved filters: reads the lists of every app above.
+    "search",
     # Imports every app above to notify other systems of their changes; none imports it.
     "webhooks",
 ]
@@ -280,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
     "follow-up-reminders": {
         "task": "followups.tasks.send_reminder_digests",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "saved-filter-alerts": {
+        "task": "search.tasks.send_saved_filter_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
     "relay-stale-webhook-deliveries": {
         "task": "webhooks.tasks.relay_stale_deliveries",

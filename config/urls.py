@@ -33,6 +33,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reports/", include("search.urls")),
     path("reports/", include("reports.urls")),
     # Django's language switch, also remembered on the signed-in user.
     path("i18n/setlang/", set_language, name="set_language"),

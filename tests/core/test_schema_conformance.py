@@ -14,6 +14,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from config.api_router import router
 from exports.services import export_job_create
 from reports.api import urls as report_urls
+from search.services import saved_filter_create
 from tests import factories
 from tests.api import client_for
 
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.django_db
 # What the required parameters of the report endpoints take in the demo data.
 REQUIRED_PARAMETERS = {"edition": "2019"}
 # The report endpoints again, with the figures the demo data reproduce.
+# The analysts' workspace (search.api): not resources of the router, tried on their own.
+WORKSPACE_QUERIES = {"/api/v1/search/": {"q": "ガーナ"}, "/api/v1/saved-filters/": {}}
 REPORT_QUERIES = {
     "/api/v1/reports/engagements/": {"year": "2018"},
     "/api/v1/reports/top-sales-effect/": {"fiscal_year": "2018"},
@@ -124,6 +127,7 @@ def test_every_response_of_the_demo_data_conforms_to_the_schema(
         and path not in deletions
         # An OC4IDS package, validated against OC4IDS's schema (tests/reports/test_oc4ids*).
         and path != "/api/v1/oc4ids/"
+        and path not in WORKSPACE_QUERIES
     )
     reports = sorted(path for path in operations if "/reports/" in path)
     # Every resource of the router and every report endpoint is tried.
@@ -175,6 +179,20 @@ def test_every_response_of_the_demo_data_conforms_to_the_schema(
             assert response.status_code == 200, (path, query, response.content[:300])
             failures |= disagreements(validators, response.json(), f"GET {path}?{query}")
             checked += 1
+    saved_filter_create(
+        owner=administrator_user,
+        name="Ghana",
+        resource="projects",
+        filters={"country": ["GH"], "q": "port"},
+        alert="weekly",
+    )
+    for path, query in WORKSPACE_QUERIES.items():
+        response = reader.get(path, query)
+        assert response.status_code == 200, (path, response.content[:300])
+        body = response.json()
+        assert body, path
+        failures |= disagreements(validators_for(schema, operations[path]), body, f"GET {path}")
+        checked += 1
     assert not failures, "\n".join(sorted(failures.values()))
     assert checked > 1500
 

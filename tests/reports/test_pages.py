@@ -5,6 +5,7 @@ import datetime
 import io
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -60,6 +61,8 @@ PAGES = [
     reverse("reports:country-brief", args=["GH"]),
     reverse("reports:watch-list"),
     reverse("reports:export-list"),
+    reverse("search:search") + "?q=Ghana",
+    reverse("search:saved-filters"),
 ]
 LISTS = [MissionListView, MeetingListView, AgreementListView, ProjectListView]
 
@@ -71,7 +74,7 @@ LISTS = [MissionListView, MeetingListView, AgreementListView, ProjectListView]
 def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={url}"
+    assert response["Location"] == f"{reverse('login')}?{urlencode({'next': url}, safe='/')}"
 
 
 @pytest.mark.parametrize("url", PAGES)
