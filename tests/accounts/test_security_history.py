@@ -92,8 +92,6 @@ def test_a_subscription_is_recorded_without_its_secret(administrator, administra
             "record_types": [meeting_type.pk],
             "on_created": "on",
             "active": "on",
-            # Required since subscriptions send only what their owner may read.
-            "owner": administrator_user.pk,
         },
     )
     assert response.status_code == 302, response.context and response.context["errors"]
