@@ -240,8 +240,13 @@ class RecordAdmin(SimpleHistoryAdmin):
     def get_autocomplete_fields(self, request):
         fields = tuple(super().get_autocomplete_fields(request))
         if self._classified():
+            # The autocomplete reads the users' and groups' admin, which needs the
+            # permission to view them; without it, a plain list to choose from.
+            lists = {"access_users": "accounts.view_user", "access_groups": "auth.view_group"}
             fields += tuple(
-                name for name in ("access_users", "access_groups") if name not in fields
+                name
+                for name, permission in lists.items()
+                if name not in fields and request.user.has_perm(permission)
             )
         return fields
 
