@@ -16,6 +16,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
+from reports.api.views import OC4IDSView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -43,5 +44,6 @@ urlpatterns = [
         ReadEventViewSet.as_view({"get": "list"}, basename="readevent"),
         name="readevent-list",
     ),
+    path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,
 ]

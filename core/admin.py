@@ -14,7 +14,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet, _get_foreign_key
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -44,6 +44,7 @@ from core.classification import (
     is_classified,
 )
 from core.counts import EstimatedCountPaginator
+from core.dates import JapaneseDateField
 from core.fiscal import fiscal_year_of, fiscal_year_range
 from core.models import Sector
 from core.regions import Region, countries_in
@@ -146,7 +147,14 @@ class VersionedGenericInlineFormSet(VersionedRowsMixin, BaseGenericInlineFormSet
     pass
 
 
-class RecordInlineMixin:
+class JapaneseDatesMixin:
+    """Every date field of the admin reads dates as staff write them: 2019/8/29,
+    2019年8月29日, 令和元年8月29日 (core.dates), with the admin's calendar beside it."""
+
+    formfield_overrides = {models.DateField: {"form_class": JapaneseDateField}}
+
+
+class RecordInlineMixin(JapaneseDatesMixin):
     """Base for every inline: each row carries its version, so that saving the page
     never puts back a row someone else changed meanwhile, and links to the row's own
     page (its history, and its restore once deleted)."""
@@ -179,7 +187,7 @@ class RecordGenericTabularInline(RecordInlineMixin, GenericTabularInline):
     formset = VersionedGenericInlineFormSet
 
 
-class ViewOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ViewOnlyHistoryAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     """History to read, never to put back: for who may do what (users, API tokens,
     webhook subscriptions), where reverting could undo a withdrawal of rights unseen,
     and whose history leaves out the secrets a revert would need."""
@@ -194,7 +202,7 @@ class ViewOnlyHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     """Base for every record: its history is one click away, timestamps are read-only,
     sectors are ticked as check boxes, and a stale edit is refused."""
 

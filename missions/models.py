@@ -19,7 +19,10 @@ from projects.models import Project
 class Mission(ClassifiedModel, TimeStampedModel):
     """One trip or occasion led by one official: a top-sales mission (トップセールス)."""
 
-    title = models.CharField(_("title (English)"), max_length=255)
+    # Either title may be left blank, not both (mission_has_a_title): staff working in
+    # Japanese often have no English title yet, and other tools (the API, imports) write
+    # missions from English sources that have no Japanese one.
+    title = models.CharField(_("title (English)"), max_length=255, blank=True)
     title_ja = models.CharField(_("title (Japanese)"), max_length=255, blank=True)
     leader = models.ForeignKey(
         Person, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="led_missions"
@@ -72,6 +75,13 @@ class Mission(ClassifiedModel, TimeStampedModel):
                 condition=Q(end_date__gte=F("start_date")),
                 name="mission_end_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title="", title_ja=""),
+                name="mission_has_a_title",
+                violation_error_message=_(
+                    "Give the mission a title, in Japanese or in English (or both)."
+                ),
             ),
         ]
 

@@ -280,7 +280,9 @@ def _tune_widgets(filterset, names):
             # "Unknown" means "either" here: the filter is simply not applied.
             field.widget.choices = [("", gettext("Either")), *list(field.widget.choices)[1:]]
         elif isinstance(field, DateField):
-            field.widget = DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            # A text box, not the browser's date picker, which takes no 令和元年8月29日:
+            # the field reads every form staff write (core.dates).
+            field.widget = DateInput(attrs={"placeholder": "2019/8/29", "size": 16})
         elif name == "q":
             field.widget = TextInput(attrs={"type": "search"})
 

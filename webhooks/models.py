@@ -1,3 +1,4 @@
+import base64
 import secrets
 import uuid
 
@@ -39,8 +40,9 @@ class Subscription(models.Model):
         max_length=128,
         default=new_secret,
         help_text=_(
-            "The receiver checks the X-Signature header: sha256= and the HMAC-SHA256 of the "
-            "request body under this secret, in hexadecimal."
+            "The receiver checks the Standard Webhooks signature (webhook-signature) with "
+            "this secret, given to a Standard Webhooks library as whsec_ followed by the "
+            "secret in base64; the older X-Signature header is still sent for one release."
         ),
     )
     record_types = models.ManyToManyField(
@@ -79,6 +81,12 @@ class Subscription(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def standard_webhooks_secret(self) -> str:
+        """The secret as a Standard Webhooks library takes it: `whsec_` + base64 of the
+        key that signs (the secret's UTF-8 bytes)."""
+        return "whsec_" + base64.b64encode(self.secret.encode()).decode()
 
 
 # Which subscription flag asks for which event.

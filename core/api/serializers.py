@@ -12,7 +12,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -133,9 +133,44 @@ class SelfURLField(serializers.Field):
 extend_schema_field({"type": "string", "format": "uri", "readOnly": True})(SelfURLField)
 
 
+class TextOnly:
+    """A text field that takes text only: DRF's CharField would store the number 12 as
+    "12", which the schema (`type: string`) says is wrong, so that a client sending a
+    number by mistake is told so rather than guessed for."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(TextOnly, serializers.CharField):
+    pass
+
+
+class EmailField(TextOnly, serializers.EmailField):
+    pass
+
+
+class URLField(TextOnly, serializers.URLField):
+    pass
+
+
+class SlugField(TextOnly, serializers.SlugField):
+    pass
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """Base of every record's serializer. Meta.fields is always an explicit list."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.EmailField: EmailField,
+        models.URLField: URLField,
+        models.SlugField: SlugField,
+    }
     serializer_related_field = BriefRelatedField
     # Fields the model's full_clean() must not check here (set later by a parent).
     clean_exclude: tuple[str, ...] = ()

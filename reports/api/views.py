@@ -8,11 +8,18 @@ Two answers are a contract other tools rely on: engagements (`engagements`,
 import dataclasses
 
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -31,7 +38,7 @@ from missions.filters import MeetingFilterSet
 from missions.models import Meeting
 from projects.filters import OrderFigureFilterSet, ProjectFilterSet
 from projects.models import OrderFigure, Project, WatchList
-from reports import selectors
+from reports import oc4ids, selectors
 from reports.sentences import engagement_sentence
 
 
@@ -422,3 +429,36 @@ class OrderFiguresView(ReportView):
     def get(self, request):
         given = self.parameters(request)
         return self.answer(selectors.order_figures_against_target(figures=self.filtered(given)))
+
+
+class OC4IDSView(ReportView):
+    """The projects as an OC4IDS 0.9 project package (the Open Contracting for
+    Infrastructure Data Standard), filtered with the projects list's parameters:
+    identifiers, title, status and sector in OC4IDS codes, country as location,
+    parties with their roles, budget, periods, the agreements as documents and the
+    top-sales meetings that promoted each project as `lobbyingMeetings`. Streamed: any
+    number of projects."""
+
+    queryset = Project.objects.all()
+    filterset_class = ProjectFilterSet
+
+    @extend_schema(
+        filters=True,
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="An OC4IDS project package (project-package-schema.json, 0.9.5).",
+            )
+        },
+    )
+    def get(self, request):
+        given = self.parameters(request)
+        projects = self.filtered(given)
+        if projects is None:
+            projects = self.get_queryset()
+        uri = request.build_absolute_uri()
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        return StreamingHttpResponse(
+            oc4ids.project_package(projects, uri=uri, base_url=base_url),
+            content_type="application/json",
+        )

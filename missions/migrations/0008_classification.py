@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('missions', '0006_folded_trigram_indexes'),
+        ('missions', '0007_mission_has_a_title'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webhooks', '0002_history_of_subscriptions'),
+        ('webhooks', '0003_standard_webhooks_secret_help'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
