@@ -31,7 +31,7 @@ from django_countries.fields import CountryField
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
-from accounts.roles import ADMINISTRATOR
+from accounts.roles import ADMINISTRATOR, GROUP_LABELS
 from core import audit
 from core.api.filters import search
 from core.classification import (
@@ -363,7 +363,11 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:
             kwargs["widget"] = forms.CheckboxSelectMultiple
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "access_groups" and field is not None:
+            # The roles' groups by their names in the reader's language.
+            field.label_from_instance = lambda group: GROUP_LABELS.get(group.name, group.name)
+        return field
 
     # -- deleted records ------------------------------------------------------------
 
