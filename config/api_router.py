@@ -35,8 +35,6 @@ router.register("agreement-documents", AgreementDocumentViewSet, basename="agree
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 # Background exports of any list above (not a record: webhooks and exports skip it).
 router.register("exports", ExportJobViewSet, basename="exportjob")
-# The read audit, for administrators (not a record either).
-router.register("audit/reads", ReadEventViewSet, basename="readevent")
 
 app_name = "api"
 urlpatterns = [
@@ -55,6 +53,12 @@ urlpatterns = [
             {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
         ),
         name="savedfilter-detail",
+    ),
+    # The read audit, for administrators: a log to read and export, not a record.
+    path(
+        "audit/reads/",
+        ReadEventViewSet.as_view({"get": "list"}, basename="readevent"),
+        name="readevent-list",
     ),
     path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,

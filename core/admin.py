@@ -31,7 +31,7 @@ from django_countries.fields import CountryField
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
-from accounts.roles import ADMINISTRATOR
+from accounts.roles import ADMINISTRATOR, GROUP_LABELS
 from core import audit
 from core.api.filters import search
 from core.classification import (
@@ -248,8 +248,13 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     def get_autocomplete_fields(self, request):
         fields = tuple(super().get_autocomplete_fields(request))
         if self._classified():
+            # The autocomplete reads the users' and groups' admin, which needs the
+            # permission to view them; without it, a plain list to choose from.
+            lists = {"access_users": "accounts.view_user", "access_groups": "auth.view_group"}
             fields += tuple(
-                name for name in ("access_users", "access_groups") if name not in fields
+                name
+                for name, permission in lists.items()
+                if name not in fields and request.user.has_perm(permission)
             )
         return fields
 
@@ -358,7 +363,11 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.remote_field.model is Sector:
             kwargs["widget"] = forms.CheckboxSelectMultiple
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "access_groups" and field is not None:
+            # The roles' groups by their names in the reader's language.
+            field.label_from_instance = lambda group: GROUP_LABELS.get(group.name, group.name)
+        return field
 
     # -- deleted records ------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from agreements.models import Agreement
 from agreements.services import agreement_save
 from contacts.choices import OrganizationKind
 from contacts.models import Organization, Person, Post
+from core.classification import Classification
 from core.models import Sector
 from core.regions import JAPAN, region_of
 from core.sectors import SectorCode
@@ -53,6 +54,8 @@ from projects.choices import (
 from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
 
 D = datetime.date
+# The demo's need-to-know readers (core.classification): demo-staff-1.
+DEMO_NEGOTIATION_TEAM = "Demo negotiation team"
 K = OrganizationKind
 
 # --------------------------------------------------------------------------------------
@@ -693,6 +696,7 @@ class DemoLoader:
         self.load_ticad7()
         self.load_agreements()
         self.load_users()
+        self.load_classified()
         self.load_followups()
 
     # -- directory ---------------------------------------------------------------------------
@@ -1278,6 +1282,71 @@ class DemoLoader:
             if self.writes(user) and not user.groups.filter(pk=group.pk).exists():
                 user.groups.add(group)
             self.users.append(user)
+
+    def load_classified(self):
+        """機密性3 (need-to-know): a MoC still under negotiation with Egypt and the
+        meeting that discussed it, read only by the members of the demo negotiation
+        team (demo-staff-1) and superusers. Outside the published figures: the meeting
+        was held in 2019 by a senior official, which is not top sales."""
+        team, created = Group.objects.get_or_create(name=DEMO_NEGOTIATION_TEAM)
+        self.tally.add(Group, "created" if created else "present")
+        negotiator = self.users[0]
+        if (self.writes(negotiator) or created) and not negotiator.groups.filter(
+            pk=team.pk
+        ).exists():
+            negotiator.groups.add(team)
+        leader, rank = self.leaders["official"]
+        mission = self.upsert(
+            Mission,
+            {"title": "Demo mission 2019-06n – negotiation of a railway MoC: Egypt"},
+            {
+                "title_ja": "デモミッション 2019-06n 鉄道協力覚書の交渉（エジプト）",
+                "leader": leader,
+                "leader_rank": rank,
+                "kind": MK.OVERSEAS_VISIT,
+                "start_date": D(2019, 6, 10),
+                "end_date": D(2019, 6, 11),
+                "status": MissionStatus.COMPLETED,
+                "purpose": "Demo record: negotiate the text of a railway MoC (need-to-know).",
+                "summary": "",
+                "classification": Classification.NEED_TO_KNOW,
+            },
+        )
+        self.set_m2m(mission, access_groups=[team], sectors=self.sector_rows([S.RAILWAY]))
+        portfolio = PORTFOLIO_OF_SECTOR[S.RAILWAY]
+        meeting = self.upsert(
+            Meeting,
+            {"mission": mission, "date": D(2019, 6, 10), "counterpart_country": "EG"},
+            {
+                "principal": leader,
+                "principal_rank": rank,
+                "venue_city": COUNTRIES["EG"][2],
+                "venue_country": "EG",
+                "topics": "Demo: the draft MoC on high-speed railway cooperation.",
+                "outcome": "Demo: the two sides agreed on the scope; the text is still open.",
+                "classification": Classification.NEED_TO_KNOW,
+            },
+        )
+        self.set_m2m(
+            meeting,
+            counterparts=[self.minister("EG", portfolio)],
+            counterpart_organizations=[self.ministry("EG", portfolio)],
+        )
+        agreement = self.agreement(
+            "Demo MoC on high-speed railway cooperation with Egypt (under negotiation)",
+            {
+                "title_ja": "デモ エジプトとの高速鉄道協力に関する協力覚書（交渉中）",
+                "kind": AgreementKind.MOC,
+                "counterpart_country": "EG",
+                "scope": "Demo: high-speed railway planning and operation (need-to-know).",
+                "status": AgreementStatus.NEGOTIATING,
+                "signed_on": None,
+                "classification": Classification.NEED_TO_KNOW,
+            },
+            sectors=[S.RAILWAY],
+            organizations=[self.ministry("EG", portfolio)],
+        )
+        self.set_m2m(agreement, access_groups=[team])
 
     def load_followups(self):
         today = self.today

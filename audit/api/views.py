@@ -1,5 +1,6 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 
 from audit.filters import ReadEventFilterSet
@@ -42,6 +43,15 @@ class ReadEventSerializer(serializers.ModelSerializer):
         return f"{content_type.app_label}.{content_type.model}" if content_type else None
 
 
+class ReadEventPagination(PageNumberPagination):
+    """Pages by number, newest first (the records' sync cursor reads updated_at, which
+    an entry that never changes has not)."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
 class ReadEventViewSet(ParametersMixin, viewsets.ReadOnlyModelViewSet):
     """Who read which classified records (the read audit), newest first; with
     `?format=csv` as a spreadsheet. Administrators only."""
@@ -51,6 +61,7 @@ class ReadEventViewSet(ParametersMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ReadEventFilterSet
     filter_backends = [DjangoFilterBackend]
     permission_classes = [permissions.IsAuthenticated, CanReadAudit]
+    pagination_class = ReadEventPagination
     renderer_classes = (*api_settings.DEFAULT_RENDERER_CLASSES, *EXPORT_RENDERERS)
     export_columns = columns(
         ReadEvent,

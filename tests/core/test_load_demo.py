@@ -76,6 +76,39 @@ def _ticad7():
     return Mission.objects.get(title__contains="TICAD7")
 
 
+# --- classification (機密性) ----------------------------------------------------------------
+
+
+def test_the_figures_come_out_for_an_analyst_who_does_not_see_the_level_3_records(
+    analyst_user,
+):
+    from core.classification import Classification
+    from tests.api import client_for
+
+    api = client_for(analyst_user)
+    body = api.get("/api/v1/reports/engagements/", {"year": 2018}).json()
+    assert (body["engagements"], body["countries"], body["asean_engagements"]) == (
+        DOCUMENT_FIGURES[0]
+    )
+    transition = api.get("/api/v1/reports/watch-list-transition/", {"edition": 2019}).json()
+    assert (
+        transition["previous_total"],
+        transition["won_japanese"],
+        transition["won_foreign"],
+        transition["removed"],
+        transition["continued"],
+        transition["added"],
+        transition["total"],
+    ) == DOCUMENT_FIGURES[1]
+    # The need-to-know demo records exist, for their team only.
+    secret = Classification.NEED_TO_KNOW
+    for model in (Mission, Meeting, Agreement):
+        assert model.objects.filter(classification=secret).exists()
+        assert not model.objects.visible_to(analyst_user).filter(classification=secret).exists()
+    negotiator = get_user_model().objects.get(username="demo-staff-1")
+    assert Agreement.objects.visible_to(negotiator).filter(classification=secret).exists()
+
+
 # --- top sales -------------------------------------------------------------------------
 
 
