@@ -115,7 +115,7 @@ def add_import_page(model, kind):
 
 
 for _kind, _resource in kinds().items():
-    add_import_page(_resource._meta.model, _kind)
+    add_import_page(_resource.admin_model or _resource._meta.model, _kind)
 
 
 @admin.register(ImportJob)

@@ -69,9 +69,13 @@ def parse_date(value) -> datetime.date | None:
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise ValueError(_("“%(value)s” is not a date.") % {"value": value})
     raw = text(value)
-    normalised = unicodedata.normalize("NFKC", raw).replace(" ", "")
+    normalised = unicodedata.normalize("NFKC", raw).strip()
     try:
-        if found := _ISO_DATE.match(normalised) or _KANJI_DATE.match(normalised):
+        if found := _ISO_DATE.match(normalised):
+            year, month, day = (int(part) for part in found.groups())
+            return datetime.date(year, month, day)
+        normalised = normalised.replace(" ", "")
+        if found := _KANJI_DATE.match(normalised):
             year, month, day = (int(part) for part in found.groups())
             return datetime.date(year, month, day)
         if found := _ERA_DATE.match(normalised.upper() if normalised[:1].isascii() else normalised):

@@ -5,24 +5,42 @@ ModelResource: every row is validated with full_clean() and saved with save(), s
 model rules, the services' signals (watch-list outcomes, engagements), history and
 webhooks are those of the admin and the API."""
 
+import datetime
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export import widgets as ie_widgets
+from import_export.results import RowResult
 
+from agreements.choices import AgreementKind, AgreementStatus, Renewal
+from agreements.models import Agreement
+from agreements.services import agreement_save
 from contacts.choices import OrganizationKind
 from contacts.models import Organization, Person, Post
 from core.folding import name_key, similarity, trigrams
 from core.models import Sector
+from core.regions import Region
 from core.sectors import SectorCode
 from imports import parsing
 from imports import widgets as w
 from imports.engine import existing_queryset
 from imports.reading import header_key
-from projects.choices import ParticipantRole, ProjectStatus, Scheme, Stage
-from projects.models import Project, ProjectParticipant
+from missions.choices import LeaderRank, MissionKind, MissionStatus
+from missions.models import Meeting, Mission
+from missions.services import mission_check_delegation
+from projects.choices import (
+    FigureKind,
+    ParticipantRole,
+    ProjectStatus,
+    Scheme,
+    Stage,
+    WatchListOutcome,
+)
+from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
+from projects.services import watch_list_entry_listed_on_next
 
 # The history's reason for a change an import made: "Import: <file name>".
 IMPORT_REASON = "Import: {file_name}"
@@ -64,6 +82,7 @@ class SectorsWidget(ie_widgets.ManyToManyWidget):
         self.choice = w.Choice(SectorCode.choices)
         self.choices = SectorCode.choices
         self.model, self.field, self.separator = Sector, "pk", ","
+        self._sectors = None
 
     def clean(self, value, row=None, **kwargs):
         codes = []
@@ -71,7 +90,9 @@ class SectorsWidget(ie_widgets.ManyToManyWidget):
             code = self.choice.clean(item)
             if code not in codes:
                 codes.append(code)
-        return [Sector(code=code) for code in codes]
+        if self._sectors is None:
+            self._sectors = Sector.objects.in_bulk()
+        return [self._sectors[code] for code in codes]
 
 
 class KindResource(resources.ModelResource):
@@ -93,6 +114,8 @@ class KindResource(resources.ModelResource):
 
     # The models a row writes (the permissions to import are to add and change them).
     written_models: tuple = ()
+    # The admin whose list has the import page (default: the resource's model's).
+    admin_model = None
 
     def __init__(self, user=None, file_name="", progress=None, **kwargs):
         super().__init__(**kwargs)
@@ -305,6 +328,28 @@ class KindResource(resources.ModelResource):
 
         result.import_report = report_of(result, dataset, self)
         return result
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Many-to-many columns are read when saved: read them now, so that a name not
+        # on file is an error of its column like any other.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, ie_widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [ValidationError(str(error))]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_import_fields(self):
+        # The columns that are not an attribute of the record (a person's post, a
+        # project's participants, a mission's meeting) are read by the kind itself.
+        return [field for field in super().get_import_fields() if field.attribute]
 
     def _check_import_id_fields(self, headers):
         # get_instance() finds the record: by its id column when the file has one,
@@ -832,6 +877,1011 @@ class ProjectResource(KindResource):
             current[(organization_id, role)] = participant.pk
 
 
+# -- missions and their meetings ----------------------------------------------------------
+
+
+class MissionResource(KindResource):
+    """Missions with their meetings, one row per meeting: rows with the same mission key
+    (or, without that column, the same title and start date) are one mission. The
+    mission's columns may be repeated on each row or given once, on its first; a row
+    without a meeting's date and country is the mission alone (the list of missions
+    exported). A mission is found on file by its id or by its title and start date; a
+    meeting within its mission by its date, country and official, in the file's order."""
+
+    kind = "missions"
+    sheet_names = ("ミッション", "トップセールス")
+    ignored_columns = ()
+    lookups = {
+        "people": (Person, ("name", "name_ja")),
+        "organizations": (Organization, ("name", "name_ja")),
+        "projects": (Project, ("name", "name_ja")),
+    }
+    written_models = ()
+
+    id = Column("id", w.Text(), label=gettext_lazy("id"))
+    mission_key = Column(
+        "mission_key", w.Text(), label=gettext_lazy("mission key"), example="2019-TICAD7"
+    )
+    title = Column("title", w.Text(), attribute="title", required=True, example="TICAD7")
+    title_ja = Column("title_ja", w.Text(), attribute="title_ja", example="第7回アフリカ開発会議")
+    leader = Column(
+        "leader", w.Record("people"), attribute="leader", required=True, example="Keiichi Ishii"
+    )
+    leader_rank = Column(
+        "leader_rank",
+        w.Choice(LeaderRank.choices),
+        attribute="leader_rank",
+        required=True,
+        example="minister",
+    )
+    kind_ = Column(
+        "kind",
+        w.Choice(MissionKind.choices),
+        attribute="kind",
+        required=True,
+        example="hosted_meeting",
+    )
+    start_date = Column(
+        "start_date", w.Date(), attribute="start_date", required=True, example="2019-08-28"
+    )
+    end_date = Column(
+        "end_date", w.Date(), attribute="end_date", required=True, example="2019-08-30"
+    )
+    status = Column(
+        "status",
+        w.Choice(MissionStatus.choices, default=MissionStatus.PLANNED),
+        attribute="status",
+        example="completed",
+    )
+    sectors = Column("sectors", SectorsWidget(), attribute="sectors", example="道路、港湾")
+    delegation = Column("delegation", w.Records("organizations"), attribute="delegation")
+    purpose = Column("purpose", w.Text(), attribute="purpose")
+    summary = Column("summary", w.Text(), attribute="summary")
+    date = Column(
+        "date", w.Date(), label=Meeting._meta.get_field("date").verbose_name, example="2019-08-28"
+    )
+    counterpart_country = Column(
+        "counterpart_country",
+        w.Country(),
+        label=Meeting._meta.get_field("counterpart_country").verbose_name,
+        example="GH",
+    )
+    principal = Column(
+        "principal", w.Record("people"), label=Meeting._meta.get_field("principal").verbose_name
+    )
+    principal_rank = Column(
+        "principal_rank",
+        w.Choice(LeaderRank.choices),
+        label=Meeting._meta.get_field("principal_rank").verbose_name,
+    )
+    venue_city = Column(
+        "venue_city",
+        w.Text(),
+        label=Meeting._meta.get_field("venue_city").verbose_name,
+        example="Yokohama",
+    )
+    venue_country = Column(
+        "venue_country",
+        w.Country(),
+        label=Meeting._meta.get_field("venue_country").verbose_name,
+        example="JP",
+    )
+    counterparts = Column(
+        "counterparts",
+        w.Records("people"),
+        label=Meeting._meta.get_field("counterparts").verbose_name,
+    )
+    counterpart_organizations = Column(
+        "counterpart_organizations",
+        w.Records("organizations", country_column="counterpart_country"),
+        label=Meeting._meta.get_field("counterpart_organizations").verbose_name,
+    )
+    projects = Column(
+        "projects", w.Records("projects"), label=Meeting._meta.get_field("projects").verbose_name
+    )
+    topics = Column("topics", w.Text(), label=Meeting._meta.get_field("topics").verbose_name)
+    outcome = Column("outcome", w.Text(), label=Meeting._meta.get_field("outcome").verbose_name)
+
+    MISSION_KEYS = (
+        "title",
+        "title_ja",
+        "leader",
+        "leader_rank",
+        "kind",
+        "start_date",
+        "end_date",
+        "status",
+        "sectors",
+        "delegation",
+        "purpose",
+        "summary",
+    )
+    MEETING_KEYS = (
+        "date",
+        "counterpart_country",
+        "principal",
+        "principal_rank",
+        "venue_city",
+        "venue_country",
+        "counterparts",
+        "counterpart_organizations",
+        "projects",
+        "topics",
+        "outcome",
+    )
+    MEETING_M2M = ("counterparts", "counterpart_organizations", "projects")
+
+    class Meta(KindResource.Meta):
+        model = Mission
+        fields = (
+            "id",
+            "mission_key",
+            "title",
+            "title_ja",
+            "leader",
+            "leader_rank",
+            "kind_",
+            "start_date",
+            "end_date",
+            "status",
+            "sectors",
+            "delegation",
+            "purpose",
+            "summary",
+            "date",
+            "counterpart_country",
+            "principal",
+            "principal_rank",
+            "venue_city",
+            "venue_country",
+            "counterparts",
+            "counterpart_organizations",
+            "projects",
+            "topics",
+            "outcome",
+        )
+        import_id_fields = ("id",)
+
+    @classmethod
+    def models(cls):
+        return (Mission, Meeting)
+
+    def existing_records(self):
+        return super().existing_records().prefetch_related("sectors", "delegation")
+
+    def key_of(self, record):
+        return (name_key(record.title), record.start_date)
+
+    def group_of_row(self, row):
+        key = parsing.text(row.get("mission_key"))
+        if key:
+            return ("key", name_key(key))
+        row_id = parsing.text(row.get("id"))
+        if row_id:
+            return ("id", row_id)
+        return (
+            "title",
+            name_key(self.clean_value(row, "title", "")),
+            self.clean_value(row, "start_date"),
+        )
+
+    def key_of_row(self, row):
+        title, start = self.clean_value(row, "title", ""), self.clean_value(row, "start_date")
+        return (name_key(title), start) if title and start else None
+
+    # -- the rows of one mission ---------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._groups = {}  # group: (first row number, the mission once saved)
+        self._conflicts = {}  # dataset index: message
+        self._meeting_queue = {}  # mission pk: existing meetings not matched yet
+        self._fill_groups(dataset)
+        self.meetings = {}
+        missions = [record.pk for record in self.by_pk.values()]
+        for meeting in (
+            Meeting.objects.filter(mission_id__in=missions)
+            .prefetch_related("counterparts", "counterpart_organizations", "projects")
+            .order_by("date", "pk")
+        ):
+            self.meetings.setdefault(meeting.mission_id, []).append(meeting)
+
+    def _fill_groups(self, dataset):
+        """The mission's columns left blank on its later rows take the first row's
+        values; a later row that gives another value is an error of that row."""
+        headers = dataset.headers
+        present = [key for key in self.MISSION_KEYS if key in headers]
+        if not present:
+            return
+        first_of = {}
+        for index, values in enumerate(list(dataset)):
+            row = dict(zip(headers, values, strict=True))
+            group = self.group_of_row(row)
+            if group not in first_of:
+                first_of[group] = (row, row.get("__row__"))
+                continue
+            first, first_number = first_of[group]
+            changed = False
+            values = list(values)
+            for key in present:
+                position = headers.index(key)
+                mine, theirs = parsing.text(values[position]), parsing.text(first.get(key))
+                if not mine and theirs:
+                    values[position] = first.get(key)
+                    changed = True
+                elif mine and theirs and mine != theirs:
+                    self._conflicts[index + 1] = {
+                        key: _(
+                            "This row's mission (row %(row)s) has “%(value)s” here: give the "
+                            "mission's columns the same on each of its rows, or leave them blank."
+                        )
+                        % {"row": first_number, "value": theirs}
+                    }
+            if changed:
+                dataset[index] = tuple(values)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._row_number = kwargs.get("row_number")
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        conflict = self._conflicts.get(self._row_number)
+        if conflict:
+            raise ValidationError(conflict)
+        group = self.group_of_row(row)
+        known = self._groups.get(group)
+        if known is not None and known[1] is not None:
+            record = known[1]
+            return self._copy(record)
+        if known is not None:
+            # The mission's first row was refused: so are its meetings' rows.
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: _("The mission of this row is refused at row %(row)s.")
+                    % {"row": known[0]}
+                }
+            )
+        saved_seen, self._seen = self._seen, {}
+        try:
+            record = super().get_instance(instance_loader, row)
+        finally:
+            self._seen = saved_seen
+        # The mission on file is the one of the group's later rows, saved or not.
+        self._groups[group] = (row.get("__row__"), record and self.by_pk.get(record.pk))
+        return record
+
+    @staticmethod
+    def _copy(record):
+        copy = type(record).from_db(
+            record._state.db,
+            [f.attname for f in record._meta.concrete_fields],
+            [getattr(record, f.attname) for f in record._meta.concrete_fields],
+        )
+        return copy
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance = self.get_instance(instance_loader, row)
+        if instance is not None:
+            return instance, False
+        return self.init_instance(row), True
+
+    # -- the meeting of a row --------------------------------------------------------------
+
+    def _has_meeting(self, row):
+        return any(not parsing.is_blank(row.get(key)) for key in ("date", "counterpart_country"))
+
+    def _row_meeting(self, mission, row):
+        """The row's meeting (the one on file it updates, or a new one), its many
+        relations, and its errors by column."""
+        values, errors = {}, {}
+        for key in self.MEETING_KEYS:
+            if key not in row:
+                continue
+            try:
+                values[key] = self.field_for(key).clean(row)
+            except ValueError as error:
+                errors[key] = [str(error)]
+        principal = (
+            values.get("principal") or mission.leader
+            if mission.leader_id
+            else values.get("principal")
+        )
+        match = (
+            values.get("date"),
+            values.get("counterpart_country"),
+            getattr(principal, "pk", None),
+        )
+        existing = None
+        if mission.pk is not None:
+            queue = self._meeting_queue.setdefault(
+                mission.pk, list(self.meetings.get(mission.pk, []))
+            )
+            for candidate in queue:
+                if (
+                    candidate.date,
+                    str(candidate.counterpart_country),
+                    candidate.principal_id,
+                ) == match:
+                    existing = candidate
+                    break
+        meeting = self._copy(existing) if existing else Meeting()
+        meeting._original = existing
+        meeting.mission = mission
+        many = {}
+        for key, value in values.items():
+            if key in self.MEETING_M2M:
+                many[key] = value
+            elif key in ("principal",):
+                meeting.principal = value if value is not None else mission.leader
+            else:
+                setattr(meeting, key, "" if value is None and key not in ("date",) else value)
+        if "principal" not in values and meeting.principal_id is None and mission.leader_id:
+            meeting.principal = mission.leader
+        meeting._many = many
+        # Blank: the leader, at the leader's rank (as save() would fill it), so that the
+        # row compares with the meeting on file as it will be stored.
+        meeting.fill_principal()
+        return meeting, errors
+
+    def _meeting_changed(self, meeting):
+        original = meeting._original
+        if original is None:
+            return True
+        for field in Meeting._meta.concrete_fields:
+            if field.name in ("id", "created_at", "updated_at"):
+                continue
+            if str(getattr(original, field.attname) or "") != str(
+                getattr(meeting, field.attname) or ""
+            ):
+                return True
+        for key, records in meeting._many.items():
+            if {r.pk for r in records} != {r.pk for r in getattr(original, key).all()}:
+                return True
+        return False
+
+    def import_instance(self, instance, row, **kwargs):
+        self._row = row
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for key in self.MEETING_KEYS:
+            errors.pop(key, None)
+        instance._import_meeting, self._meeting_errors = None, {}
+        if self._has_meeting(row):
+            instance._import_meeting, self._meeting_errors = self._row_meeting(instance, row)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name in self.MEETING_KEYS or field.column_name in ("id", "mission_key"):
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        row = self._row
+        if "delegation" in row and "delegation" not in errors:
+            try:
+                mission_check_delegation(self.field_for("delegation").clean(row))
+            except (ValidationError, ValueError) as error:
+                if isinstance(error, ValidationError):
+                    errors = error.update_error_dict(errors)
+        meeting = getattr(instance, "_import_meeting", None)
+        if meeting is not None:
+            meeting_errors = dict(self._meeting_errors)
+            if not meeting_errors and not errors:
+                try:
+                    meeting.full_clean(exclude=["mission"])
+                except ValidationError as error:
+                    for name, messages in error.message_dict.items():
+                        meeting_errors.setdefault(
+                            name if name in self.MEETING_KEYS else NON_FIELD_ERRORS, []
+                        ).extend(messages)
+            for key, messages in meeting_errors.items():
+                errors.setdefault(key, []).extend(ValidationError(m) for m in messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        self._mission_changed = instance.pk is None or not super().skip_row(
+            instance, original, row, import_validation_errors
+        )
+        meeting = getattr(instance, "_import_meeting", None)
+        self._meeting_is_new = meeting is not None and meeting._original is None
+        self._meeting_dirty = meeting is not None and self._meeting_changed(meeting)
+        return not (self._mission_changed or self._meeting_dirty)
+
+    def do_instance_save(self, instance, is_create):
+        if self._mission_changed:
+            super().do_instance_save(instance, is_create)
+
+    def save_m2m(self, instance, row, **kwargs):
+        if self._mission_changed:
+            super().save_m2m(instance, row, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        group = self.group_of_row(row)
+        first = self._groups.get(group, (row.get("__row__"), None))[0]
+        self._groups[group] = (first, instance)
+        super().after_save_instance(instance, row, **kwargs)
+        meeting = getattr(instance, "_import_meeting", None)
+        if meeting is None or not self._meeting_dirty:
+            return
+        meeting.mission = instance
+        meeting._change_reason = IMPORT_REASON.format(file_name=self.file_name)
+        if self.user is not None:
+            meeting._history_user = self.user
+        meeting.save()
+        for key, records in meeting._many.items():
+            getattr(meeting, key).set(records)
+        if meeting._original is not None:
+            self._meeting_queue[instance.pk].remove(meeting._original)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE) and (
+            getattr(self, "_meeting_is_new", False)
+        ):
+            # A row is a meeting: a new meeting of a mission on file is new.
+            row_result.import_type = RowResult.IMPORT_TYPE_NEW
+        elif row_result.import_type == RowResult.IMPORT_TYPE_NEW and not self._mission_changed:
+            row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
+        self._meeting_is_new = False
+
+
+class MeetingResource(MissionResource):
+    """The list of meetings as exported: each row's mission named by its title, among
+    the missions on file (the one whose dates hold the meeting's, among several)."""
+
+    kind = "meetings"
+    sheet_names = ("会談",)
+    admin_model = Meeting
+    mission = Column(
+        "mission", w.Record("missions"), label=Meeting._meta.get_field("mission").verbose_name
+    )
+    lookups = {**MissionResource.lookups, "missions": (Mission, ("title", "title_ja"))}
+
+    class Meta(MissionResource.Meta):
+        fields = (*MissionResource.Meta.fields, "mission")
+
+    @classmethod
+    def required_keys(cls):
+        return ["mission", "date", "counterpart_country"]
+
+    def group_of_row(self, row):
+        return ("mission", parsing.text(row.get("mission")), self.clean_value(row, "date"))
+
+    def _fill_groups(self, dataset):
+        return
+
+    def get_instance(self, instance_loader, row):
+        lookup = self.lookup("missions")
+        day = self.clean_value(row, "date")
+        try:
+            mission = lookup.find(
+                row.get("mission"), prefer=lambda record: day is not None and record.covers(day)
+            )
+        except ValueError as error:
+            raise ValidationError({"mission": str(error)}) from None
+        return self._copy(self.by_pk.get(mission.pk, mission))
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name == "mission":
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+
+# -- order figures --------------------------------------------------------------------------
+
+
+class OrderFigureResource(KindResource):
+    kind = "order-figures"
+    sheet_names = ("受注実績",)
+
+    id = Column("id", w.Text(), label=gettext_lazy("id"))
+    year = Column("year", w.Integer(), attribute="year", required=True, example="2017")
+    kind_ = Column(
+        "kind", w.Choice(FigureKind.choices), attribute="kind", required=True, example="actual"
+    )
+    amount_jpy = Column(
+        "amount_jpy",
+        w.Integer(amount=True),
+        attribute="amount_jpy",
+        required=True,
+        example="23兆円",
+    )
+    source = Column("source", w.Text(), attribute="source")
+
+    class Meta(KindResource.Meta):
+        model = OrderFigure
+        fields = ("id", "year", "kind_", "amount_jpy", "source")
+        import_id_fields = ("id",)
+
+    def key_of(self, record):
+        return (record.year, record.kind)
+
+    def key_of_row(self, row):
+        year, kind = self.clean_value(row, "year"), self.clean_value(row, "kind", "")
+        return (year, kind) if year and kind else None
+
+
+# -- agreements -------------------------------------------------------------------------------
+
+
+class MeetingReference(ie_widgets.Widget):
+    """The meeting an agreement was signed at, as the lists print a meeting: its date
+    and counterpart country ("2019年8月28日 ガーナ", "Aug. 28, 2019 Ghana")."""
+
+    MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+    def clean(self, value, row=None, **kwargs):
+        if parsing.is_blank(value):
+            return None
+        raw = parsing.text(value)
+        day, country = self._parse(raw)
+        if day is None or not country:
+            raise ValueError(
+                _("Give the meeting as its date and country, e.g. “2019-08-28 Ghana”.")
+            )
+        found = list(
+            existing_queryset(Meeting, None).filter(date=day, counterpart_country=country)[:2]
+        )
+        if len(found) != 1:
+            raise ValueError(
+                _("No single meeting with %(country)s on %(date)s is on file.")
+                % {"country": country, "date": day}
+            )
+        return found[0]
+
+    def _parse(self, raw):
+        import re
+
+        english = re.match(r"^([A-Za-z]+)\.? (\d{1,2}), (\d{4}) (.+)$", raw)
+        try:
+            if english and english.group(1)[:3].lower() in self.MONTHS:
+                month = self.MONTHS.index(english.group(1)[:3].lower()) + 1
+                day = datetime.date(int(english.group(3)), month, int(english.group(2)))
+                return day, parsing.parse_country(english.group(4))
+            date_part, _space, country = raw.partition(" ")
+            return parsing.parse_date(date_part), parsing.parse_country(country)
+        except ValueError:
+            return None, ""
+
+
+class AgreementResource(KindResource):
+    """Agreements, found on file by their English title and counterpart country. One
+    that supersedes another marks it superseded (agreements.services.agreement_save)."""
+
+    kind = "agreements"
+    sheet_names = ("協定", "覚書")
+    lookups = {
+        "organizations": (Organization, ("name", "name_ja")),
+        "people": (Person, ("name", "name_ja")),
+        "projects": (Project, ("name", "name_ja")),
+        "agreements": (Agreement, ("title", "title_ja")),
+    }
+
+    id = Column("id", w.Text(), label=gettext_lazy("id"))
+    title = Column(
+        "title", w.Text(), attribute="title", required=True, example="MoC on road infrastructure"
+    )
+    title_ja = Column("title_ja", w.Text(), attribute="title_ja", example="道路分野の協力覚書")
+    kind_ = Column(
+        "kind", w.Choice(AgreementKind.choices), attribute="kind", required=True, example="moc"
+    )
+    status = Column(
+        "status",
+        w.Choice(AgreementStatus.choices, default=AgreementStatus.PROPOSED),
+        attribute="status",
+        example="signed",
+    )
+    counterpart_country = Column(
+        "counterpart_country",
+        w.Country(),
+        attribute="counterpart_country",
+        required=True,
+        example="GH",
+    )
+    counterpart_organizations = Column(
+        "counterpart_organizations",
+        w.Records("organizations", country_column="counterpart_country"),
+        attribute="counterpart_organizations",
+    )
+    target_countries = Column("target_countries", w.Countries(), attribute="target_countries")
+    japanese_signatory = Column(
+        "japanese_signatory",
+        w.Record("organizations"),
+        attribute="japanese_signatory",
+        required=True,
+        example="Ministry of Land, Infrastructure, Transport and Tourism",
+    )
+    signed_by = Column("signed_by", w.Record("people"), attribute="signed_by")
+    sectors = Column("sectors", SectorsWidget(), attribute="sectors", example="道路")
+    signed_on = Column("signed_on", w.Date(), attribute="signed_on", example="2019-08-28")
+    effective_on = Column("effective_on", w.Date(), attribute="effective_on")
+    expires_on = Column("expires_on", w.Date(), attribute="expires_on")
+    renewal = Column(
+        "renewal", w.Choice(Renewal.choices, default=Renewal.NONE), attribute="renewal"
+    )
+    signed_at_meeting = Column(
+        "signed_at_meeting", MeetingReference(), attribute="signed_at_meeting"
+    )
+    supersedes = Column("supersedes", w.Record("agreements"), attribute="supersedes")
+    projects = Column("projects", w.Records("projects"), attribute="projects")
+    scope = Column("scope", w.Text(), attribute="scope")
+
+    class Meta(KindResource.Meta):
+        model = Agreement
+        fields = (
+            "id",
+            "title",
+            "title_ja",
+            "kind_",
+            "status",
+            "counterpart_country",
+            "counterpart_organizations",
+            "target_countries",
+            "japanese_signatory",
+            "signed_by",
+            "sectors",
+            "signed_on",
+            "effective_on",
+            "expires_on",
+            "renewal",
+            "signed_at_meeting",
+            "supersedes",
+            "projects",
+            "scope",
+        )
+        import_id_fields = ("id",)
+
+    def existing_records(self):
+        return (
+            super()
+            .existing_records()
+            .prefetch_related("counterpart_organizations", "sectors", "projects")
+        )
+
+    def key_of(self, record):
+        return (name_key(record.title), str(record.counterpart_country))
+
+    def key_of_row(self, row):
+        title = self.clean_value(row, "title", "")
+        country = self.clean_value(row, "counterpart_country", "")
+        return (name_key(title), country) if title and country else None
+
+    def do_instance_save(self, instance, is_create):
+        # The service: an agreement that supersedes another marks it superseded.
+        agreement_save(agreement=instance)
+
+
+# -- watch lists ----------------------------------------------------------------------------
+
+
+class WatchListResource(KindResource):
+    """Action Plan editions with their entries, one row per entry: rows of one edition
+    (its year, or its name) are one edition. A row without a project is the edition
+    alone. Putting a project on an edition records "continued" on the previous
+    edition's entry (projects.services): rows are taken newest edition first, so that
+    an outcome recorded on an older edition finds the next edition's list in place."""
+
+    kind = "watch-lists"
+    sheet_names = ("注視すべき主要プロジェクト", "アクションプラン")
+    ignored_columns = (
+        WatchListEntry._meta.verbose_name_plural,
+        Project._meta.get_field("sector").verbose_name,
+    )
+    lookups = {
+        "watch-lists": (WatchList, ("name",)),
+        "projects": (Project, ("name", "name_ja")),
+    }
+    written_models = (WatchListEntry,)
+
+    id = Column("id", w.Text(), label=gettext_lazy("id"))
+    name = Column(
+        "name",
+        w.Text(),
+        attribute="name",
+        required=True,
+        example="Action Plan 2019",
+        aliases=(WatchListEntry._meta.get_field("watch_list").verbose_name,),
+    )
+    edition_year = Column("edition_year", w.Integer(), attribute="edition_year", example="2019")
+    published_on = Column("published_on", w.Date(), attribute="published_on", example="2019-06-03")
+    previous = Column(
+        "previous", w.Record("watch-lists"), attribute="previous", example="Action Plan 2018"
+    )
+    project = Column(
+        "project",
+        w.Record("projects", country_column="project_country"),
+        label=WatchListEntry._meta.get_field("project").verbose_name,
+        example="Tema Motorway Interchange",
+    )
+    project_country = Column(
+        "project_country",
+        w.Country(),
+        label=gettext_lazy("project's country"),
+        aliases=(Project._meta.get_field("country").verbose_name,),
+        example="GH",
+    )
+    region = Column(
+        "region",
+        w.Choice(Region.choices),
+        label=WatchListEntry._meta.get_field("region").verbose_name,
+        example="africa",
+    )
+    outcome_at_next_edition = Column(
+        "outcome_at_next_edition",
+        w.Choice(WatchListOutcome.choices),
+        label=WatchListEntry._meta.get_field("outcome_at_next_edition").verbose_name,
+    )
+    reason = Column("reason", w.Text(), label=WatchListEntry._meta.get_field("reason").verbose_name)
+
+    ENTRY_KEYS = ("project", "project_country", "region", "outcome_at_next_edition", "reason")
+
+    class Meta(KindResource.Meta):
+        model = WatchList
+        fields = (
+            "id",
+            "name",
+            "edition_year",
+            "published_on",
+            "previous",
+            "project",
+            "project_country",
+            "region",
+            "outcome_at_next_edition",
+            "reason",
+        )
+        import_id_fields = ("id",)
+
+    def key_of(self, record):
+        return ("name", name_key(record.name))
+
+    def key_of_row(self, row):
+        name = self.clean_value(row, "name", "")
+        return ("name", name_key(name)) if name else None
+
+    EDITION_KEYS = ("name", "edition_year", "published_on", "previous")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.entries = {}
+        for entry in WatchListEntry.objects.filter(
+            watch_list__in=existing_queryset(WatchList, self.user)
+        ).order_by("pk"):
+            self.entries[(entry.watch_list_id, entry.project_id)] = entry
+        self._prepare_editions(dataset)
+        # The entries newest edition first (see the class's docstring).
+        rows = list(dataset)
+        position = dataset.headers.index("name")
+
+        def year(values):
+            state = self._editions.get(
+                self.key_of_row(dict(zip(dataset.headers, values, strict=True)))
+            )
+            edition = state and state[1]
+            return -(edition.edition_year or 0) if edition is not None else 0
+
+        rows.sort(key=year)
+        for index, values in enumerate(rows):
+            dataset[index] = values
+        del position
+
+    def _prepare_editions(self, dataset):
+        """Each edition of the file, created or brought up to date before its entries,
+        oldest first (an edition names the one it revises): {key: (its first row, the
+        edition or None if refused, its errors by column, new, changed)}."""
+        self._editions = {}
+        firsts = {}
+        for values in dataset:
+            row = dict(zip(dataset.headers, values, strict=True))
+            key = self.key_of_row(row)
+            if key is not None and key not in firsts:
+                firsts[key] = row
+
+        def year(row):
+            return self.clean_value(row, "edition_year") or 0
+
+        lookup = self.lookup("watch-lists")
+        for key, row in sorted(firsts.items(), key=lambda item: year(item[1])):
+            existing = self._existing.get(key)
+            edition = MissionResource._copy(existing) if existing else WatchList()
+            errors = {}
+            for column in self.EDITION_KEYS:
+                if column not in row:
+                    continue
+                try:
+                    setattr(edition, column, self.field_for(column).clean(row))
+                except ValueError as error:
+                    errors[column] = [str(error)]
+            if edition.published_on == "":
+                edition.published_on = None
+            if not errors:
+                try:
+                    edition.full_clean()
+                except ValidationError as error:
+                    errors = error.message_dict
+            changed = existing is None or any(
+                getattr(existing, f.attname) != getattr(edition, f.attname)
+                for f in WatchList._meta.concrete_fields
+                if f.name not in ("id", "created_at", "updated_at")
+            )
+            if not errors and changed:
+                edition._change_reason = IMPORT_REASON.format(file_name=self.file_name)
+                if self.user is not None:
+                    edition._history_user = self.user
+                edition.save()
+                lookup.add(edition)
+                self._existing[key] = edition
+                self.by_pk[edition.pk] = edition
+            self._editions[key] = (
+                row.get("__row__"),
+                None if errors else edition,
+                errors,
+                existing is None,
+                changed,
+            )
+
+    def get_instance(self, instance_loader, row):
+        key = self.key_of_row(row)
+        state = self._editions.get(key)
+        if state is None:
+            raise ValidationError({"name": _("Give the edition's name.")})
+        first, edition, errors, _new, _changed = state
+        if errors:
+            if first == row.get("__row__"):
+                raise ValidationError(errors)
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: _("The edition of this row is refused at row %(row)s.")
+                    % {"row": first}
+                }
+            )
+        return MissionResource._copy(edition)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # The edition's own columns were applied before the rows (_prepare_editions).
+        return
+
+    def import_instance(self, instance, row, **kwargs):
+        self._entry, self._entry_errors = None, {}
+        super().import_instance(instance, row, **kwargs)
+        if parsing.is_blank(row.get("project")):
+            return
+        values = {}
+        for key in self.ENTRY_KEYS:
+            if key in row:
+                try:
+                    values[key] = self.field_for(key).clean(row)
+                except ValueError as error:
+                    self._entry_errors[key] = [str(error)]
+        project = values.get("project")
+        if project is None:
+            return
+        existing = self.entries.get((instance.pk, project.pk)) if instance.pk else None
+        entry = MissionResource._copy(existing) if existing else WatchListEntry()
+        entry._original = existing
+        entry.watch_list, entry.project = instance, project
+        for key in ("region", "outcome_at_next_edition", "reason"):
+            if key in values:
+                setattr(entry, key, values[key] or "")
+        # Blank for a project the next edition lists: it continued, as saving it records
+        # (projects.signals), so the row compares with the entry as stored.
+        if (
+            not entry.outcome_at_next_edition
+            and entry.watch_list_id
+            and watch_list_entry_listed_on_next(entry)
+        ):
+            entry.outcome_at_next_edition = WatchListOutcome.CONTINUED
+        if not entry.region and project.country:
+            from core.regions import region_of
+
+            entry.region = region_of(str(project.country)) or ""
+        self._entry = entry
+
+    def _entry_changed(self):
+        entry = self._entry
+        if entry is None:
+            return False
+        if entry._original is None:
+            return True
+        return any(
+            getattr(entry._original, key) != getattr(entry, key)
+            for key in ("region", "outcome_at_next_edition", "reason")
+        )
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for key, messages in self._entry_errors.items():
+            errors.setdefault(key, []).extend(ValidationError(m) for m in messages)
+        entry = self._entry
+        if entry is not None and not errors:
+            try:
+                entry.full_clean()
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    key = {"project": "project"}.get(
+                        name, name if name in self.ENTRY_KEYS else NON_FIELD_ERRORS
+                    )
+                    errors.setdefault(key, []).extend(ValidationError(m) for m in messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        self._entry_dirty = self._entry_changed() or bool(self._entry_errors)
+        return not self._entry_dirty
+
+    def do_instance_save(self, instance, is_create):
+        return  # saved by _prepare_editions()
+
+    def save_m2m(self, instance, row, **kwargs):
+        return
+
+    def after_save_instance(self, instance, row, **kwargs):
+        entry = self._entry
+        if entry is None or not self._entry_dirty:
+            return
+        entry.watch_list = instance
+        entry._change_reason = IMPORT_REASON.format(file_name=self.file_name)
+        if self.user is not None:
+            entry._history_user = self.user
+        entry.save()
+        self.entries[(instance.pk, entry.project_id)] = entry
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if row_result.import_type not in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+            RowResult.IMPORT_TYPE_SKIP,
+        ):
+            return
+        first, _edition, _errors, new, changed = self._editions[self.key_of_row(row)]
+        entry = self._entry
+        if (entry is not None and entry._original is None and self._entry_dirty) or (
+            new and first == row.get("__row__")
+        ):
+            row_result.import_type = RowResult.IMPORT_TYPE_NEW
+        elif self._entry_dirty or (changed and first == row.get("__row__")):
+            row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
+        else:
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+
+
+class WatchListEntryResource(WatchListResource):
+    """The list of watch-list entries as exported: each row's edition by its name."""
+
+    kind = "watch-list-entries"
+    sheet_names = ()
+    admin_model = WatchListEntry
+
+    @classmethod
+    def required_keys(cls):
+        return ["name", "project"]
+
+
 KINDS = {
-    resource.kind: resource for resource in (OrganizationResource, PersonResource, ProjectResource)
+    resource.kind: resource
+    for resource in (
+        OrganizationResource,
+        PersonResource,
+        ProjectResource,
+        WatchListResource,
+        WatchListEntryResource,
+        OrderFigureResource,
+        MissionResource,
+        MeetingResource,
+        AgreementResource,
+    )
 }

@@ -123,24 +123,28 @@ class Record(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if parsing.is_blank(value):
             return None
-        prefer = None
-        if self.country_column and row is not None:
-            try:
-                country = parsing.parse_country(row.get(self.country_column))
-            except ValueError:
-                country = ""
-            if country:
-                prefer = lambda record: str(record.country) == country  # noqa: E731
-        return self.lookup.find(value, prefer=prefer)
+        return self.lookup.find(value, prefer=self._preference(row))
+
+    def _preference(self, row):
+        if not (self.country_column and row is not None):
+            return None
+        try:
+            country = parsing.parse_country(row.get(self.country_column))
+        except ValueError:
+            return None
+        if not country:
+            return None
+        return lambda record: str(record.country) == country
 
 
 class Records(widgets.ManyToManyWidget):
     """Several related records, separated by commas (a name holding commas stays whole
     when it is a name on file), 、 or line breaks."""
 
-    def __init__(self, lookup_name, **kwargs):
+    def __init__(self, lookup_name, *, country_column=None, **kwargs):
         widgets.Widget.__init__(self, **kwargs)
         self.lookup_name = lookup_name
+        self.country_column = country_column
         self.lookup: Lookup | None = None
         self.model = None
         self.field = "pk"
@@ -149,8 +153,9 @@ class Records(widgets.ManyToManyWidget):
     def clean(self, value, row=None, **kwargs):
         names = parsing.split_names(value, self.lookup.known)
         found, seen = [], set()
+        prefer = Record._preference(self, row)
         for name in names:
-            record = self.lookup.find(name)
+            record = self.lookup.find(name, prefer=prefer)
             if record.pk not in seen:
                 seen.add(record.pk)
                 found.append(record)
