@@ -8,6 +8,7 @@ webhooks are those of the admin and the API."""
 import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -244,6 +245,7 @@ class KindResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._total = len(dataset)
+        self._dataset = dataset
         for field in self.fields.values():
             if isinstance(field.widget, w.Record | w.Records):
                 field.widget.lookup = self.lookup(field.widget.lookup_name)
@@ -1047,7 +1049,24 @@ class MissionResource(KindResource):
         return (Mission, Meeting)
 
     def existing_records(self):
-        return super().existing_records().prefetch_related("sectors", "delegation")
+        """Only the missions the file may name (by id, or starting on one of its start
+        dates): a year of missions is not compared with every mission on file."""
+        records = super().existing_records().prefetch_related("sectors", "delegation")
+        dataset = getattr(self, "_dataset", None)
+        if dataset is None:
+            return records
+        ids, days = set(), set()
+        for values in dataset.dict:
+            row_id = parsing.text(values.get("id"))
+            if row_id.isdigit():
+                ids.add(int(row_id))
+            try:
+                day = parsing.parse_date(values.get("start_date"))
+            except ValueError:
+                day = None
+            if day is not None:
+                days.add(day)
+        return records.filter(Q(pk__in=ids) | Q(start_date__in=days))
 
     def key_of(self, record):
         return (name_key(record.title), record.start_date)
@@ -1359,6 +1378,16 @@ class MeetingResource(MissionResource):
 
     def _fill_groups(self, dataset):
         return
+
+    def existing_records(self):
+        # The missions the file names, as its mission column reads.
+        lookup = self.lookup("missions")
+        ids = {
+            record.pk
+            for values in self._dataset.dict
+            for record in lookup.candidates(parsing.text(values.get("mission")))
+        }
+        return KindResource.existing_records(self).filter(pk__in=ids)
 
     def get_instance(self, instance_loader, row):
         lookup = self.lookup("missions")
