@@ -21,10 +21,11 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py ensure_admin
-	$(BIN)/python manage.py runserver $(HOST)
+	@# Creates the administrator on the first run; its password is printed last, in a box.
+	$(BIN)/python manage.py serve $(HOST)
 
 test: install
+	@echo "Running the whole suite: about 10 minutes on two cores (browser tests included)."
 	$(BIN)/pytest
 
 # Background jobs on a real broker (README: Background jobs); both need

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import APIToken, User
+from accounts.names import display_name
 from accounts.roles import GROUP_LABELS
 from core.admin import ViewOnlyHistoryAdmin
 
@@ -60,6 +61,11 @@ class UserAdmin(ViewOnlyHistoryAdmin, DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", GroupFilter)
+
+    def autocomplete_result(self, user):
+        # An assignee is chosen by name (山田 花子), the user name beside it.
+        name = display_name(user)
+        return {"text": name if name == user.get_username() else f"{name} ({user.get_username()})"}
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":

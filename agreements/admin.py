@@ -1,5 +1,9 @@
+import copy
+import os
+
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,17 +17,56 @@ from core.admin import (
     InlineRecordAdmin,
     RecordAdmin,
     RecordTabularInline,
+    VersionedModelForm,
     country_filter,
     fiscal_year_filter,
     region_filter,
     sector_filter,
 )
+from core.widgets import LongSelectMultiple
+from missions.admin import meeting_label
+
+
+class _DownloadedFile:
+    """The file a document holds, as its field shows it: the file's name, linked to the
+    download view (files are never served by MEDIA_URL, which answers 404)."""
+
+    def __init__(self, file, url):
+        self.url = url
+        self.name = os.path.basename(file.name)
+
+    def __str__(self):
+        return self.name
+
+
+class DownloadableFileInput(AdminFileWidget):
+    download_url = None
+
+    def format_value(self, value):
+        if self.is_initial(value) and self.download_url:
+            return _DownloadedFile(value, self.download_url)
+        return super().format_value(value)
+
+
+class AgreementDocumentForm(VersionedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if field is not None and self.instance.pk:
+            field.widget = copy.copy(field.widget)
+            field.widget.download_url = reverse(
+                "agreements:document-download", args=[self.instance.pk]
+            )
 
 
 class AgreementDocumentFields:
     """What a document's file looks like, in its agreement's page and in its own."""
 
+    form = AgreementDocumentForm
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "file":
+            kwargs["widget"] = DownloadableFileInput
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "file":
             field.widget.attrs["accept"] = ACCEPTED_EXTENSIONS
@@ -62,8 +105,30 @@ class AgreementDocumentAdmin(AgreementDocumentFields, InlineRecordAdmin):
     readonly_fields = ("download", *InlineRecordAdmin.readonly_fields)
 
 
+class CountriesWidget(LongSelectMultiple):
+    """The 250 countries as a box that finds a country as one types its name (the
+    admin's own Select2, core/agreement_form.js), not a 250-line list to scroll."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-choose-countries": "", **(attrs or {})}, choices)
+
+
+class AgreementForm(VersionedModelForm):
+    class Meta:
+        widgets = {"target_countries": CountriesWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = self.fields.get("signed_at_meeting")
+        if meeting is not None:
+            # The meeting chosen reads as in the autocomplete's list.
+            meeting.label_from_instance = meeting_label
+            meeting.queryset = meeting.queryset.select_related("mission", "principal")
+
+
 @admin.register(Agreement)
 class AgreementAdmin(RecordAdmin):
+    form = AgreementForm
     list_display = (
         "title",
         "title_ja",
@@ -73,6 +138,7 @@ class AgreementAdmin(RecordAdmin):
         "signed_on",
         "expires_on",
         "japanese_signatory",
+        "classification",
     )
     list_select_related = ("japanese_signatory",)
     list_filter = (
@@ -122,6 +188,12 @@ class AgreementAdmin(RecordAdmin):
         (_("Links"), {"fields": ("supersedes", "projects")}),
         (_("Record"), {"fields": (("created_at", "updated_at"),)}),
     )
+
+    class Media:
+        # The signing meeting fills the country and the signing date; the target
+        # countries are found by name.
+        # After the admin's jQuery and Select2, which its autocompletes bring.
+        js = ("admin/js/jquery.init.js", "core/agreement_form.js")
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -17,6 +17,7 @@ from agreements.choices import (
 )
 from agreements.validators import validate_agreement_document
 from contacts.models import Organization, Person
+from core.classification import AttachedManager, ClassifiedModel
 from core.i18n import localized
 from core.models import Sector, TimeStampedModel
 from core.regions import JAPAN
@@ -24,7 +25,7 @@ from missions.models import Meeting
 from projects.models import Project
 
 
-class Agreement(TimeStampedModel):
+class Agreement(ClassifiedModel, TimeStampedModel):
     """A bilateral agreement such as a Memorandum of Cooperation (協力覚書), from
     proposal to expiry. Third-country cooperation lists its target countries."""
 
@@ -236,7 +237,9 @@ def agreement_document_path(document, filename):
 
 
 class AgreementDocument(TimeStampedModel):
-    """A file of an agreement: the signed text, a translation, an annex."""
+    """A file of an agreement: the signed text, a translation, an annex. It carries
+    its agreement's classification: no document is less restricted than its
+    agreement."""
 
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
@@ -257,6 +260,10 @@ class AgreementDocument(TimeStampedModel):
     description = models.CharField(_("description"), max_length=255, blank=True)
 
     history = HistoricalRecords()
+
+    objects = AttachedManager()
+    # Its classification is its agreement's (core.classification.history_row_hidden).
+    classified_via = "agreement"
 
     class Meta:
         verbose_name = _("agreement document")

@@ -66,6 +66,11 @@ BIG_TABLES = ("missions_meeting", "projects_project")
 LIST_P95_LIMIT_MS = 150
 ADMIN_LIMIT_MS = 500
 EXPORT_MEMORY_LIMIT_MB = 150
+# Served by gunicorn at concurrency 4 (bench/served.py): requests/s as a share of the
+# floor's, and the p95 of the requests a person waits for.
+SERVED_FLOOR_RATIOS = {"meetings_100": 0.3, "meetings_1000": 0.4, "projects_1000": 0.4}
+SERVED_P95_CASES = ("meetings_100", "meetings_filtered", "meeting_detail", "statistics")
+SERVED_P95_LIMIT_MS = 100
 EXPORT_CSV_ROWS_PER_S = 50_000
 EXPORT_XLSX_ROWS_PER_S = 20_000
 
@@ -202,6 +207,8 @@ def run(*, quick=False, skip_export=False, only=frozenset()):
             _statistics(report, quick)
         if not only or "admin" in only:
             _admin(report, staff, quick)
+    if not only or "served" in only:
+        _served(report, key, quick)
     if not skip_export and (not only or "export" in only):
         _export(report, key)
     print()
@@ -363,6 +370,56 @@ def _admin(report: Report, staff: Client, quick: bool):
             "{:.1f}",
         )
         report.target(f"{slug}_full_counts", len(full_counts), 0, not full_counts, "{:d}")
+
+
+def _served(report: Report, key: str, quick: bool):
+    """Served by gunicorn next to the floor, in processes of their own (bench/served.py)."""
+    environment = {
+        **os.environ,
+        "BENCH_TOKEN": key,
+        "BENCH_SERVED_SECONDS": "6" if quick else "20",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.served"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        print(completed.stdout, completed.stderr)
+        raise RuntimeError("the served benchmark failed")
+    results = json.loads(completed.stdout.strip().splitlines()[-1])
+    found = {(row["case"], row["concurrency"], row["server"]): row for row in results}
+    for (case, concurrency, server), row in found.items():
+        if server != "api":
+            continue
+        floor_row = found.get((case, concurrency, "floor"))
+        ratio = row["per_s"] / floor_row["per_s"] if floor_row else None
+        note = f"{row['per_s']:.1f} req/s; p99 {row['p99_ms']:.0f} ms"
+        if floor_row:
+            note += f"; floor {floor_row['per_s']:.1f} req/s, {ratio:.2f}× floor"
+        report.add(
+            Row(
+                "served",
+                f"{case}, concurrency {concurrency}",
+                Timing([sample / 1000 for sample in row["samples_ms"]]),
+                note=note,
+            )
+        )
+        if concurrency != 4:
+            continue
+        if case in SERVED_FLOOR_RATIOS:
+            limit = SERVED_FLOOR_RATIOS[case]
+            report.target(f"served_{case}_floor_ratio", ratio, limit, ratio >= limit)
+        if case in SERVED_P95_CASES:
+            report.target(
+                f"served_{case}_p95_ms",
+                row["p95_ms"],
+                SERVED_P95_LIMIT_MS,
+                row["p95_ms"] < SERVED_P95_LIMIT_MS,
+                "{:.1f}",
+            )
 
 
 def _export(report: Report, key: str):

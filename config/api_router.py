@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
+from audit.api.views import ReadEventViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
 from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
@@ -16,6 +17,7 @@ from projects.api.views import (
     WatchListEntryViewSet,
     WatchListViewSet,
 )
+from reports.api.views import OC4IDSView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -35,9 +37,12 @@ router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("exports", ExportJobViewSet, basename="exportjob")
 # Spreadsheets imported into the lists above (not a record either).
 router.register("imports", ImportJobViewSet, basename="importjob")
+# The read audit, for administrators (not a record either).
+router.register("audit/reads", ReadEventViewSet, basename="readevent")
 
 app_name = "api"
 urlpatterns = [
     path("reports/", include("reports.api.urls")),
+    path("oc4ids/", OC4IDSView.as_view(), name="oc4ids"),
     *router.urls,
 ]

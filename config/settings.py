@@ -44,7 +44,8 @@ if not ALLOWED_HOSTS and not DEBUG:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the index in the order staff work (core.admin_site).
+    "core.app_configs.RecordsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,12 +57,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "core.app_configs.LoginRecordsConfig",  # django-axes, named for staff
     "csp",
     "import_export",
     # Ours, in dependency order: each may import only those above it.
     "core",
     "accounts",
+    # The read audit: written for every path that shows classified records (core.audit).
+    "audit",
     "contacts",
     "projects",
     "missions",
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # One entry of the read audit for a request that read classified records.
+    "audit.middleware.ReadAuditMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,6 +122,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections are kept between requests (opening one costs a served request more than
+# its rows: docs/performance.md), checked before reuse; `?conn_max_age=0` in
+# DATABASE_URL closes each at the request's end.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# What is kept in the cache (the API's throttle counts above all) lives in each process
+# by default; with CACHE_URL (e.g. redis://127.0.0.1:6379/1) every app server shares
+# it, so that two gunicorn instances enforce one limit.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -198,6 +213,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
+# Dates year first in forms (2019/08/29), never month first: config/formats, core.dates.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
@@ -212,6 +229,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded documents and export files on S3-compatible object storage (django-storages)
+# when a bucket is named, so that every app server and worker sees the same files; the
+# credentials come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY). They are never served by the bucket: downloads stream through
+# the application, after its permission checks.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_LOCATION = env.str("AWS_LOCATION", default="")
+    AWS_DEFAULT_ACL = None  # the bucket's own policy: private
+    AWS_S3_FILE_OVERWRITE = False  # a second file of the same name gets a name of its own
 # Outside production WhiteNoise finds the files where the apps keep them.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not IN_PRODUCTION
 # Uploaded agreement documents: never under STATIC_ROOT and never served by URL;
@@ -262,7 +292,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.purge_expired_exports",
         "schedule": crontab(minute=20),
     },
+    "purge-read-audit": {
+        "task": "audit.tasks.purge_read_audit",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# How long the read audit keeps its entries (the retention job deletes older ones).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=5 * 365)
 
 # E-mail: printed on the console in development, SMTP in production.
 EMAIL_BACKEND = env.str(
@@ -322,12 +358,11 @@ REST_FRAMEWORK = {
         "core.api.permissions.ModelPermissions",
         "core.api.permissions.TokenScope",
     ],
-    # DRF's parsers, with JSON nested deeper than any request refused before parsing.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, nested deeper than any request refused before parsing: the records
+    # nest (a mission's meetings), which a form cannot say, and a client generated from
+    # the schema sends what the schema lists first. Multipart only where a file is
+    # uploaded (agreement documents).
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
@@ -352,6 +387,18 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
+# PUT, PATCH and DELETE without If-Match are a 428, for a deployment that wants no
+# blind overwrite by any client (README: API).
+API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
+
+# The OC4IDS feed (README: OC4IDS): the publisher's name, and the project identifier
+# prefix registered with the Open Contracting Partnership (oc4ids-xxxxxx).
+OC4IDS_PUBLISHER_NAME = env.str(
+    "OC4IDS_PUBLISHER_NAME",
+    default="Ministry of Land, Infrastructure, Transport and Tourism (Japan)",
+)
+OC4IDS_ID_PREFIX = env.str("OC4IDS_ID_PREFIX", default="oc4ids-mlitjp")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MLIT overseas infrastructure records API",
     "DESCRIPTION": (
@@ -375,6 +422,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_responses",
         "core.api.schema.blank_or_formatted",
+        "core.api.schema.spreadsheet_media_types",
     ],
     # One schema name per vocabulary, however many fields use it.
     "ENUM_NAME_OVERRIDES": {

@@ -75,6 +75,20 @@ class ContactForm(VersionedModelForm):
         return cleaned_data
 
 
+def _only_visible(plan, user):
+    """The page names only the records the user may read (core.classification); the
+    others move all the same, counted as records the user may not see."""
+    for reference in plan.references:
+        manager = reference.relation.related_model._default_manager
+        if not hasattr(manager, "visible_to"):
+            continue
+        listed = [record.pk for record in [*reference.moved, *reference.duplicates]]
+        visible = set(manager.visible_to(user).filter(pk__in=listed).values_list("pk", flat=True))
+        reference.hidden = sum(1 for pk in listed if pk not in visible)
+        reference.moved = [record for record in reference.moved if record.pk in visible]
+        reference.duplicates = [record for record in reference.duplicates if record.pk in visible]
+
+
 class ContactAdmin(RecordAdmin):
     """People and organisations: a likely duplicate is shown before a new one is
     saved, and administrators merge two records entered for one."""
@@ -112,6 +126,7 @@ class ContactAdmin(RecordAdmin):
             except ValidationError as error:
                 choices.append({"keep": keep, "merge": merge, "refused": error.messages})
             else:
+                _only_visible(plan, request.user)
                 choices.append({"keep": keep, "merge": merge, "plan": plan})
         context = {
             **self.admin_site.each_context(request),

@@ -14,10 +14,10 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet, _get_foreign_key
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,8 +32,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts.roles import ADMINISTRATOR
+from core import audit
 from core.api.filters import search
+from core.classification import (
+    ClassifiedModel,
+    access_list_errors,
+    access_lists_after_save,
+    hide_deleted,
+    highest_marking,
+    history_row_hidden,
+    is_classified,
+)
 from core.counts import EstimatedCountPaginator
+from core.dates import JapaneseDateField
 from core.fiscal import fiscal_year_of, fiscal_year_range
 from core.models import Sector
 from core.regions import Region, countries_in
@@ -55,6 +66,13 @@ class VersionedModelForm(forms.ModelForm):
             self._revert_from(historical)
         elif self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        if "classification" in self.fields:
+            # Left out of a post (an older form, a script), it stays as it is.
+            self.fields["classification"].required = False
+
+    def clean_classification(self):
+        level = self.cleaned_data.get("classification")
+        return self.instance.classification if level in (None, "") else level
 
     def _revert_from(self, historical):
         """The revert form shows an old version, but guards the current one: it is
@@ -79,6 +97,14 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if "classification" in cleaned_data and "access_users" in self.fields:
+            errors = access_list_errors(
+                cleaned_data.get("classification"),
+                cleaned_data.get("access_users"),
+                cleaned_data.get("access_groups"),
+            )
+            for field, messages_ in errors.items():
+                self.add_error(field, messages_)
         if self.is_stale():
             raise forms.ValidationError(
                 _(
@@ -121,7 +147,14 @@ class VersionedGenericInlineFormSet(VersionedRowsMixin, BaseGenericInlineFormSet
     pass
 
 
-class RecordInlineMixin:
+class JapaneseDatesMixin:
+    """Every date field of the admin reads dates as staff write them: 2019/8/29,
+    2019年8月29日, 令和元年8月29日 (core.dates), with the admin's calendar beside it."""
+
+    formfield_overrides = {models.DateField: {"form_class": JapaneseDateField}}
+
+
+class RecordInlineMixin(JapaneseDatesMixin):
     """Base for every inline: each row carries its version, so that saving the page
     never puts back a row someone else changed meanwhile, and links to the row's own
     page (its history, and its restore once deleted)."""
@@ -129,6 +162,12 @@ class RecordInlineMixin:
     form = VersionedModelForm
     formset = VersionedInlineFormSet
     show_change_link = True
+
+    def get_queryset(self, request):
+        # The rows the user may read only (core.classification).
+        queryset = super().get_queryset(request)
+        visible_to = getattr(queryset, "visible_to", None)
+        return queryset if visible_to is None else visible_to(request.user)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -148,7 +187,7 @@ class RecordGenericTabularInline(RecordInlineMixin, GenericTabularInline):
     formset = VersionedGenericInlineFormSet
 
 
-class ViewOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ViewOnlyHistoryAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     """History to read, never to put back: for who may do what (users, API tokens,
     webhook subscriptions), where reverting could undo a withdrawal of rights unseen,
     and whose history leaves out the secrets a revert would need."""
@@ -163,7 +202,7 @@ class ViewOnlyHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     """Base for every record: its history is one click away, timestamps are read-only,
     sectors are ticked as check boxes, and a stale edit is refused."""
 
@@ -182,10 +221,114 @@ class RecordAdmin(SimpleHistoryAdmin):
         columns = getattr(self, "_country_columns", None)
         if columns is None:
             columns = self._country_columns = {}
+        shown = list(super().get_list_display(request))
         return [
             _country_column(self.model, name, columns) if isinstance(name, str) else name
-            for name in super().get_list_display(request)
+            for name in shown
         ]
+
+    # -- classification (core.classification) ----------------------------------------
+
+    def _classified(self) -> bool:
+        return issubclass(self.model, ClassifiedModel)
+
+    def get_queryset(self, request):
+        """Only what the user may read: the change list, its search, the autocompletes
+        that choose this record elsewhere, the change and history pages."""
+        queryset = super().get_queryset(request)
+        visible_to = getattr(queryset, "visible_to", None)
+        return queryset if visible_to is None else visible_to(request.user)
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self._classified() and "classification" not in filters:
+            filters.append("classification")
+        return filters
+
+    def get_autocomplete_fields(self, request):
+        fields = tuple(super().get_autocomplete_fields(request))
+        if self._classified():
+            fields += tuple(
+                name for name in ("access_users", "access_groups") if name not in fields
+            )
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self._classified():
+            named = {
+                name
+                for _title, options in fieldsets
+                for line in options.get("fields", ())
+                for name in (line if isinstance(line, list | tuple) else (line,))
+            }
+            if "classification" not in named:
+                fieldsets.insert(
+                    -1 if len(fieldsets) > 1 else len(fieldsets),
+                    (
+                        _("Classification"),
+                        {"fields": ("classification", "access_users", "access_groups")},
+                    ),
+                )
+        return fieldsets
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if self._classified():
+            fields += [
+                name
+                for name in ("classification", "access_users", "access_groups")
+                if name not in fields
+            ]
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Below level 3 the form has refused any list, and saved them empty.
+        if self._classified() and form.instance.classification == 3:
+            access_lists_after_save(form.instance, request.user, was_restricted=False)
+
+    def _hidden(self, request, object_id) -> bool:
+        """A record the user may not read, alive or deleted: its history too is
+        answered as if there were no such record."""
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            return False
+        history = getattr(self.model, "history", None)
+        if history is None:
+            return False
+        if self.model._default_manager.filter(pk=pk).exists():
+            return not self.get_queryset(request).filter(pk=pk).exists()
+        latest = (
+            history.filter(**{self.opts.pk.attname: pk})
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        return latest is not None and history_row_hidden(self.model, latest, request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self._hidden(request, object_id):
+            raise Http404
+        self._note_history_read(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _note_history_read(self, request, object_id):
+        if not is_classified(self.model):
+            return
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            return
+        record = self.get_queryset(request).filter(pk=pk).first()
+        if record is not None:
+            audit.note_records(request, audit.CHANNEL_ADMIN, [record], detail=True)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self._hidden(request, object_id):
+            raise Http404
+        self._note_history_read(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_form(self, request, form, change):
         record = super().save_form(request, form, change)
@@ -273,7 +416,24 @@ class RecordAdmin(SimpleHistoryAdmin):
         extra_context["deleted_records_url"] = reverse(
             f"{self.admin_site.name}:{self._url_name('deleted')}"
         )
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        change_list = getattr(response, "context_data", {}).get("cl")
+        if change_list is not None and is_classified(self.model):
+            listed = list(change_list.result_list)
+            audit.note_records(request, audit.CHANNEL_ADMIN, listed)
+            if self._classified():
+                # The page's marking: that of the most restricted record listed.
+                response.context_data["classification_marking"] = highest_marking(
+                    record.classification for record in listed
+                )
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and is_classified(self.model):
+            audit.note_records(request, audit.CHANNEL_ADMIN, [obj], detail=True)
+        if obj is not None and self._classified():
+            context["classification_marking"] = obj.marking
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def deleted_records(self):
         """The last deletion of each record that has not come back since."""
@@ -295,7 +455,7 @@ class RecordAdmin(SimpleHistoryAdmin):
     def deleted_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        deleted = self.deleted_records()
+        deleted = hide_deleted(self.model, self.deleted_records(), request.user)
         # `?<parent>=<id>`: the rows deleted from one record's page (its inline).
         for field in self.opts.fields:
             if field.many_to_one and field.name in request.GET:
@@ -331,6 +491,8 @@ class RecordAdmin(SimpleHistoryAdmin):
         deleted = get_object_or_404(
             self.model.history.model, history_id=history_id, history_type="-"
         )
+        if history_row_hidden(self.model, deleted, request.user):
+            raise Http404
         try:
             record = record_restore(deleted=deleted, user=request.user)
         except ValidationError as error:

@@ -1,6 +1,7 @@
 import datetime
 
 from django.db import models
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.sectors import SectorCode
@@ -54,7 +55,15 @@ class Sector(models.Model):
     class Meta:
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
-        ordering = ["code"]
+        # The vocabulary's order (railway, road, port... その他 last), the same in the
+        # admin's check boxes, a record's sectors in the API and the analysts' pages.
+        ordering = [
+            Case(
+                *(When(code=code, then=Value(index)) for index, code in enumerate(SectorCode)),
+                default=Value(len(SectorCode)),
+            ),
+            "code",
+        ]
 
     def __str__(self):
         return str(SectorCode(self.code).label)

@@ -59,7 +59,10 @@ def _as_prefetch(model, lookup) -> Prefetch | None:
         return None
     if isinstance(lookup, Prefetch) and lookup.queryset is not None:
         queryset = lookup.queryset
-        if queryset.query.where or queryset.query.annotations or queryset.query.is_sliced:
+        # A relation narrowed to what the reader may see (core.classification) is read
+        # the same way: the condition goes into the relation's query.
+        filtered = queryset.query.where and not getattr(queryset, "_only_visibility", False)
+        if filtered or queryset.query.annotations or queryset.query.is_sliced:
             return None  # a filtered relation: Django's prefetch says what it means
         return lookup
     return Prefetch(name, queryset=field.related_model._default_manager.all())

@@ -114,3 +114,32 @@ def asean_q(country_field: str, date_field: str | None = None):
         elif since <= today:
             condition |= Q(**{country_field: code})
     return condition
+
+
+def country_codes_named(term: str) -> list[str]:
+    """The countries whose Japanese or English name is, or contains, `term` as names
+    compare (core.folding: ｶﾞｰﾅ is ガーナ, GHANA is ghana); a term of two letters may be
+    an ISO code. Empty when none: the term is then not a country's name."""
+    from django.utils.translation import override
+    from django_countries import countries
+
+    from core.folding import fold
+
+    folded = fold(term)
+    if len(folded) < 2:
+        return []
+    found = []
+    for language in ("ja", "en"):
+        with override(language):
+            for code, name in countries:
+                name = fold(str(name))
+                if folded.isascii():
+                    # "ghana", "GH", "viet" (Viet Nam); not "an" inside Japan.
+                    named = folded in (code.lower(), name) or (
+                        len(folded) >= 4 and name.startswith(folded)
+                    )
+                else:
+                    named = folded in name  # ガーナ; ベトナム in ベトナム社会主義共和国
+                if named and code not in found:
+                    found.append(code)
+    return found

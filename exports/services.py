@@ -14,7 +14,9 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.services import audit_export
 from core.api.export import EXPORT_CHUNK, export_rows, write_export
+from core.classification import is_classified
 from exports import resources
 from exports.choices import ExportStatus
 from exports.models import ExportJob
@@ -116,6 +118,16 @@ def export_build(*, job_id) -> ExportJob | None:
     job.status = ExportStatus.DONE
     job.progress = 100
     job.row_count = row_count
+    model = resources.model_of(job.resource)
+    if row_count and is_classified(model):
+        # The read audit: the list the job's owner asked for, built here for them.
+        audit_export(
+            user=job.user,
+            path=f"/api/v1/exports/{job.pk}/",
+            query=job.query,
+            model=model,
+            count=row_count,
+        )
     job.finished_at = now
     job.expires_at = now + _ttl()
     job.error = ""

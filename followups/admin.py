@@ -1,5 +1,7 @@
 from django.apps import apps
 from django.contrib import admin, messages
+from django.db.models import Case, Value, When
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -7,8 +9,9 @@ from django.utils.translation import ngettext
 import agreements.admin  # noqa: F401
 import missions.admin  # noqa: F401
 import projects.admin  # noqa: F401
+from accounts.names import display_name
 from core.admin import RecordAdmin, RecordGenericTabularInline
-from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
+from followups.choices import FOLLOWABLE_MODELS, TARGET_TYPES, FollowUpStatus
 from followups.models import FollowUp, overdue_q
 from followups.services import followup_mark_done
 
@@ -28,11 +31,63 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _assignee_label(user):
+    name = display_name(user)
+    return name if name == user.get_username() else f"{name} ({user.get_username()})"
+
+
+class AssigneeByName:
+    """The assignee chosen reads by the person's name, as in the autocomplete's list."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "assignee" and field is not None:
+            field.label_from_instance = _assignee_label
+        return field
+
+
+class RecordTypeFilter(admin.SimpleListFilter):
+    """Which kind of record a follow-up is on, in words (ミッション, 会談…), where
+    Django's filter of the content type would read "コンテンツタイプ"."""
+
+    title = _("record it follows")
+    parameter_name = "record_type"
+
+    def lookups(self, request, model_admin):
+        return [
+            (f"{app_label}.{model_name}", apps.get_model(app_label, model_name)._meta.verbose_name)
+            for app_label, model_name in FOLLOWABLE_MODELS
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in TARGET_TYPES:
+            app_label, model_name = TARGET_TYPES[self.value()]
+            return queryset.filter(
+                content_type__app_label=app_label, content_type__model=model_name
+            )
+        return queryset
+
+
 @admin.register(FollowUp)
-class FollowUpAdmin(RecordAdmin):
-    list_display = ("title", "followed", "assignee", "due_on", "status", "overdue", "done_on")
+class FollowUpAdmin(AssigneeByName, RecordAdmin):
+    list_display = (
+        "title",
+        "followed",
+        "assignee_name",
+        "due_on",
+        "status",
+        "overdue",
+        "done_on",
+        "classification",
+    )
     list_select_related = ("assignee", "content_type")
-    list_filter = ("status", OverdueFilter, "content_type", "assignee")
+    list_filter = ("status", OverdueFilter, RecordTypeFilter, "assignee")
+    # Open ones first, the most pressing first; then the others by due date.
+    ordering = (
+        Case(When(status=FollowUpStatus.OPEN, then=Value(0)), default=Value(1)).asc(),
+        "due_on",
+        "id",
+    )
     search_fields = ("title", "description")
     date_hierarchy = "due_on"
     autocomplete_fields = ("assignee",)
@@ -55,9 +110,16 @@ class FollowUpAdmin(RecordAdmin):
     def followed(self, followup):
         return followup.target
 
-    @admin.display(description=_("overdue"), boolean=True)
+    @admin.display(description=_("assignee"), ordering="assignee__last_name")
+    def assignee_name(self, followup):
+        return display_name(followup.assignee)
+
+    # Said of an open follow-up past its date only: a done one is not late any more.
+    @admin.display(description=_("overdue"))
     def overdue(self, followup):
-        return followup.is_overdue
+        if followup.status == FollowUpStatus.OPEN and followup.is_overdue:
+            return format_html('<strong class="overdue">{}</strong>', _("overdue"))
+        return ""
 
     @admin.action(description=_("Mark selected follow-ups as done"), permissions=["change"])
     def mark_done(self, request, queryset):
@@ -75,12 +137,12 @@ class FollowUpAdmin(RecordAdmin):
         )
 
 
-class FollowUpInline(RecordGenericTabularInline):
+class FollowUpInline(AssigneeByName, RecordGenericTabularInline):
     """A record's follow-ups on its own page: what was promised there is written down
     where it was promised, with no record type or id to look up."""
 
     model = FollowUp
-    fields = ("title", "assignee", "due_on", "status", "done_on")
+    fields = ("title", "assignee", "due_on", "status", "done_on", "classification")
     autocomplete_fields = ("assignee",)
     extra = 0
 

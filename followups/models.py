@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.classification import ClassifiedModel, parent_visible
 from core.models import TimeStampedModel
 from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
 
@@ -24,7 +25,7 @@ def overdue_q() -> Q:
     return Q(status=FollowUpStatus.OPEN, due_on__lt=timezone.localdate())
 
 
-class FollowUp(TimeStampedModel):
+class FollowUp(ClassifiedModel, TimeStampedModel):
     """Something promised at a meeting or owed on a mission, agreement or project
     (フォローアップ), with who does it and by when."""
 
@@ -81,6 +82,30 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def classified_parents(cls, user, restricted=False):
+        from django.apps import apps
+
+        # The record it is attached to is visible: one condition per kind of record.
+        condition = Q()
+        for app_label, model_name in FOLLOWABLE_MODELS:
+            model = apps.get_model(app_label, model_name)
+            condition |= Q(content_type__app_label=app_label, content_type__model=model_name) & (
+                parent_visible(model, user, "object_id", restricted)
+            )
+        return condition
+
+    def classification_floor(self):
+        if not self.content_type_id or self.object_id is None:
+            return super().classification_floor()
+        model = self.content_type.model_class()
+        if model is None or not hasattr(model, "classification"):
+            return super().classification_floor()
+        target = model._default_manager.filter(pk=self.object_id).first()
+        if target is None:
+            return super().classification_floor()
+        return target.classification, target
 
     def clean(self):
         super().clean()

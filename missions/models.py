@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from contacts.choices import JAPANESE_KINDS
 from contacts.models import Organization, Person
+from core.classification import ClassifiedModel, parent_visible, raise_attached
 from core.i18n import localized
 from core.models import Sector, TimeStampedModel
 from core.regions import JAPAN
@@ -15,10 +16,13 @@ from missions.choices import LeaderRank, MissionKind, MissionStatus
 from projects.models import Project
 
 
-class Mission(TimeStampedModel):
+class Mission(ClassifiedModel, TimeStampedModel):
     """One trip or occasion led by one official: a top-sales mission (トップセールス)."""
 
-    title = models.CharField(_("title (English)"), max_length=255)
+    # Either title may be left blank, not both (mission_has_a_title): staff working in
+    # Japanese often have no English title yet, and other tools (the API, imports) write
+    # missions from English sources that have no Japanese one.
+    title = models.CharField(_("title (English)"), max_length=255, blank=True)
     title_ja = models.CharField(_("title (Japanese)"), max_length=255, blank=True)
     leader = models.ForeignKey(
         Person, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="led_missions"
@@ -72,6 +76,13 @@ class Mission(TimeStampedModel):
                 name="mission_end_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
+            models.CheckConstraint(
+                condition=~Q(title="", title_ja=""),
+                name="mission_has_a_title",
+                violation_error_message=_(
+                    "Give the mission a title, in Japanese or in English (or both)."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -84,6 +95,8 @@ class Mission(TimeStampedModel):
             using=kwargs.get("using") or router.db_for_write(Mission), savepoint=False
         ):
             super().save(*args, **kwargs)
+            # Its meetings are at least as restricted as the mission (core.classification).
+            raise_attached(Meeting._default_manager.filter(mission=self), self.classification)
 
     def clean(self):
         super().clean()
@@ -126,7 +139,7 @@ def engagement_key(meeting, written=None, before=None) -> tuple | None:
     return as_engagement_key(*key)
 
 
-class Meeting(TimeStampedModel):
+class Meeting(ClassifiedModel, TimeStampedModel):
     """What a mission did with one counterpart (会談)."""
 
     mission = models.ForeignKey(
@@ -205,6 +218,16 @@ class Meeting(TimeStampedModel):
         # In the reader's language: 2018年6月11日 in Japanese, June 11, 2018 in English.
         day = date_format(self.date) if self.date else ""
         return f"{day} {self.counterpart_country.name}".strip()
+
+    @classmethod
+    def classified_parents(cls, user, restricted=False):
+        return parent_visible(Mission, user, "mission_id", restricted)
+
+    def classification_floor(self):
+        mission = self._mission_or_none()
+        if mission is None:
+            return super().classification_floor()
+        return mission.classification, mission
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -1,3 +1,5 @@
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -8,7 +10,7 @@ from django.utils.translation import gettext as _
 from contacts.choices import JAPANESE_KINDS
 from contacts.models import Organization
 from core.services import validated_save
-from missions.choices import MissionStatus
+from missions.choices import LeaderRank, MissionStatus
 from missions.models import Engagement, Meeting, Mission
 
 
@@ -173,3 +175,37 @@ def mission_meetings_follow_leader(*, mission: Mission, leader_id: int, leader_r
         meeting.principal_id, meeting.principal_rank = mission.leader_id, mission.leader_rank
         meeting._change_reason = LEADER_CHANGED_REASON
         meeting.save()
+
+
+# A post's rank, read from its title: the Japanese one first, then the English one. A
+# title that says none of them (a vice-minister for international affairs, a director
+# general) gives no rank: it is not guessed.
+_RANKS_IN_TITLES = (
+    (LeaderRank.PARLIAMENTARY_VICE_MINISTER, r"大臣政務官", r"\bparliamentary vice[- ]minister\b"),
+    (LeaderRank.STATE_MINISTER, r"副大臣", r"\bstate minister\b"),
+    (LeaderRank.MINISTER, r"(?<!副)大臣$", r"^minister\b"),
+)
+
+
+def rank_of_post(post) -> str | None:
+    """The LeaderRank a post's title names (国土交通大臣 → minister), or None."""
+    if post is None:
+        return None
+    # Without a closing remark in brackets: 国土交通副大臣（デモ）.
+    japanese = re.sub(
+        r"\s*\([^)]*\)$", "", unicodedata.normalize("NFKC", post.title_ja or "").strip()
+    )
+    english = unicodedata.normalize("NFKC", post.title or "").strip().lower()
+    for rank, in_japanese, in_english in _RANKS_IN_TITLES:
+        if japanese and re.search(in_japanese, japanese):
+            return rank
+        if not japanese and re.search(in_english, english):
+            return rank
+    return None
+
+
+def leader_rank_on(person, day) -> str | None:
+    """The rank of the post `person` held on `day`, when its title says it."""
+    if person is None or day is None:
+        return None
+    return rank_of_post(person.post_on(day))

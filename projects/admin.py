@@ -93,6 +93,7 @@ class ProjectAdmin(RecordAdmin):
         "scheme",
         "owner",
         "updated_at",
+        "classification",
     )
     list_select_related = ("owner",)
     list_filter = (

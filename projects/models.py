@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from contacts.choices import JAPANESE_WINNER_KINDS
 from contacts.models import Organization
+from core.classification import AttachedManager, ClassifiedModel
 from core.i18n import localized
 from core.models import TimeStampedModel
 from core.regions import Region
@@ -24,7 +25,7 @@ from projects.choices import (
 )
 
 
-class Project(TimeStampedModel):
+class Project(ClassifiedModel, TimeStampedModel):
     """An overseas infrastructure project (案件) the bureau follows, from first survey
     to operation."""
 
@@ -168,6 +169,10 @@ class ProjectParticipant(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    # Seen by those who may read its project (core.classification).
+    objects = AttachedManager()
+    classified_via = "project"
+
     class Meta:
         verbose_name = _("project participant")
         verbose_name_plural = _("project participants")
@@ -295,6 +300,10 @@ class WatchListEntry(TimeStampedModel):
     reason = models.TextField(_("reason"), blank=True)
 
     history = HistoricalRecords()
+
+    # Seen by those who may read its project (core.classification).
+    objects = AttachedManager()
+    classified_via = "project"
 
     class Meta:
         verbose_name = _("watch-list entry")

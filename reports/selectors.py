@@ -40,6 +40,7 @@ from django_countries import countries as country_names
 
 from agreements.choices import AgreementKind, AgreementStatus
 from agreements.models import Agreement
+from core.classification import Classification, readable_q, sees_everything
 from core.fiscal import calendar_year_range, fiscal_year_of, fiscal_year_range, year_expression
 from core.i18n import localized
 from core.regions import Region, asean_q, countries_in, is_asean, region_expression, region_of
@@ -167,6 +168,22 @@ def _codes(values: Iterable[str]) -> list[str]:
     return [str(value).upper() for value in values]
 
 
+def _visible(records: QuerySet, user) -> QuerySet:
+    """The records `user` may read (core.classification); user None: every record, for
+    the system's own work (commands, jobs): every page and endpoint passes its reader."""
+    return records if user is None else records.visible_to(user)
+
+
+def _hidden_meetings(user) -> QuerySet[Meeting] | None:
+    """The meetings hidden from `user` (None when none can be: superusers, or no
+    reader given). Level 3 only: read through the classification index."""
+    if user is None or sees_everything(user):
+        return None
+    return Meeting.objects.filter(classification=Classification.NEED_TO_KNOW).exclude(
+        readable_q(Meeting, user)
+    )
+
+
 def _among(records: QuerySet, among: QuerySet | None) -> QuerySet:
     """`records` that are also in `among` (None: all of them). A subquery on the ids,
     not a filter merged into `records`: `among` may join many-relations (a sector, a
@@ -183,9 +200,10 @@ def _among(records: QuerySet, among: QuerySet | None) -> QuerySet:
 _OF_TOP_SALES = Q(mission__status=MissionStatus.COMPLETED, principal_rank__in=TOP_SALES_RANKS)
 
 
-def top_sales_meetings(period: Period | None = None) -> QuerySet[Meeting]:
-    """The meetings that count as top sales, held within the period."""
-    return Meeting.objects.filter(_OF_TOP_SALES, **_within(period, "date"))
+def top_sales_meetings(period: Period | None = None, user=None) -> QuerySet[Meeting]:
+    """The meetings that count as top sales, held within the period (those `user` may
+    read)."""
+    return _visible(Meeting.objects, user).filter(_OF_TOP_SALES, **_within(period, "date"))
 
 
 @dataclass(frozen=True)
@@ -223,12 +241,19 @@ _PRINCIPAL = ("principal_id", "principal_rank", "principal__name", "principal__n
 _TRIPLE = ("mission_id", "principal_id", "counterpart_country")
 
 
-def _straddling(period: Period, crossing: QuerySet[Engagement]) -> list[dict]:
-    """The triples of `crossing` (which straddle one end of the period) recomputed from
-    their top-sales meetings within it: first date, meetings, and the principal's rank
-    at that first date."""
+def _touched_by_hidden(hidden: QuerySet[Meeting]):
+    """A triple one of whose meetings is hidden from the reader: its stored figures
+    count that meeting, so it is recomputed from the meetings the reader may see."""
+    return Exists(hidden.filter(**{name: OuterRef(name) for name in _TRIPLE}))
+
+
+def _straddling(period: Period | None, crossing: QuerySet[Engagement], user=None) -> list[dict]:
+    """The triples of `crossing` (which straddle one end of the period, or have a
+    meeting hidden from `user`) recomputed from their top-sales meetings within it that
+    `user` may read: first date, meetings, and the principal's rank at that first
+    date."""
     rows = (
-        top_sales_meetings(period)
+        top_sales_meetings(period, user)
         .filter(Exists(crossing.filter(**{name: OuterRef(name) for name in _TRIPLE})))
         .values(*_TRIPLE, *_PRINCIPAL[1:])
         .annotate(first_date=Min("date"), meetings=Count("id"))
@@ -255,6 +280,7 @@ def engagement_statistics(
     leader_ids: Iterable[int] | None = None,
     asean: bool | None = None,
     meetings: QuerySet[Meeting] | None = None,
+    user=None,
 ) -> EngagementStatistics:
     """The article's "69 engagements in 31 countries, 35 in ASEAN countries" (2 queries;
     3 with a period).
@@ -293,12 +319,22 @@ def engagement_statistics(
             )
         )
     straddling = []
+    hidden = _hidden_meetings(user)
+    # Counts count what the reader may see: a triple with a meeting hidden from them
+    # is recomputed from the others (no more than the straddling ones cost).
+    touched = _touched_by_hidden(hidden) if hidden is not None else None
     if period is not None:
-        crossing = triples.filter(first_date__lte=period.end, last_date__gte=period.start).filter(
-            Q(first_date__lt=period.start) | Q(last_date__gt=period.end)
-        )
-        straddling = _straddling(period, crossing)
+        crossing = triples.filter(first_date__lte=period.end, last_date__gte=period.start)
+        recomputed = Q(first_date__lt=period.start) | Q(last_date__gt=period.end)
+        if touched is not None:
+            recomputed |= Q(touched)
+        straddling = _straddling(period, crossing.filter(recomputed), user)
         triples = triples.filter(first_date__gte=period.start, last_date__lte=period.end)
+        if touched is not None:
+            triples = triples.exclude(touched)
+    elif touched is not None:
+        straddling = _straddling(None, triples.filter(touched), user)
+        triples = triples.exclude(touched)
     triples = triples.alias(in_asean=_asean_in_database("first_date"))
     if asean is not None:
         triples = triples.filter(in_asean=asean)
@@ -425,14 +461,22 @@ class EngagementsByYearAndRegion:
     years: list[dict]  # {year, label, total, by_region: {region: engagements}}
 
 
-def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYearAndRegion:
+def engagements_by_year_and_region(
+    *, fiscal: bool = False, user=None
+) -> EngagementsByYearAndRegion:
     """Engagements per calendar (or fiscal) year and region (1 query, grouped by
     region and year in the database). A triple is counted in the year of its first
     meeting, as engagement_statistics(period=None) counts its by_year, so that the
     totals of both agree."""
+    triples = top_sales_engagements()
+    hidden = _hidden_meetings(user)
+    recomputed = []
+    if hidden is not None:
+        touched = _touched_by_hidden(hidden)
+        recomputed = _straddling(None, triples.filter(touched), user)
+        triples = triples.exclude(touched)
     rows = (
-        top_sales_engagements()
-        .values(
+        triples.values(
             region=region_expression("counterpart_country"),
             year=year_expression("first_date", fiscal=fiscal),
         )
@@ -443,6 +487,12 @@ def engagements_by_year_and_region(*, fiscal: bool = False) -> EngagementsByYear
     for row in rows:
         counts[int(row["year"])][row["region"]] += row["engagements"]
         regions[row["region"]] += row["engagements"]
+    for triple in recomputed:
+        first = triple["first_date"]
+        year = fiscal_year_of(first) if fiscal else first.year
+        region = _region_value(str(triple["counterpart_country"]))
+        counts[year][region] += 1
+        regions[region] += 1
     return EngagementsByYearAndRegion(
         fiscal=fiscal,
         regions=[{"region": row["region"], "label": row["label"]} for row in _by_region(regions)],
@@ -479,7 +529,7 @@ _EFFECT_GROUPS = {
 
 
 def top_sales_effect(
-    *, period: Period | None, meetings: QuerySet[Meeting] | None = None
+    *, period: Period | None, meetings: QuerySet[Meeting] | None = None, user=None
 ) -> TopSalesEffect:
     """Of the distinct projects promoted at top-sales meetings within the period (and
     among `meetings`, when given), how many were won afterwards, by a Japanese or a
@@ -492,10 +542,12 @@ def top_sales_effect(
     `won_before_promotion`, so that the groups still add up to `projects`. A dropped
     project records no date, so it counts as dropped whenever that happened, even
     before the promotion."""
-    promotions = _among(top_sales_meetings(period), meetings)
+    promotions = _among(top_sales_meetings(period, user), meetings)
+    links = Meeting.projects.through.objects.filter(meeting__in=promotions)
+    if user is not None and not sees_everything(user):
+        links = links.filter(project__in=Project.objects.visible_to(user).values("pk"))
     promoted = (
-        Meeting.projects.through.objects.filter(meeting__in=promotions)
-        .values_list("project_id", "project__status", "project__awarded_on")
+        links.values_list("project_id", "project__status", "project__awarded_on")
         .annotate(first_promoted_on=Min("meeting__date"))
         .order_by("project_id")
     )
@@ -538,13 +590,16 @@ def agreement_statistics(
     sectors: Iterable[str] | None = None,
     kinds: Iterable[str] | None = None,
     agreements: QuerySet[Agreement] | None = None,
+    user=None,
 ) -> AgreementStatistics:
     """Agreements by status, counterpart country, sector and kind (4 queries).
 
     A period counts the agreements signed within it, so none still proposed or under
     negotiation. With `sectors`, the agreements covering any of them, and by_sector
     shows only those sectors. `agreements` (a filtered list, say) narrows the set too."""
-    agreements = _among(Agreement.objects.filter(**_within(period, "signed_on")), agreements)
+    agreements = _among(
+        _visible(Agreement.objects, user).filter(**_within(period, "signed_on")), agreements
+    )
     if countries is not None:
         agreements = agreements.filter(counterpart_country__in=_codes(countries))
     if kinds is not None:
@@ -584,13 +639,14 @@ def agreements_expiring(
     within_days: int,
     today: datetime.date | None = None,
     agreements: QuerySet[Agreement] | None = None,
+    user=None,
 ) -> QuerySet[Agreement]:
     """Signed or in-force agreements (among `agreements`, when given) whose end falls
     within the next `within_days` days (today included), soonest first, ready to list
     without a query per row."""
     today = today or timezone.localdate()
     return (
-        _among(Agreement.objects.all(), agreements)
+        _among(_visible(Agreement.objects, user), agreements)
         .filter(
             status__in=(AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
             expires_on__range=(today, today + datetime.timedelta(days=within_days)),
@@ -649,7 +705,7 @@ _OUTCOME_GROUPS = {
 }
 
 
-def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
+def watch_list_transition(*, edition: WatchList | int, user=None) -> WatchListTransition:
     """The transition into `edition` (a WatchList or its edition year) from the
     edition it revises (2 queries). The outcomes are those recorded
     on the previous edition's entries; "added" are the entries of `edition` whose
@@ -662,9 +718,8 @@ def watch_list_transition(*, edition: WatchList | int) -> WatchListTransition:
     edition = _edition(edition)
     previous = edition.previous
     entries = (
-        WatchListEntry.objects.filter(
-            watch_list_id__in=[edition.pk] + ([previous.pk] if previous else [])
-        )
+        _entries_visible(WatchListEntry.objects.all(), user)
+        .filter(watch_list_id__in=[edition.pk] + ([previous.pk] if previous else []))
         .values(
             "watch_list_id",
             "project_id",
@@ -775,12 +830,19 @@ class EditionBreakdown:
     by_sector: list[dict]  # {sector, label, count}, by the project's sector
 
 
-def edition_breakdown(*, edition: WatchList | int) -> EditionBreakdown:
+def _entries_visible(entries, user):
+    """Watch-list entries of the projects `user` may read."""
+    if user is None or sees_everything(user):
+        return entries
+    return entries.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+def edition_breakdown(*, edition: WatchList | int, user=None) -> EditionBreakdown:
     """One edition of the watch list by region ("Southeast Asia 46, South Asia 9")
     and by sector (1 query, 2 with a year)."""
     edition = _edition(edition)
     grouped = (
-        WatchListEntry.objects.filter(watch_list=edition)
+        _entries_visible(WatchListEntry.objects.filter(watch_list=edition), user)
         .values("region", "project__sector")
         .annotate(count=Count("id"))
         .order_by()
@@ -814,10 +876,11 @@ def project_pipeline(
     sectors: Iterable[str] | None = None,
     statuses: Iterable[str] | None = None,
     projects: QuerySet[Project] | None = None,
+    user=None,
 ) -> ProjectPipeline:
     """Projects by stage × sector × region × status (1 query). A project's region is
     that of its primary country. `projects` (a filtered list, say) narrows the set."""
-    projects = _among(Project.objects.all(), projects)
+    projects = _among(_visible(Project.objects, user), projects)
     if countries is not None:
         projects = projects.filter(country__in=_codes(countries))
     if regions is not None:

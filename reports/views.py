@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Min, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, Value, When
 from django.forms import (
     CheckboxSelectMultiple,
     DateField,
@@ -38,7 +38,9 @@ from agreements.api.views import AgreementViewSet
 from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Person, Post
+from core import audit
 from core.api.filters import MAX_BIGINT, CountryFilter
+from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
 from core.sectors import SectorCode
@@ -93,7 +95,8 @@ class DashboardView(AnalystPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         fiscal = self.request.GET.get("basis") == YearForm.FISCAL
-        by_year = selectors.engagements_by_year_and_region(fiscal=fiscal)
+        user = self.request.user
+        by_year = selectors.engagements_by_year_and_region(fiscal=fiscal, user=user)
         years = [row["year"] for row in by_year.years]
         default_year = (
             self.PREFERRED_YEAR
@@ -110,17 +113,19 @@ class DashboardView(AnalystPageMixin, TemplateView):
             year = form.cleaned_data["year"] or default_year
         elif form.is_bound:
             fiscal = False  # an invalid choice falls back to the default view, with errors
-            by_year = selectors.engagements_by_year_and_region(fiscal=False)
+            by_year = selectors.engagements_by_year_and_region(fiscal=False, user=user)
 
         period = (selectors.Period.fiscal_year if fiscal else selectors.Period.calendar_year)(year)
-        stats = selectors.engagement_statistics(period=period)
-        pipeline = selectors.project_pipeline()
-        agreements = selectors.agreement_statistics()
+        stats = selectors.engagement_statistics(period=period, user=user)
+        pipeline = selectors.project_pipeline(user=user)
+        agreements = selectors.agreement_statistics(user=user)
         orders = selectors.order_figures_against_target()
         today = timezone.localdate()
         expiring = [
             {"agreement": agreement, "days_left": (agreement.expires_on - today).days}
-            for agreement in selectors.agreements_expiring(within_days=EXPIRING_WITHIN_DAYS)
+            for agreement in selectors.agreements_expiring(
+                within_days=EXPIRING_WITHIN_DAYS, user=user
+            )
         ]
 
         regions = by_year.regions
@@ -140,7 +145,11 @@ class DashboardView(AnalystPageMixin, TemplateView):
             amount = amounts.get(year)
             return None if amount is None else round(amount / TRILLION, 2)
 
+        audit.note_records(self.request, audit.CHANNEL_PAGE, [row["agreement"] for row in expiring])
         context.update(
+            classification_marking=highest_marking(
+                row["agreement"].classification for row in expiring
+            ),
             form=form,
             fiscal=fiscal,
             year_label=selectors.year_label(year, fiscal=fiscal),
@@ -271,7 +280,9 @@ def _tune_widgets(filterset, names):
             # "Unknown" means "either" here: the filter is simply not applied.
             field.widget.choices = [("", gettext("Either")), *list(field.widget.choices)[1:]]
         elif isinstance(field, DateField):
-            field.widget = DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            # A text box, not the browser's date picker, which takes no 令和元年8月29日:
+            # the field reads every form staff write (core.dates).
+            field.widget = DateInput(attrs={"placeholder": "2019/8/29", "size": 16})
         elif name == "q":
             field.widget = TextInput(attrs={"type": "search"})
 
@@ -309,7 +320,11 @@ class RecordListView(AnalystPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
         filterset = self.viewset.filterset_class(
-            params, queryset=self.viewset.queryset.all(), request=self.request
+            params,
+            queryset=visible_prefetches(
+                self.viewset.queryset.all().visible_to(self.request.user), self.request.user
+            ),
+            request=self.request,
         )
         # A field the FilterSet no longer has is left out rather than failing the page
         # (tests/reports/test_pages.py checks that every one named here exists).
@@ -318,6 +333,8 @@ class RecordListView(AnalystPageMixin, TemplateView):
         valid = filterset.is_valid()
         records = filterset.qs if valid else filterset.queryset.none()
         page = Paginator(records, self.paginate_by).get_page(params.get("page"))
+        page.object_list = list(page.object_list)
+        audit.note_records(self.request, audit.CHANNEL_PAGE, page.object_list)
 
         shown = [filterset.form[name] for name in names]
         rendered = set().union(*(_parameter_names(field) for field in shown))
@@ -359,6 +376,7 @@ class RecordListView(AnalystPageMixin, TemplateView):
             valid=valid,
             page=page,
             records=page.object_list,
+            classification_marking=highest_marking(r.classification for r in page.object_list),
             headers=headers,
             filtered=any(key not in ("page", "ordering") for key in params),
             page_links=[
@@ -528,7 +546,7 @@ def _describe_filters(jobs, request):
                 # the database as a number it cannot bind.
                 ids[field.queryset.model].update(value for value in values if _is_id(value))
     names = {
-        model: {str(record.pk): str(record) for record in model._default_manager.filter(pk__in=pks)}
+        model: {str(record.pk): str(record) for record in _visible(model, request.user, pks)}
         for model, pks in ids.items()
     }
     for job, (params, filterset) in zip(jobs, described, strict=True):
@@ -540,6 +558,12 @@ def _describe_filters(jobs, request):
                 continue
             readable = _readable_values(filterset.filters[name], field, values, names)
             job.filters.append((field.label, ", ".join(readable)))
+
+
+def _visible(model, user, pks):
+    """The records of `pks` that `user` may read (core.classification)."""
+    records = model._default_manager.filter(pk__in=pks)
+    return records.visible_to(user) if hasattr(records, "visible_to") else records
 
 
 def _is_id(value: str) -> bool:
@@ -648,10 +672,19 @@ class CountryPickerView(AnalystPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         mentioned = (
-            set(Meeting.objects.values_list("counterpart_country", flat=True).distinct())
-            | set(Agreement.objects.values_list("counterpart_country", flat=True).distinct())
-            | set(Project.objects.values_list("country", flat=True).distinct())
+            set(
+                Meeting.objects.visible_to(user)
+                .values_list("counterpart_country", flat=True)
+                .distinct()
+            )
+            | set(
+                Agreement.objects.visible_to(user)
+                .values_list("counterpart_country", flat=True)
+                .distinct()
+            )
+            | set(Project.objects.visible_to(user).values_list("country", flat=True).distinct())
         )
         order = {region: index for index, region in enumerate(Region)}
         by_region = sorted(
@@ -705,10 +738,20 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         limits = self.limits
-        country_meetings = Meeting.objects.filter(counterpart_country=code)
+        user = self.request.user
+        country_meetings = Meeting.objects.visible_to(user).filter(counterpart_country=code)
         # Missions with this country, by their first meeting with it (missions.Engagement:
         # one row per official who held meetings with it on the mission).
         triples = Engagement.objects.filter(counterpart_country=code)
+        if not sees_everything(user):
+            # Those with a meeting the reader may see (core.classification).
+            triples = triples.filter(
+                Exists(
+                    country_meetings.filter(
+                        mission_id=OuterRef("mission_id"), principal_id=OuterRef("principal_id")
+                    )
+                )
+            )
         latest_missions = list(
             triples.values("mission_id")
             .annotate(first_date=Min("first_date"))
@@ -726,7 +769,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
                     ),
                 ),
                 "counterpart_organizations",
-                "projects",
+                Prefetch("projects", queryset=Project.objects.visible_to(user)),
             )
             .order_by("date", "mission_id", "id")
         )
@@ -768,13 +811,13 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
         by_fiscal_year = {
             selectors.year_label(int(row["year"]), fiscal=True): row["engagements"]
             for row in selectors.top_sales_engagements()
-            .filter(counterpart_country=code)
+            .filter(pk__in=triples.values("pk"))
             .values(year=year_expression("first_date", fiscal=True))
             .annotate(engagements=Count("id"))
             .order_by("year")
         }
 
-        country_agreements = Agreement.objects.filter(
+        country_agreements = Agreement.objects.visible_to(user).filter(
             Q(counterpart_country=code) | Q(target_countries__icontains=code)
         )
         agreements = list(
@@ -782,7 +825,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             .prefetch_related("counterpart_organizations", "sectors")
             .order_by(F("signed_on").desc(nulls_first=True), "-id")[: limits["agreements"]]
         )[::-1]
-        country_projects = Project.objects.filter(
+        country_projects = Project.objects.visible_to(user).filter(
             Q(country=code) | Q(other_countries__icontains=code)
         )
         projects = list(
@@ -794,7 +837,7 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
         # Follow-ups hang on records by (content type, id): those on this country's
         # records, found in the database, and their records named in one query per kind.
         types = ContentType.objects.get_for_models(Mission, Meeting, Agreement, Project)
-        open_followups = FollowUp.objects.filter(
+        open_followups = FollowUp.objects.visible_to(user).filter(
             Q(content_type=types[Meeting], object_id__in=country_meetings.values("pk"))
             | Q(content_type=types[Mission], object_id__in=triples.values("mission_id"))
             | Q(content_type=types[Agreement], object_id__in=country_agreements.values("pk"))
@@ -819,7 +862,16 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
             "followups": open_followups.count(),
         }
         region = region_of(code)
+        shown = [
+            *meetings,
+            *(engagement["mission"] for engagement in engagements),
+            *agreements,
+            *projects,
+            *(row["followup"] for row in followups),
+        ]
+        audit.note_records(self.request, audit.CHANNEL_PAGE, shown)
         context.update(
+            classification_marking=highest_marking(record.classification for record in shown),
             code=code,
             name=countries.name(code),
             region=region.label if region else None,
@@ -866,9 +918,10 @@ class WatchListTransitionView(AnalystPageMixin, TemplateView):
         context.update(form=form, edition=edition)
         if edition is None:
             return context
-        transition = selectors.watch_list_transition(edition=edition)
-        current = selectors.edition_breakdown(edition=edition)
-        previous = selectors.edition_breakdown(edition=edition.previous)
+        user = self.request.user
+        transition = selectors.watch_list_transition(edition=edition, user=user)
+        current = selectors.edition_breakdown(edition=edition, user=user)
+        previous = selectors.edition_breakdown(edition=edition.previous, user=user)
 
         def side_by_side(key, vocabulary):
             rows = {}

@@ -10,20 +10,27 @@ from webhooks.services import delivery_resend
 
 @admin.register(Subscription)
 class SubscriptionAdmin(ViewOnlyHistoryAdmin):
-    list_display = ("name", "url", "active", "on_created", "on_updated", "on_deleted")
+    list_display = ("name", "url", "owner", "active", "on_created", "on_updated", "on_deleted")
+    autocomplete_fields = ("owner",)
     list_filter = ("active",)
     search_fields = ("name", "url")
     filter_horizontal = ("record_types",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("standard_webhooks_secret", "created_at", "updated_at")
     fields = (
         "name",
         "url",
+        "owner",
         "secret",
+        "standard_webhooks_secret",
         "record_types",
         ("on_created", "on_updated", "on_deleted"),
         "active",
         ("created_at", "updated_at"),
     )
+
+    @admin.display(description=_("secret for a Standard Webhooks library"))
+    def standard_webhooks_secret(self, subscription):
+        return subscription.standard_webhooks_secret if subscription.pk else "-"
 
 
 class DeliveryAttemptInline(admin.TabularInline):

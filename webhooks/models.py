@@ -1,6 +1,8 @@
+import base64
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import URLValidator
 from django.db import models
@@ -38,8 +40,9 @@ class Subscription(models.Model):
         max_length=128,
         default=new_secret,
         help_text=_(
-            "The receiver checks the X-Signature header: sha256= and the HMAC-SHA256 of the "
-            "request body under this secret, in hexadecimal."
+            "The receiver checks the Standard Webhooks signature (webhook-signature) with "
+            "this secret, given to a Standard Webhooks library as whsec_ followed by the "
+            "secret in base64; the older X-Signature header is still sent for one release."
         ),
     )
     record_types = models.ManyToManyField(
@@ -52,6 +55,20 @@ class Subscription(models.Model):
     on_updated = models.BooleanField(_("on change"), default=True)
     on_deleted = models.BooleanField(_("on deletion"), default=True)
     active = models.BooleanField(_("active"), default=True)
+    # Level-3 records go to a subscriber only if this user may read them
+    # (core.classification); a subscription without an owner gets levels 1 and 2 only.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=False,
+        related_name="+",
+        help_text=_(
+            "Records of classification 3 are sent only if this user may read them; "
+            "levels 1 and 2 as the owner's permissions allow."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Who sent which records where. The secret is kept out of the history's copies.
@@ -64,6 +81,12 @@ class Subscription(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def standard_webhooks_secret(self) -> str:
+        """The secret as a Standard Webhooks library takes it: `whsec_` + base64 of the
+        key that signs (the secret's UTF-8 bytes)."""
+        return "whsec_" + base64.b64encode(self.secret.encode()).decode()
 
 
 # Which subscription flag asks for which event.

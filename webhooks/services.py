@@ -7,6 +7,7 @@ until the receiver answers 2xx or the attempts run out. A delivery whose task me
 was lost (broker down at commit, worker killed) is queued again by the relay.
 """
 
+import base64
 import datetime
 import hashlib
 import hmac
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.classification import Classification, classification_of, sees_everything
 from webhooks.choices import DeliveryStatus, Event
 from webhooks.models import EVENT_FLAGS, Delivery, DeliveryAttempt, Subscription, new_task_id
 from webhooks.registry import record_type_of, serialize_record
@@ -47,6 +49,27 @@ def _display(instance) -> str:
 # -- the outbox ------------------------------------------------------------------------
 
 
+def _owner_may_read(subscription, instance, event) -> bool:
+    """Whether the subscription's owner could read the record (core.classification):
+    a subscriber never hears of a record its owner could not open. Without an owner,
+    records of levels 1 and 2 only; a record deleted at level 3 (its access list gone
+    with it), only to an owner who sees everything."""
+    model = type(instance)
+    manager = model._default_manager
+    if not hasattr(manager, "visible_to"):
+        return True
+    owner = subscription.owner
+    if owner is not None:
+        meta = model._meta
+        if not owner.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            return False
+        if sees_everything(owner):
+            return True
+    if event == Event.DELETED or owner is None:
+        return classification_of(instance) < Classification.NEED_TO_KNOW
+    return manager.visible_to(owner).filter(pk=instance.pk).exists()
+
+
 def deliveries_for_change(*, instance, event: str) -> list[Delivery]:
     """Write the deliveries of one change in the current transaction, and queue them
     once it commits (nothing is queued if it rolls back)."""
@@ -54,8 +77,9 @@ def deliveries_for_change(*, instance, event: str) -> list[Delivery]:
     subscriptions = list(
         Subscription.objects.filter(
             active=True, record_types=content_type, **{EVENT_FLAGS[event]: True}
-        )
+        ).select_related("owner")
     )
+    subscriptions = [s for s in subscriptions if _owner_may_read(s, instance, event)]
     if not subscriptions:
         return []
     display = _display(instance)
@@ -145,8 +169,29 @@ def delivery_body(delivery: Delivery) -> bytes:
 
 
 def signature(secret: str, body: bytes) -> str:
-    """The X-Signature header: what a receiver recomputes to trust the body."""
+    """The X-Signature header: what a receiver recomputes to trust the body.
+
+    Deprecated: kept for the receivers written against it for one release, beside the
+    Standard Webhooks headers (standard_webhook_headers), and removed in the next."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def standard_webhook_headers(*, secret: str, message_id: str, body: bytes, now: float) -> dict:
+    """The headers of the Standard Webhooks specification (standardwebhooks.com):
+    `webhook-id`, `webhook-timestamp` (Unix seconds of this attempt: a verifier refuses
+    one more than 5 minutes off, so a retry is stamped anew) and `webhook-signature`,
+    `v1,` and the base64 HMAC-SHA256 of `<id>.<timestamp>.<body>`.
+
+    The key is the subscription's secret as bytes (UTF-8); a stock verifier is given it
+    as `whsec_` + its base64 (Subscription.standard_webhooks_secret)."""
+    timestamp = str(int(now))
+    signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).digest()
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -227,6 +272,12 @@ def _post(delivery: Delivery):
             "User-Agent": USER_AGENT,
             "X-Delivery-Id": str(delivery.pk),
             "X-Event": f"{record_type_of(delivery.content_type)}.{delivery.event}",
+            **standard_webhook_headers(
+                secret=delivery.subscription.secret,
+                message_id=str(delivery.pk),
+                body=body,
+                now=time.time(),
+            ),
             "X-Signature": signature(delivery.subscription.secret, body),
         },
     )

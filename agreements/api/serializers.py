@@ -32,6 +32,9 @@ AGREEMENT_FIELDS = [
     "superseded_by",
     "projects",
     "documents",
+    "classification",
+    "access_users",
+    "access_groups",
     "created_at",
     "updated_at",
 ]
@@ -82,10 +85,19 @@ class AgreementSerializer(RecordSerializer):
         return agreement_save(agreement=instance)
 
 
-@extend_schema_field({"type": "string", "format": "uri", "readOnly": True})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "readOnly": True,
+        "description": "Where the file is downloaded, with the same credentials as the "
+        "API (`Authorization: Token <key>`, or a browser's session), by users allowed to "
+        "view agreements.",
+    }
+)
 class DownloadURLField(serializers.Field):
-    """Where a signed-in user with the right to view agreements downloads the file:
-    the permission-checked view, never MEDIA_URL."""
+    """Where a user with the right to view agreements downloads the file, by session or
+    API token: the permission-checked view, never MEDIA_URL."""
 
     def __init__(self, **kwargs):
         kwargs.update(read_only=True, source="*")

@@ -1,12 +1,11 @@
 from django.db.models import Prefetch
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 
 from agreements.api.serializers import AgreementDocumentSerializer, AgreementSerializer
 from agreements.filters import AgreementDocumentFilterSet, AgreementFilterSet
 from agreements.models import Agreement, AgreementDocument
 from contacts.models import Organization
 from core.api.export import Column, columns
-from core.api.parsers import JSONParser
 from core.api.serializers import BRIEF_COLUMNS
 from core.api.views import RecordViewSet
 from projects.models import Project
@@ -85,7 +84,9 @@ class AgreementDocumentViewSet(RecordViewSet):
     queryset = AgreementDocument.objects.select_related("agreement")
     serializer_class = AgreementDocumentSerializer
     filterset_class = AgreementDocumentFilterSet
-    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    # A file is uploaded with its fields: multipart only, for a write of the file or not,
+    # so that a client generated from the schema has one way to send a document.
+    parser_classes = (MultiPartParser,)
     export_columns = [
         *columns(AgreementDocument, "agreement", "language", "description"),
         Column(

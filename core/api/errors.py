@@ -3,6 +3,11 @@ and an IntegrityError that slipped past validation (a race) never become a 500."
 
 import logging
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -61,3 +66,18 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """handler400: what Django refuses before any view (a body larger than
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a host not allowed) answers JSON under
+    /api/ like every other API error; the rest of the site keeps Django's page."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            detail = _("The request body is larger than the server accepts.")
+        elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+            detail = _("The request has more fields than the server accepts.")
+        else:
+            detail = _("Bad request.")
+        return JsonResponse({"detail": detail}, status=400)
+    return defaults.bad_request(request, exception)

@@ -41,6 +41,8 @@ from django.utils.translation import gettext as _
 from rest_framework import renderers, status
 from rest_framework.response import Response
 
+from core import audit
+from core.classification import is_classified
 from core.xlsx import FORMULA_PREFIXES, NOT_IN_XML, SheetWriter
 
 EXPORT_CHUNK = 5000
@@ -335,9 +337,13 @@ def export_response(view, queryset, export_format: str):
     read from the database, its first rows read before the answer starts, so that a
     query that fails is an error answer; an Excel file is built whole first."""
     limit = settings.EXPORT_SYNC_MAX_ROWS
-    if queryset.order_by()[: limit + 1].count() > limit:
+    count = queryset.order_by()[: limit + 1].count()
+    if count > limit:
         return too_long_response(view, export_format, limit)
     model = queryset.model
+    if count and is_classified(model):
+        # The read audit: this export, its filters and its number of rows.
+        audit.note(view.request, audit.CHANNEL_EXPORT, model=model, count=count)
     rows = export_rows(queryset, view.export_columns)
     title = model._meta.verbose_name_plural
     filename = _filename(view.basename or model._meta.model_name, export_format)

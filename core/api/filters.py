@@ -20,6 +20,7 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
 from core.counts import PkAmong
+from core.dates import JapaneseDateField
 from core.fiscal import FIRST_YEAR, LAST_YEAR, calendar_year_range, fiscal_year_range
 from core.folding import fold
 from core.regions import Region, asean_q, countries_in
@@ -172,9 +173,21 @@ class UTCDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
 
+class JapaneseDateFilter(filters.DateFilter):
+    field_class = JapaneseDateField
+
+
 # What pg_trgm can look up under this server's C collation: ASCII letters and digits
 # (in a term as folded: full-width ＧＨＡ is gha).
 _TRIGRAM_TERM = re.compile(r"[A-Za-z0-9]{3}")
+
+
+Q_MAX_LENGTH = 200
+
+
+@extend_schema_field({"type": "string", "maxLength": Q_MAX_LENGTH})
+class FreeTextFilter(filters.CharFilter):
+    """`q`, its limit in the schema as the server enforces it."""
 
 
 class RecordFilterSet(filters.FilterSet):
@@ -184,7 +197,7 @@ class RecordFilterSet(filters.FilterSet):
     search_fields: tuple[str, ...] = ()
     date_ranges: tuple[str, ...] = ()
 
-    q = filters.CharFilter(method="filter_q", label=_("free text"), max_length=200)
+    q = FreeTextFilter(method="filter_q", label=_("free text"), max_length=Q_MAX_LENGTH)
     updated_since = UTCDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -197,11 +210,17 @@ class RecordFilterSet(filters.FilterSet):
         for field_name in cls.date_ranges:
             verbose = cls._meta.model._meta.get_field(field_name).verbose_name
             # Two plain parameters, so that an error names the one that is wrong.
-            declared[f"{field_name}_after"] = filters.DateFilter(
-                field_name=field_name, lookup_expr="gte", label=format_lazy("{} ≥", verbose)
+            # Dates as staff write them (2019/8/29, 令和元年8月29日: core.dates), in
+            # the analysts' forms and the API alike; labels in words, not ≥ and ≤.
+            declared[f"{field_name}_after"] = JapaneseDateFilter(
+                field_name=field_name,
+                lookup_expr="gte",
+                label=format_lazy(_("{field} (from)"), field=verbose),
             )
-            declared[f"{field_name}_before"] = filters.DateFilter(
-                field_name=field_name, lookup_expr="lte", label=format_lazy("{} ≤", verbose)
+            declared[f"{field_name}_before"] = JapaneseDateFilter(
+                field_name=field_name,
+                lookup_expr="lte",
+                label=format_lazy(_("{field} (until)"), field=verbose),
             )
         for declared_filter in declared.values():
             if isinstance(declared_filter, filters.BooleanFilter):

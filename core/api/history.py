@@ -5,14 +5,26 @@ imports and jobs all write through the same models)."""
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import MultipleCountriesDescriptor
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from core.api.filters import UTCDateTimeFilter
+from core.api.pagination import MAX_PAGE_SIZE, PageNumberPagination, SyncCursorPagination
+from core.api.serializers import api_detail_url
 
 
 class FieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    old = serializers.JSONField(
+        allow_null=True,
+        help_text="The value before; a related record as `{id, url, display}` (a list of "
+        "them for a many-to-many field; `url` null once it is deleted).",
+    )
+    new = serializers.JSONField(allow_null=True, help_text="The value after, as `old`.")
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -52,9 +64,66 @@ def _plain(value, model):
         return str(value)
 
 
-def history_entries(model, pk):
+def _id_relations(model) -> dict:
+    """The fields of `model` that point at records with numeric ids, by the name a
+    history change gives them: foreign keys and many-to-many fields. (Sectors, whose
+    rows are codes, stay codes as the API shows them.)"""
+    relations = {}
+    for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+        target = field.related_model
+        if not (field.many_to_one or field.one_to_one or field.many_to_many) or target is None:
+            continue
+        if target._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField"):
+            relations[field.name] = target
+    return relations
+
+
+def _briefly(entries, model, request):
+    """Related records' ids become `{id, url, display}`, as the record itself shows them:
+    one query per related model for the whole history. A record deleted since keeps its
+    id, with no `url`, and the name its own history last gave it."""
+    relations = _id_relations(model)
+    wanted: dict = {}
+    for entry in entries:
+        for change in entry["changes"]:
+            target = relations.get(change["field"])
+            if target is not None:
+                for value in (change["old"], change["new"]):
+                    ids = value if isinstance(value, list) else [value]
+                    wanted.setdefault(target, set()).update(i for i in ids if isinstance(i, int))
+    found = {target: target._default_manager.in_bulk(ids) for target, ids in wanted.items()}
+
+    def brief(target, pk):
+        record = found[target].get(pk)
+        if record is not None:
+            return {"id": pk, "url": api_detail_url(request, target, pk), "display": str(record)}
+        last = None
+        if hasattr(target, "history"):
+            last = (
+                target.history.filter(**{target._meta.pk.attname: pk})
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+        return {"id": pk, "url": None, "display": str(last.instance) if last else f"#{pk}"}
+
+    for entry in entries:
+        for change in entry["changes"]:
+            target = relations.get(change["field"])
+            if target is None:
+                continue
+            for key in ("old", "new"):
+                value = change[key]
+                if isinstance(value, list):
+                    change[key] = [brief(target, i) if isinstance(i, int) else i for i in value]
+                elif isinstance(value, int):
+                    change[key] = brief(target, value)
+    return entries
+
+
+def history_entries(model, pk, request=None):
     """Newest first; the first version lists the values it was created with. By the
-    record's model and id, so that a deleted record's trail reads too (who deleted it)."""
+    record's model and id, so that a deleted record's trail reads too (who deleted it).
+    Related records are `{id, url, display}` (links built for `request`)."""
     records = list(
         model.history.filter(**{model._meta.pk.attname: pk})
         .select_related("history_user")
@@ -96,4 +165,67 @@ def history_entries(model, pk):
         )
         previous = record
     entries.reverse()
-    return entries
+    return _briefly(entries, model, request)
+
+
+# -- deletions ------------------------------------------------------------------------
+
+
+class DeletionSerializer(serializers.Serializer):
+    """A record deleted: its id and when. (Its last state is in its history.)"""
+
+    id = serializers.IntegerField(help_text="The deleted record's id.")
+    deleted_at = serializers.DateTimeField(source="history_date")
+
+
+def deletions_of(history):
+    """The deletion rows of a model's history: only the columns printed, one query a
+    page whatever the model."""
+    return history.filter(history_type="-").only("history_id", "id", "history_date")
+
+
+class DeletionFilterSet(filters.FilterSet):
+    """What a sync that kept the last `deleted_at` asks for next time: deletions at or
+    after it (one seen already comes again: deleting twice is harmless)."""
+
+    deleted_since = UTCDateTimeFilter(
+        field_name="history_date", lookup_expr="gte", label=_("deleted since")
+    )
+
+
+class DeletionPagination(SyncCursorPagination):
+    """The sync cursor over deletions: (deleted_at, history id), `page_size` as a list's."""
+
+    ordering = ("history_date", "history_id")
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        return PageNumberPagination.get_page_size(self, request)
+
+    def parameters(self) -> set[str]:
+        return {self.cursor_query_param, self.page_size_query_param, "deleted_since"}
+
+    @classmethod
+    def schema_parameters(cls):
+        return [
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "pattern": r"^[A-Za-z0-9_=-]{0,200}$"},
+                description="Empty for the first page, then `next` of the page before.",
+            ),
+            OpenApiParameter(
+                "deleted_since",
+                OpenApiTypes.DATETIME,
+                description="Only deletions at or after this time (the last `deleted_at` "
+                "a sync kept).",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                description="Deletions a page (500 by default).",
+            ),
+        ]
+
+    def get_schema_operation_parameters(self, view):
+        return []  # declared by schema_parameters(), with their limits

@@ -66,6 +66,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 # What DRF's cursors are made of: URL-safe base64 of a query string.
+_CURSOR_PATTERN = r"^[A-Za-z0-9_=-]{0,200}$"
 _CURSOR = re.compile(r"[A-Za-z0-9_=-]{1,200}")
 
 
@@ -112,6 +113,19 @@ class RecordPagination(PageNumberPagination):
     def _cursor(self, request):
         return self.cursor_query_param in request.query_params
 
+    def check_parameters(self, request):
+        """What a page of the list would refuse, refused for a spreadsheet too (which
+        has no pages): `page`, `page_size` and `cursor` mean the same everywhere, so a
+        wrong one is a 400 whatever the format asked for."""
+        self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw != "last" and not (_digits(raw) and raw.strip("0")):
+            raise serializers.ValidationError(
+                {self.page_query_param: [_("Give a page number from 1.")]}
+            )
+        if self._cursor(request):
+            SyncCursorPagination().decode_cursor(request)
+
     def paginate_queryset(self, queryset, request, view=None):
         if self._cursor(request):
             self._delegate = SyncCursorPagination()
@@ -146,6 +160,6 @@ class RecordPagination(PageNumberPagination):
                     "Sync mode: pages ordered by (updated_at, id). Start with an empty value, "
                     "then follow `next`."
                 ),
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": _CURSOR_PATTERN},
             },
         ]

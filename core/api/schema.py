@@ -105,12 +105,44 @@ ERROR_RESPONSES = (
         "write",
     ),
     ("412", "The record changed since the `If-Match` ETag was read.", "Error", "update"),
+    (
+        "428",
+        "No `If-Match`, on a server that requires it (`API_REQUIRE_IF_MATCH`).",
+        "Error",
+        "update",
+    ),
     ("415", "A body of a media type the operation does not take.", "Error", "body"),
     ("429", "Too many requests: wait and retry.", "Error", "all"),
 )
 
 
 BLANK_STRING = {"type": "string", "maxLength": 0}
+
+# What a spreadsheet download is, whatever the list's records: a CSV is text, an Excel
+# workbook bytes. drf-spectacular gives every renderer of a list the JSON page's schema.
+SPREADSHEET_SCHEMAS = {
+    "text/csv": {"type": "string", "description": "The filtered list as CSV (UTF-8)."},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "type": "string",
+        "format": "binary",
+        "description": "The filtered list as an Excel workbook.",
+    },
+}
+
+
+def spreadsheet_media_types(result, generator, request, public):
+    """drf-spectacular post-processing hook: a list's `?format=csv|xlsx` answer is
+    declared as the file it is, not as the JSON page under a spreadsheet's media type."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                for media_type, schema in SPREADSHEET_SCHEMAS.items():
+                    if media_type in content:
+                        content[media_type] = {"schema": dict(schema)}
+    return result
 
 
 def blank_or_formatted(result, generator, request, public):

@@ -12,7 +12,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -24,6 +24,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from core.classification import Classification, access_list_errors, access_lists_after_save
 from core.models import Sector
 from core.regions import Region, region_of
 from core.services import validated_save
@@ -132,9 +133,44 @@ class SelfURLField(serializers.Field):
 extend_schema_field({"type": "string", "format": "uri", "readOnly": True})(SelfURLField)
 
 
+class TextOnly:
+    """A text field that takes text only: DRF's CharField would store the number 12 as
+    "12", which the schema (`type: string`) says is wrong, so that a client sending a
+    number by mistake is told so rather than guessed for."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(TextOnly, serializers.CharField):
+    pass
+
+
+class EmailField(TextOnly, serializers.EmailField):
+    pass
+
+
+class URLField(TextOnly, serializers.URLField):
+    pass
+
+
+class SlugField(TextOnly, serializers.SlugField):
+    pass
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """Base of every record's serializer. Meta.fields is always an explicit list."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.EmailField: EmailField,
+        models.URLField: URLField,
+        models.SlugField: SlugField,
+    }
     serializer_related_field = BriefRelatedField
     # Fields the model's full_clean() must not check here (set later by a parent).
     clean_exclude: tuple[str, ...] = ()
@@ -169,6 +205,7 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         model = self.Meta.model
+        self._only_visible(fields)
         for field in fields.values():
             if TextCharactersValidator() in field.validators:
                 # The model's rule (core.validators) refuses NUL and lone surrogates
@@ -209,9 +246,29 @@ class RecordSerializer(serializers.ModelSerializer):
 
         return represent(self, instance)
 
+    def _only_visible(self, fields):
+        """A record written may point only at records its writer may read: one hidden
+        from them is "no record with that id" (core.classification)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return
+        for field in fields.values():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                related.queryset = queryset.visible_to(user)
+
     # -- writes -------------------------------------------------------------------
 
     def validate(self, attrs):
+        if "access_users" in self.fields:
+            level = attrs.get("classification", getattr(self.instance, "classification", None))
+            errors = access_list_errors(
+                level, attrs.get("access_users"), attrs.get("access_groups")
+            )
+            if errors:
+                raise serializers.ValidationError(errors)
         attrs = super().validate(attrs)
         instance = self.instance or self.Meta.model()
         for name, value in self._own_fields(attrs).items():
@@ -245,6 +302,11 @@ class RecordSerializer(serializers.ModelSerializer):
         return self._write(instance, validated_data)
 
     def _write(self, instance, validated_data):
+        was_restricted = (
+            getattr(instance, "classification", None) == Classification.NEED_TO_KNOW
+            if instance.pk
+            else False
+        )
         for name, value in self._own_fields(validated_data).items():
             setattr(instance, name, value)
         try:
@@ -253,6 +315,10 @@ class RecordSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_as_field_errors(error)) from error
         for name, value in self._many_to_many(validated_data).items():
             getattr(instance, name).set(value)
+        request = self.context.get("request")
+        access_lists_after_save(
+            instance, getattr(request, "user", None), was_restricted=was_restricted
+        )
         return instance
 
 

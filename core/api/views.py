@@ -1,6 +1,7 @@
 """The base of every record's viewset: permissions, filters, pagination, ETags that
 prevent lost updates, and spreadsheet exports of any filtered list."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
@@ -13,9 +14,23 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core import audit
 from core.api.export import EXPORT_RENDERERS, Column, export_response
-from core.api.history import HistoryEntrySerializer, history_entries
+from core.api.history import (
+    DeletionFilterSet,
+    DeletionPagination,
+    DeletionSerializer,
+    HistoryEntrySerializer,
+    deletions_of,
+    history_entries,
+)
 from core.api.schema import RecordSchema
+from core.classification import (
+    fill_access_lists,
+    hide_deleted,
+    history_row_hidden,
+    visible_prefetches,
+)
 from core.prefetch import prefetch_page, release_page, take_over
 
 
@@ -29,6 +44,14 @@ class PreconditionFailed(exceptions.APIException):
         "The record has changed since you read it; read it again and retry."
     )
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = gettext_lazy(
+        "Send the record's ETag as If-Match: this server refuses writes without it."
+    )
+    default_code = "precondition_required"
 
 
 class ParametersMixin:
@@ -101,11 +124,27 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
             return renderers
         return [renderer for renderer in renderers if type(renderer) not in EXPORT_RENDERERS]
 
+    def get_queryset(self):
+        """Only the records the reader may see (core.classification): every action,
+        list, detail (404 for one hidden), history, cursor, export, goes through here."""
+        queryset = super().get_queryset()
+        if self.request is None:
+            # No request: the system's own reading (a webhook's payload, whose
+            # subscription was checked against its owner when it was written).
+            return queryset
+        user = self.request.user
+        visible_to = getattr(queryset, "visible_to", None)
+        if visible_to is not None:
+            queryset = visible_to(user)
+        return visible_prefetches(queryset, user)
+
     # -- exports ------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
         export_format = getattr(request.accepted_renderer, "format", None)
         if export_format in ("csv", "xlsx"):
+            if hasattr(self.paginator, "check_parameters"):
+                self.paginator.check_parameters(request)
             return export_response(self, self.filter_queryset(self.get_queryset()), export_format)
         queryset = self.filter_queryset(self.get_queryset())
         # The page's many-relations are read as plain rows (core.prefetch), not by
@@ -113,6 +152,8 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         queryset, ours = take_over(queryset)
         page = self.paginate_queryset(queryset)
         prefetch_page(page, ours)
+        fill_access_lists(page)
+        audit.note_records(request, audit.CHANNEL_API, page)
         serializer = self.get_serializer(page, many=True)
         response = self.get_paginated_response(serializer.data)
         # The records are let go once printed. A serializer and its fields refer to each
@@ -155,12 +196,14 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
 
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def history(self, request, pk=None):
+    def history(self, request, pk=None, format=None):  # noqa: A002 -- DRF passes ?format
         """Every change to this record: who, when, and each field before → after; for a
         deleted record too, down to who deleted it."""
         model = self.get_queryset().model
         try:
-            entries = history_entries(model, self.get_object().pk)
+            record = self.get_object()
+            entries = history_entries(model, record.pk, request)
+            audit.note_records(request, audit.CHANNEL_API, [record], detail=True)
         except Http404:
             # The permission to view these records has been checked (initial()); a
             # deleted record is answered from its history rows, if it has any.
@@ -170,15 +213,61 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
                 )
             except DjangoValidationError:
                 raise Http404 from None
-            entries = history_entries(model, pk) if pk is not None else []
-            if not entries:
+            entries = history_entries(model, pk, request) if pk is not None else []
+            if not entries or self._deleted_hidden(model, pk):
                 raise
         return Response(HistoryEntrySerializer(entries, many=True).data)
+
+    def _deleted_hidden(self, model, pk) -> bool:
+        """A record deleted at level 3 leaves no trace for those who could not read it
+        (core.classification.history_row_hidden)."""
+        latest = (
+            model.history.filter(**{model._meta.pk.attname: pk})
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        return latest is not None and history_row_hidden(model, latest, self.request.user)
+
+    # -- deletions ------------------------------------------------------------------
+
+    @extend_schema(
+        responses=DeletionSerializer(many=True),
+        filters=False,
+        parameters=DeletionPagination.schema_parameters(),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=DeletionPagination,
+        filterset_class=None,
+        filter_backends=[],
+    )
+    def deletions(self, request):
+        """The records of this list deleted, oldest first, in the sync cursor's
+        (time, id) order: start with `?cursor=` empty, follow `next`; keep the last
+        `deleted_at` and start the next sync with `?deleted_since=` it. With the list's
+        `?cursor=` feed a mirror stays exact without webhooks: delete a record when its
+        `deleted_at` is later than the `updated_at` the mirror holds (a record restored
+        after it was deleted comes back in the list with a later `updated_at`)."""
+        unknown = sorted(set(request.query_params) - self.paginator.parameters())
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: [_("There is no such parameter.")] for name in unknown}
+            )
+        model = self.get_queryset().model
+        # A record deleted at level 3 leaves no trace for those who could not read it.
+        history = hide_deleted(model, model.history.all(), request.user)
+        found = DeletionFilterSet(request.query_params, queryset=deletions_of(history))
+        if not found.is_valid():
+            raise exceptions.ValidationError(found.errors)
+        page = self.paginate_queryset(found.qs)
+        return self.get_paginated_response(DeletionSerializer(page, many=True).data)
 
     # -- lost updates ---------------------------------------------------------------
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
+        audit.note_records(request, audit.CHANNEL_API, [self._object], detail=True)
         response["ETag"] = etag_of(self._object)
         return response
 
@@ -202,6 +291,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
 
     def get_object(self):
         self._object = super().get_object()
+        fill_access_lists([self._object])
         return self._object
 
     def _check_if_match(self, request):
@@ -209,6 +299,10 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         write: of several clients holding the same ETag, exactly one succeeds."""
         wanted = request.headers.get("If-Match")
         if not wanted:
+            if settings.API_REQUIRE_IF_MATCH:
+                # Checked once the record is known to exist (a missing one stays a 404).
+                self.get_object()
+                raise PreconditionRequired()
             return
         instance = self.get_object()
         tags = {tag.strip().removeprefix("W/").strip('"') for tag in wanted.split(",")}

@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from core.api.pagination import PageNumberPagination
 from core.api.views import ParametersMixin
 from exports import resources
@@ -82,7 +83,9 @@ class ExportJobViewSet(
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            # The file's own media type (the hook in core.api.schema describes each).
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSX_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY),
             403: OpenApiResponse(description="No longer allowed to view the list."),
             409: OpenApiResponse(description="Not ready yet."),
             410: OpenApiResponse(description="Expired."),
@@ -105,5 +108,8 @@ class ExportJobViewSet(
         ):
             raise ExportGone(_("The export has expired; ask for it again."))
         return FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=os.path.basename(job.file.name)
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=os.path.basename(job.file.name),
+            content_type=CSV_MEDIA_TYPE if job.format == "csv" else XLSX_MEDIA_TYPE,
         )

@@ -110,6 +110,9 @@ class FollowUpSerializer(RecordSerializer):
             "status",
             "done_on",
             "overdue",
+            "classification",
+            "access_users",
+            "access_groups",
             "created_at",
             "updated_at",
         ]

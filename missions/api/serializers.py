@@ -27,6 +27,9 @@ MEETING_FIELDS = [
     "topics",
     "projects",
     "outcome",
+    "classification",
+    "access_users",
+    "access_groups",
     "created_at",
     "updated_at",
 ]
@@ -110,6 +113,9 @@ MISSION_FIELDS = [
     "delegation",
     "sectors",
     "meetings",
+    "classification",
+    "access_users",
+    "access_groups",
     "created_at",
     "updated_at",
 ]

@@ -48,6 +48,9 @@ PROJECT_FIELDS = [
     "awarded_on",
     "awarded_to",
     "watch_list_entries",
+    "classification",
+    "access_users",
+    "access_groups",
     "created_at",
     "updated_at",
 ]

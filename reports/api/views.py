@@ -8,11 +8,18 @@ Two answers are a contract other tools rely on: engagements (`engagements`,
 import dataclasses
 
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -31,7 +38,7 @@ from missions.filters import MeetingFilterSet
 from missions.models import Meeting
 from projects.filters import OrderFigureFilterSet, ProjectFilterSet
 from projects.models import OrderFigure, Project, WatchList
-from reports import selectors
+from reports import oc4ids, selectors
 from reports.sentences import engagement_sentence
 
 
@@ -100,6 +107,13 @@ class ReportView(ParametersMixin, GenericAPIView):
             for name, value in data.items()
         }
         return {name: value for name, value in data.items() if value not in EMPTY_VALUES}
+
+    def get_queryset(self):
+        # What the reader may see (core.classification); the selectors are given the
+        # reader too, for the counts read without a filter.
+        queryset = super().get_queryset()
+        visible_to = getattr(queryset, "visible_to", None)
+        return queryset if visible_to is None else visible_to(self.request.user)
 
     def filtered(self, given: dict, leave_out=()) -> QuerySet | None:
         """The view's records narrowed by the filters given, but those of `leave_out`,
@@ -203,7 +217,9 @@ class EngagementsView(ReportView):
             if people in native:
                 native[people] = [person.pk for person in native[people]]
         meetings = self.filtered(given, leave_out={*self.NATIVE, *PERIOD_PARAMETERS})
-        stats = selectors.engagement_statistics(period=period, meetings=meetings, **native)
+        stats = selectors.engagement_statistics(
+            period=period, meetings=meetings, user=request.user, **native
+        )
         sentence = {
             language: engagement_sentence(stats, period, language) for language in ("ja", "en")
         }
@@ -245,7 +261,7 @@ class WatchListTransitionView(ReportView):
     def get(self, request):
         edition = self.parameters(request)["edition"]
         try:
-            return self.answer(selectors.watch_list_transition(edition=edition))
+            return self.answer(selectors.watch_list_transition(edition=edition, user=request.user))
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
@@ -268,7 +284,7 @@ class WatchListBreakdownView(WatchListTransitionView):
     def get(self, request):
         edition = self.parameters(request)["edition"]
         try:
-            return self.answer(selectors.edition_breakdown(edition=edition))
+            return self.answer(selectors.edition_breakdown(edition=edition, user=request.user))
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
@@ -309,7 +325,9 @@ class AgreementsView(ReportView):
         given = self.parameters(request)
         agreements = self.filtered(given, leave_out={"expiring_within"})
         # by_sector shows only the sectors asked for.
-        stats = selectors.agreement_statistics(agreements=agreements, sectors=given.get("sector"))
+        stats = selectors.agreement_statistics(
+            agreements=agreements, sectors=given.get("sector"), user=request.user
+        )
         expiring = [
             {
                 "id": agreement.pk,
@@ -321,6 +339,7 @@ class AgreementsView(ReportView):
             for agreement in selectors.agreements_expiring(
                 within_days=given.get("expiring_within", EXPIRING_WITHIN_DAYS),
                 agreements=agreements,
+                user=request.user,
             )
         ]
         return self.answer(stats, expiring=expiring)
@@ -346,7 +365,9 @@ class PipelineView(ReportView):
     )
     def get(self, request):
         given = self.parameters(request)
-        return self.answer(selectors.project_pipeline(projects=self.filtered(given)))
+        return self.answer(
+            selectors.project_pipeline(projects=self.filtered(given), user=request.user)
+        )
 
 
 class TopSalesEffectView(ReportView):
@@ -380,7 +401,9 @@ class TopSalesEffectView(ReportView):
         # both ends of a range), the other filters as the meetings list applies them.
         period = period_of(given)
         meetings = self.filtered(given, leave_out=PERIOD_PARAMETERS)
-        return self.answer(selectors.top_sales_effect(period=period, meetings=meetings))
+        return self.answer(
+            selectors.top_sales_effect(period=period, meetings=meetings, user=request.user)
+        )
 
 
 class OrderFiguresView(ReportView):
@@ -406,3 +429,36 @@ class OrderFiguresView(ReportView):
     def get(self, request):
         given = self.parameters(request)
         return self.answer(selectors.order_figures_against_target(figures=self.filtered(given)))
+
+
+class OC4IDSView(ReportView):
+    """The projects as an OC4IDS 0.9 project package (the Open Contracting for
+    Infrastructure Data Standard), filtered with the projects list's parameters:
+    identifiers, title, status and sector in OC4IDS codes, country as location,
+    parties with their roles, budget, periods, the agreements as documents and the
+    top-sales meetings that promoted each project as `lobbyingMeetings`. Streamed: any
+    number of projects."""
+
+    queryset = Project.objects.all()
+    filterset_class = ProjectFilterSet
+
+    @extend_schema(
+        filters=True,
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="An OC4IDS project package (project-package-schema.json, 0.9.5).",
+            )
+        },
+    )
+    def get(self, request):
+        given = self.parameters(request)
+        projects = self.filtered(given)
+        if projects is None:
+            projects = self.get_queryset()
+        uri = request.build_absolute_uri()
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        return StreamingHttpResponse(
+            oc4ids.project_package(projects, uri=uri, base_url=base_url),
+            content_type="application/json",
+        )

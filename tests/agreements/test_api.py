@@ -445,7 +445,7 @@ def test_a_document_is_not_reachable_without_login(api):
 def test_document_change_and_delete(api):
     document = AgreementDocumentFactory(description="Draft")
     response = api.patch(
-        document_detail(document), {"description": "Final", "language": "ja"}, format="json"
+        document_detail(document), {"description": "Final", "language": "ja"}, format="multipart"
     )
     assert response.status_code == 200, response.content
     document.refresh_from_db()
@@ -461,6 +461,24 @@ def test_document_change_and_delete(api):
     # Data entry may delete a document (only agreements themselves stay undeletable).
     assert api.delete(document_detail(document)).status_code == 204
     assert not AgreementDocument.objects.exists()
+
+
+def test_documents_are_written_as_multipart_only(api):
+    """One way to send a document, as the schema says: a generated client has no JSON or
+    form variant to choose wrongly."""
+    document = AgreementDocumentFactory(description="Draft")
+    for body, content_type in (
+        ('{"description": "Final"}', "application/json"),
+        ("description=Final", "application/x-www-form-urlencoded"),
+    ):
+        response = api.generic("PATCH", document_detail(document), body, content_type=content_type)
+        assert response.status_code == 415, response.content
+    document.refresh_from_db()
+    assert document.description == "Draft"
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for method, operation in schema["paths"]["/api/v1/agreement-documents/{id}/"].items():
+        if "requestBody" in operation:
+            assert list(operation["requestBody"]["content"]) == ["multipart/form-data"], method
 
 
 def test_document_upload_needs_a_file_and_an_existing_agreement(api):

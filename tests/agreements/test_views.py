@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.agreements.test_validators import ACCEPTED
@@ -85,3 +86,55 @@ def test_files_are_stored_under_a_random_folder_and_never_served_by_url(client, 
 
     client.force_login(administrator_user)
     assert client.get(f"{settings.MEDIA_URL}{first.file.name}").status_code == 404
+
+
+# -- with an API token, as another tool follows the API's download_url --------------------
+
+
+def _token_for(user, **extra):
+    from accounts.models import APIToken
+
+    token = APIToken(name="integration", user=user, **extra)
+    key = token.issue_key()
+    token.save()
+    return key
+
+
+def test_an_api_token_follows_download_url(client, analyst_user):
+    """The URL the API gives is fetched with the token that read it (a read-only one), not
+    redirected to the login page."""
+    document = factories.AgreementDocumentFactory(
+        file=ContentFile(factories.MINIMAL_PDF, name="moc.pdf")
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Token {_token_for(analyst_user)}"}
+    record = client.get(f"/api/v1/agreement-documents/{document.pk}/", **auth).json()
+    response = client.get(record["download_url"], **auth)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == factories.MINIMAL_PDF
+    # The token authenticated this request only: no session was opened by it.
+    assert client.get(download_url(document)).status_code == 302
+
+
+def test_a_token_is_refused_as_the_api_refuses_it(client, django_user_model, analyst_user):
+    document = factories.AgreementDocumentFactory()
+    no_role = django_user_model.objects.create_user("no-role", password="unused-x")
+    for key, status in (
+        ("not-a-token", 401),
+        (_token_for(analyst_user, revoked_at=timezone.now()), 401),
+        (_token_for(no_role), 403),  # the same permission as a browser's: view agreements
+    ):
+        response = client.get(download_url(document), HTTP_AUTHORIZATION=f"Token {key}")
+        assert response.status_code == status, (key, response.content)
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]
+    assert (
+        client.get(download_url(document), HTTP_AUTHORIZATION="Token x").get("WWW-Authenticate")
+        == "Token"
+    )
+    document.file.storage.delete(document.file.name)
+    response = client.get(
+        download_url(document), HTTP_AUTHORIZATION=f"Token {_token_for(analyst_user)}"
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"]

@@ -511,9 +511,47 @@ def test_history_says_who_changed_which_field_from_what_to_what(
     topics = next(c for e in history for c in e["changes"] if c["field"] == "topics" and c["old"])
     assert (topics["old"], topics["new"]) == ("Railway", "Port PPP")
     counterparts = next(c for e in history for c in e["changes"] if c["field"] == "counterparts")
-    assert (counterparts["old"], counterparts["new"]) == ([], [minister.pk])
+    # Related records as the record shows them, not bare ids.
+    assert (counterparts["old"], counterparts["new"]) == (
+        [],
+        [
+            {
+                "id": minister.pk,
+                "url": f"http://testserver/api/v1/people/{minister.pk}/",
+                "display": str(minister),
+            }
+        ],
+    )
     changed_by = {e["user"] for e in history if e["type"] == "changed"}
     assert changed_by == {data_entry_user.username}
+
+
+@pytest.mark.django_db
+def test_history_shows_related_records_briefly_even_once_deleted(api):
+    """A foreign key's before and after are `{id, url, display}`; a record deleted since
+    keeps its id and last name, without a link; one query per related model."""
+    first, second = factories.PersonFactory(name="Tanaka"), factories.PersonFactory(name="Sato")
+    mission = factories.MissionFactory(leader=first)
+    url = f"/api/v1/missions/{mission.pk}/"
+    assert api.patch(url, {"leader": second.pk}, format="json").status_code == 200
+    first_pk = first.pk
+    first.delete()
+
+    history = api.get(f"{url}history/").json()
+
+    leader = [c for e in history for c in e["changes"] if c["field"] == "leader"]
+    assert leader == [
+        {
+            "field": "leader",
+            "old": {"id": first_pk, "url": None, "display": "Tanaka"},
+            "new": {
+                "id": second.pk,
+                "url": f"http://testserver/api/v1/people/{second.pk}/",
+                "display": "Sato",
+            },
+        },
+        {"field": "leader", "old": None, "new": {"id": first_pk, "url": None, "display": "Tanaka"}},
+    ]
 
 
 @pytest.mark.django_db

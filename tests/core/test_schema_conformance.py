@@ -126,7 +126,16 @@ def test_every_response_of_the_demo_data_conforms_to_the_schema(
         for path, item in schema["paths"].items()
         if "get" in item and path.startswith("/api/v1/")
     }
-    lists = sorted(path for path in operations if "{" not in path and "/reports/" not in path)
+    deletions = sorted(path for path in operations if path.endswith("/deletions/"))
+    lists = sorted(
+        path
+        for path in operations
+        if "{" not in path
+        and "/reports/" not in path
+        and path not in deletions
+        # An OC4IDS package, validated against OC4IDS's schema (tests/reports/test_oc4ids*).
+        and path != "/api/v1/oc4ids/"
+    )
     reports = sorted(path for path in operations if "/reports/" in path)
     # Every resource of the router and every report endpoint is tried.
     assert {path.split("/")[3] for path in lists} == {p for p, _v, _b in router.registry}
@@ -157,6 +166,13 @@ def test_every_response_of_the_demo_data_conforms_to_the_schema(
                 assert response.status_code == 200, (url, response.content[:300])
                 failures |= disagreements(validators, response.json(), f"GET {url}")
                 checked += 1
+    # The deletion feeds (a meeting was deleted above).
+    for path in deletions:
+        response = reader.get(path, {"cursor": ""})
+        assert response.status_code == 200, (path, response.content[:300])
+        failures |= disagreements(validators_for(schema, operations[path]), response.json(), path)
+        checked += 1
+    assert reader.get("/api/v1/meetings/deletions/", {"cursor": ""}).json()["results"]
     for path in reports:
         operation = operations[path]
         validators = validators_for(schema, operation)

@@ -56,8 +56,9 @@ def test_create_mission_with_meetings(api):
     body = response.json()
     assert body["leader"]["id"] == leader.pk and body["leader"]["display"] == str(leader)
     assert body["leader_rank_label"] == "副大臣"
-    assert body["sectors"] == ["port", "railway"]
-    assert body["sectors_labels"] == ["港湾", "鉄道"]  # in the reader's language
+    # In the vocabulary's order (core.sectors), labels in the reader's language.
+    assert body["sectors"] == ["railway", "port"]
+    assert body["sectors_labels"] == ["鉄道", "港湾"]
     assert len(body["meetings"]) == 2
     mission = Mission.objects.get()
     hanoi = mission.meetings.get(counterpart_country="VN")

@@ -142,6 +142,10 @@ def test_project_list_and_retrieve(api):
         "awarded_on",
         "awarded_to",
         "watch_list_entries",
+        "classification",
+        "classification_label",
+        "access_users",
+        "access_groups",
         "created_at",
         "updated_at",
     }

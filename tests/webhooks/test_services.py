@@ -415,12 +415,15 @@ def test_administrators_subscribe_in_the_admin(client, administrator_user):
             "url": "https://stats.example.go.jp/hooks/crm",
             "secret": "shared-secret",
             "record_types": [mission_type.pk],
+            "owner": administrator_user.pk,
             "on_created": "on",
             "active": "on",
         },
     )
     assert response.status_code == 302
     subscription = Subscription.objects.get()
+    # Level-3 records go to it only as far as its owner may read them.
+    assert subscription.owner == administrator_user
     assert (subscription.on_created, subscription.on_updated) == (True, False)
     assert client.get(reverse("admin:webhooks_delivery_changelist")).status_code == 200
 

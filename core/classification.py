@@ -1,0 +1,414 @@
+"""The government's information classification (機密性) and who may read a record.
+
+One place decides: `Model.objects.visible_to(user)` (ClassifiedQuerySet) is the
+queryset every path that shows a record starts from: the admin, the API, the
+analysts' pages, the statistics, exports (in the request and in the background),
+webhooks and downloads. The rule is one SQL condition folded into the query that
+reads the records, so that a list costs no query more for it, whatever its size:
+
+- level 1 (may be published) and 2 (inside the government, the default): visible to
+  every role that may view that kind of record;
+- level 3 (need-to-know, 関係者限り): visible only to the users on the record's access
+  list, the members of its groups, and superusers.
+
+A record attached to another (a meeting to its mission, a follow-up to its record, a
+document to its agreement) is at least as restricted as what it hangs on (refused on
+save otherwise, and carried along when the record it hangs on is raised), and is
+visible only to those who may read that record too. A level-3 attached record without
+an access list of its own is read by those who may read what it hangs on.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Classification(models.IntegerChoices):
+    PUBLIC = 1, _("Classification 1")
+    INTERNAL = 2, _("Classification 2")
+    NEED_TO_KNOW = 3, _("Classification 3")
+
+
+# What a printed government document carries at its head, by level.
+MARKED_LEVELS = (Classification.INTERNAL, Classification.NEED_TO_KNOW)
+
+
+def sees_everything(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _through_key(model) -> str:
+    """The column of an access list's table that points at the record."""
+    return model._meta.model_name
+
+
+def _access_list(model, user, outer: str = "pk") -> Q:
+    """The user, or one of the user's groups, is on the record's access list."""
+    key = _through_key(model)
+    users = model.access_users.through._default_manager.filter(
+        **{key: OuterRef(outer), "user": user.pk}
+    )
+    groups = model.access_groups.through._default_manager.filter(
+        **{key: OuterRef(outer), "group__user": user.pk}
+    )
+    return Q(Exists(users)) | Q(Exists(groups))
+
+
+def _no_access_list(model, outer: str = "pk") -> Q:
+    key = _through_key(model)
+    users = model.access_users.through._default_manager.filter(**{key: OuterRef(outer)})
+    groups = model.access_groups.through._default_manager.filter(**{key: OuterRef(outer)})
+    return ~Q(Exists(users)) & ~Q(Exists(groups))
+
+
+def readable_q(model, user) -> Q:
+    """The condition on `model`'s rows that `user` may read (not for superusers)."""
+    open_levels = Q(classification__lt=Classification.NEED_TO_KNOW)
+    parents = model.classified_parents(user)
+    if not parents:
+        return open_levels | _access_list(model, user)
+    # An attached record is at least as restricted as its parent: below level 3 its
+    # parent is below level 3 too, so the parent is only looked at for level-3 rows.
+    # Without a list of its own, it takes that of a level-3 parent (raised with it);
+    # under a parent below level 3 no list means no one but superusers.
+    restricted_parents = model.classified_parents(user, restricted=True)
+    return (
+        open_levels
+        | (_access_list(model, user) & parents)
+        | (_no_access_list(model) & restricted_parents)
+    )
+
+
+class ClassifiedQuerySet(models.QuerySet):
+    # Whether the only condition on the rows is visible_to()'s: core.prefetch then reads
+    # a relation through it as fast as an unfiltered one.
+    _only_visibility = False
+
+    def visible_to(self, user):
+        """The records `user` may read: the one rule of who sees what (module doc)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        plain = not self.query.where
+        visible = self.filter(readable_q(self.model, user))
+        visible._only_visibility = plain
+        return visible
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._only_visibility = self._only_visibility
+        return clone
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        narrowed = super()._filter_or_exclude(negate, args, kwargs)
+        narrowed._only_visibility = False
+        return narrowed
+
+
+ClassifiedManager = models.Manager.from_queryset(ClassifiedQuerySet)
+
+
+class AttachedQuerySet(ClassifiedQuerySet):
+    """Rows without a classification of their own that take that of the record they
+    belong to (`Model.classified_via`, a foreign key): an agreement's documents, a
+    project's participants and watch-list entries. Seen by exactly those who may
+    read that record."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        field = self.model._meta.get_field(self.model.classified_via)
+        plain = not self.query.where
+        visible = self.filter(parent_visible(field.related_model, user, field.attname))
+        visible._only_visibility = plain
+        return visible
+
+
+AttachedManager = models.Manager.from_queryset(AttachedQuerySet)
+
+
+def parent_visible(parent_model, user, outer: str, restricted: bool = False) -> Q:
+    """`parent_model`'s row that `outer` points at is visible to `user` (and, with
+    `restricted`, is at level 3)."""
+    parents = parent_model._default_manager.visible_to(user).filter(pk=OuterRef(outer))
+    if restricted:
+        parents = parents.filter(classification=Classification.NEED_TO_KNOW)
+    return Q(Exists(parents.values("pk")))
+
+
+class ClassifiedModel(models.Model):
+    """A record with a classification and, at level 3, an access list."""
+
+    classification = models.PositiveSmallIntegerField(
+        _("classification"),
+        choices=Classification.choices,
+        default=Classification.INTERNAL,
+        db_index=True,
+        help_text=_(
+            "1: may be published; 2: inside the government only; 3: need-to-know, "
+            "only those on the access list (and administrators with every right) see it."
+        ),
+    )
+    access_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("access list: users"),
+        related_name="+",
+        blank=True,
+        help_text=_("Who may read it at classification 3."),
+    )
+    access_groups = models.ManyToManyField(
+        "auth.Group",
+        verbose_name=_("access list: groups"),
+        related_name="+",
+        blank=True,
+        help_text=_("The members of these groups may read it at classification 3."),
+    )
+
+    objects = ClassifiedManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # clean() refuses an attached record less restricted than what it hangs on,
+        # with the reason; code that saves without it (a script, a factory) cannot
+        # store one either: the record is raised to that level.
+        floor, parent = self.classification_floor()
+        if parent is not None and self.classification is not None and self.classification < floor:
+            self.classification = floor
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "classification"}
+        super().save(*args, **kwargs)
+
+    # -- what it hangs on ----------------------------------------------------------
+
+    @classmethod
+    def classified_parents(cls, user, restricted: bool = False) -> Q | None:
+        """The condition that what a row hangs on is visible to `user` (and at level 3,
+        with `restricted`); None: a record that hangs on nothing."""
+        return None
+
+    def classification_floor(self):
+        """(the lowest classification this record may have, what imposes it)."""
+        return Classification.PUBLIC, None
+
+    def clean(self):
+        super().clean()
+        self.check_classification()
+
+    def check_classification(self):
+        floor, parent = self.classification_floor()
+        if (
+            self._state.adding
+            and self.classification == Classification.INTERNAL
+            and floor > self.classification
+        ):
+            # A new record left at the default takes the level of what it hangs on.
+            self.classification = floor
+            return
+        if parent is not None and self.classification is not None and self.classification < floor:
+            raise ValidationError(
+                {
+                    "classification": _(
+                        "“%(parent)s” is %(level)s: what is attached to it must be at least "
+                        "as restricted."
+                    )
+                    % {"parent": parent, "level": Classification(floor).label}
+                }
+            )
+
+    def is_visible_to(self, user) -> bool:
+        return type(self)._default_manager.visible_to(user).filter(pk=self.pk).exists()
+
+    @property
+    def marking(self):
+        """The marking a page or printed brief carries for this record, or ""."""
+        return (
+            Classification(self.classification).label
+            if self.classification in MARKED_LEVELS
+            else ""
+        )
+
+
+def raise_attached(queryset, level):
+    """Carry a record's raised classification to what is attached to it (an UPDATE
+    of those below it)."""
+    return queryset.filter(classification__lt=level).update(classification=level)
+
+
+def highest_marking(levels) -> str:
+    """The marking of a page showing records of these classifications ("" if none is
+    marked)."""
+    top = max((level for level in levels if level), default=None)
+    return Classification(top).label if top in MARKED_LEVELS else ""
+
+
+ACCESS_LISTS = ("access_users", "access_groups")
+
+
+def visible_prefetches(queryset, user):
+    """`queryset` whose many-relations to classified records list only those `user`
+    may read: a meeting's projects, a mission's meetings. The same number of queries:
+    each relation's own query carries the condition."""
+    if sees_everything(user):
+        return queryset
+    from django.db.models import Prefetch
+
+    lookups, changed = [], False
+    for lookup in queryset._prefetch_related_lookups:
+        name = lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
+        related = lookup.queryset if isinstance(lookup, Prefetch) else None
+        if related is None and "__" not in name:
+            try:
+                field = queryset.model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 -- a name only Django's prefetch resolves
+                field = None
+            if field is not None and field.related_model is not None:
+                related = field.related_model._default_manager.all()
+        if related is not None and hasattr(related, "visible_to"):
+            lookup = Prefetch(
+                name,
+                queryset=related.visible_to(user),
+                to_attr=getattr(lookup, "to_attr", None),
+            )
+            changed = True
+        lookups.append(lookup)
+    if not changed:
+        return queryset
+    return queryset.prefetch_related(None).prefetch_related(*lookups)
+
+
+def fill_access_lists(records):
+    """Read the access lists of a page of records where the serializer finds them
+    (core.prefetch.related): a list is kept at level 3 only (the writes empty it
+    below), so only the page's level-3 records are looked up, one query per list and
+    none at all for a page without any."""
+    from core.prefetch import PAGE_RELATED
+
+    records = [record for record in records if isinstance(record, ClassifiedModel)]
+    if not records:
+        return
+    model = type(records[0])
+    restricted = {r.pk: r for r in records if r.classification == Classification.NEED_TO_KNOW}
+    for record in records:
+        page = record.__dict__.setdefault(PAGE_RELATED, {})
+        for name in ACCESS_LISTS:
+            page[name] = []
+    if not restricted:
+        return
+    key = _through_key(model)
+    for name, target in (("access_users", "user"), ("access_groups", "group")):
+        through = getattr(model, name).through
+        rows = through._default_manager.filter(**{f"{key}__in": list(restricted)}).select_related(
+            target
+        )
+        for row in rows.order_by(f"{target}_id"):
+            restricted[getattr(row, f"{key}_id")].__dict__[PAGE_RELATED][name].append(
+                getattr(row, target)
+            )
+
+
+def access_list_errors(classification, users, groups) -> dict:
+    """An access list is for level 3: given with a lower level, it is refused."""
+    if classification is not None and classification < Classification.NEED_TO_KNOW:
+        errors = {}
+        for field, given in (("access_users", users), ("access_groups", groups)):
+            if given:
+                errors[field] = [
+                    _(
+                        "An access list applies to classification 3 only: leave it empty, or "
+                        "classify the record 3."
+                    )
+                ]
+        return errors
+    return {}
+
+
+def access_lists_after_save(instance, user, *, was_restricted: bool | None = None):
+    """After a classified record's access lists were written: below level 3 a list
+    means nothing and is emptied (so that lowering and raising again does not bring an
+    old list back unseen); at level 3 whoever classified it stays able to read it."""
+    if not isinstance(instance, ClassifiedModel):
+        return
+    if instance.classification != Classification.NEED_TO_KNOW:
+        if was_restricted is not False:
+            for name in ACCESS_LISTS:
+                getattr(instance, name).clear()
+        return
+    if user is None or sees_everything(user) or not user.is_authenticated:
+        return
+    if not type(instance)._default_manager.visible_to(user).filter(pk=instance.pk).exists():
+        instance.access_users.add(user)
+
+
+def history_row_hidden(model, row, user) -> bool:
+    """Whether the history row of a record (deleted, or read through its history) is
+    hidden from `user`: a record deleted at level 3 has lost its access list, so its
+    trail is for superusers; a live record goes by visible_to."""
+    if sees_everything(user):
+        return False
+    manager = model._default_manager
+    if not hasattr(manager, "visible_to"):
+        return False
+    pk = getattr(row, model._meta.pk.attname)
+    if manager.filter(pk=pk).exists():
+        return not manager.visible_to(user).filter(pk=pk).exists()
+    level = getattr(row, "classification", None)
+    if level is not None:
+        return level >= Classification.NEED_TO_KNOW
+    via = getattr(model, "classified_via", None)
+    if via is None:
+        return False
+    parent_field = model._meta.get_field(via)
+    parent = parent_field.related_model
+    parent_pk = getattr(row, parent_field.attname)
+    rows = parent.history.filter(**{parent._meta.pk.attname: parent_pk}).order_by(
+        "-history_date", "-history_id"
+    )
+    latest = rows.first()
+    return latest is not None and history_row_hidden(parent, latest, user)
+
+
+def hide_deleted(model, history_queryset, user):
+    """The deleted records' history rows `user` may see (history_row_hidden, in SQL)."""
+    if sees_everything(user) or not hasattr(model._default_manager, "visible_to"):
+        return history_queryset
+    if any(field.name == "classification" for field in history_queryset.model._meta.fields):
+        return history_queryset.filter(classification__lt=Classification.NEED_TO_KNOW)
+    via = getattr(model, "classified_via", None)
+    if via is None:
+        return history_queryset
+    parent = model._meta.get_field(via).related_model
+    attname = model._meta.get_field(via).attname
+    return history_queryset.filter(
+        **{f"{attname}__in": parent._default_manager.visible_to(user).values("pk")}
+    )
+
+
+def classification_of(instance) -> int:
+    """A record's classification, or that of what it takes it from (a document's
+    agreement)."""
+    level = getattr(instance, "classification", None)
+    if level is not None:
+        return level
+    via = getattr(type(instance), "classified_via", None)
+    if via is not None:
+        try:
+            return classification_of(getattr(instance, via))
+        except ObjectDoesNotExist:
+            return Classification.NEED_TO_KNOW
+    return Classification.PUBLIC
+
+
+def is_classified(model) -> bool:
+    """Whether the model's records are classified, by themselves or through what they
+    belong to."""
+    return issubclass(model, ClassifiedModel) or getattr(model, "classified_via", None) is not None
