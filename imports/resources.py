@@ -110,6 +110,9 @@ class KindResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        # No diff of every row (it renders each field, a query per relation): skip_row()
+        # compares the row with the values the record had, kept by after_init_instance().
+        skip_diff = True
         skip_html_diff = True
         store_instance = False
 
@@ -347,6 +350,37 @@ class KindResource(resources.ModelResource):
                     errors[field.attribute] = [ValidationError(str(error))]
         if errors:
             raise ValidationError(errors)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        self._original = None if new or instance.pk is None else self._values(instance)
+
+    def _values(self, instance):
+        values = {}
+        for field in self.get_import_fields():
+            model_field = self._meta.model._meta.get_field(field.attribute)
+            if not model_field.many_to_many:
+                values[field.attribute] = getattr(instance, model_field.attname)
+        return values
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Whether the row leaves its record as it is (then it is not saved): its
+        columns' values, and its many relations as the record on file holds them
+        (read with it, once for the file)."""
+        if import_validation_errors or self._original is None or instance.pk is None:
+            return False
+        if self._values(instance) != self._original:
+            return False
+        on_file = self.by_pk.get(instance.pk)
+        for field in self.get_import_fields():
+            if not isinstance(field.widget, ie_widgets.ManyToManyWidget):
+                continue
+            if field.column_name not in row:
+                continue
+            wanted = {record.pk for record in field.clean(row)}
+            current = {record.pk for record in getattr(on_file or instance, field.attribute).all()}
+            if wanted != current:
+                return False
+        return True
 
     def get_import_fields(self):
         # The columns that are not an attribute of the record (a person's post, a
