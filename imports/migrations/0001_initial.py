@@ -6,11 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def sync_groups(apps, schema_editor):
+    # The Administrator role holds every permission, this app's included.
+    from accounts.roles import sync_groups
+
+    sync_groups(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ('accounts', '0008_groups_after_security_history'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -42,4 +51,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='import_progress_at_most_100', violation_error_message='Progress is a percentage.')],
             },
         ),
+        migrations.RunPython(sync_groups, migrations.RunPython.noop),
     ]
