@@ -224,6 +224,10 @@ def run(*, quick=False, skip_export=False, only=frozenset()):
         _served(report, key, quick)
     if not skip_export and (not only or "export" in only):
         _export(report, key)
+    if not only or "import" in only:
+        from bench.imports import measure as measure_import
+
+        report.targets.extend(measure_import())
     print()
     print("Targets")
     for name, measured, limit, passed in report.targets:

@@ -8,6 +8,7 @@ from audit.api.views import ReadEventViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
 from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
+from imports.api.views import ImportJobViewSet
 from missions.api.views import MeetingViewSet, MissionViewSet
 from projects.api.views import (
     OrderFigureViewSet,
@@ -35,6 +36,8 @@ router.register("agreement-documents", AgreementDocumentViewSet, basename="agree
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 # Background exports of any list above (not a record: webhooks and exports skip it).
 router.register("exports", ExportJobViewSet, basename="exportjob")
+# Spreadsheets imported into the lists above (not a record either).
+router.register("imports", ImportJobViewSet, basename="importjob")
 
 app_name = "api"
 urlpatterns = [

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core.app_configs.LoginRecordsConfig",  # django-axes, named for staff
     "csp",
+    "import_export",
     # Ours, in dependency order: each may import only those above it.
     "core",
     "accounts",
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "exports",
     # Search everything and saved filters: reads the lists of every app above.
     "search",
+    # Spreadsheets in: reads every app above (imports.resources); none imports it.
+    "imports",
     # Imports every app above to notify other systems of their changes; none imports it.
     "webhooks",
 ]
@@ -342,6 +345,12 @@ EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=30 * 60
 # so it must be ready well within a proxy's wait for an answer (nginx: 60 s) and the
 # time a worker has to finish its requests at a restart (config/gunicorn.conf.py):
 # some 20 s at the slowest rate measured by `make bench` (docs/performance.md).
+# Imports (imports.reading): files larger are refused before they are read.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# A file of more rows is imported by a background job (imports.tasks), with progress.
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=300)
+IMPORT_TIME_LIMIT_SECONDS = env.int("IMPORT_TIME_LIMIT_SECONDS", default=30 * 60)
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=50_000)
 
 REST_FRAMEWORK = {

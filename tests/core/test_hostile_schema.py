@@ -33,6 +33,7 @@ from accounts.models import APIToken
 from accounts.roles import ADMINISTRATOR
 from config.wsgi import application
 from exports.services import export_job_create
+from imports.services import import_job_create
 from tests import factories
 from tests.core.hostile import make_records
 
@@ -114,6 +115,14 @@ def hostile_setup(django_db_setup, django_db_blocker, pytestconfig, tmp_path_fac
         token.save()
         export_job_create(
             user=user, resource="meetings", format="csv", query="country=VN", language="ja"
+        )
+        import_job_create(
+            user=user,
+            resource="organizations",
+            name="bureau.csv",
+            data=b"name,kind,country\nMinistry,nonsense,GH\n",
+            dry_run=True,
+            language="ja",
         )
         yield key
         transaction.set_rollback(True)

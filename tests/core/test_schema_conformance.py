@@ -13,6 +13,7 @@ from jsonschema import Draft4Validator, FormatChecker
 
 from config.api_router import router
 from exports.services import export_job_create
+from imports.services import import_job_create
 from reports.api import urls as report_urls
 from search.services import saved_filter_create
 from tests import factories
@@ -113,6 +114,16 @@ def test_every_response_of_the_demo_data_conforms_to_the_schema(
         query="country=GH",
         language="ja",
     )
+    # An import with an error (its `errors`) and one refused as a whole.
+    for data in (b"name,kind,country\nMinistry,nonsense,GH\n", b"name\nMinistry\n"):
+        import_job_create(
+            user=administrator_user,
+            resource="organizations",
+            name="bureau.csv",
+            data=data,
+            dry_run=True,
+            language="ja",
+        )
     operations = {
         path: item["get"]
         for path, item in schema["paths"].items()

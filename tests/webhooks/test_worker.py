@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -32,9 +33,11 @@ from agreements.models import Agreement
 from agreements.services import EXPIRED_AUTOMATICALLY
 from agreements.tasks import expire_agreements
 from config.celery import app
+from contacts.models import Organization
 from exports.models import ExportJob
 from followups.models import ReminderDigest
 from followups.tasks import send_reminder_digests
+from imports.models import ImportJob
 from missions.models import Mission
 from tests import factories
 from tests.servers import children, database_url
@@ -367,3 +370,27 @@ def test_an_export_is_built_by_the_worker_and_downloaded(worker, broker, setting
     download = client.get(f"/api/v1/exports/{job.pk}/download/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"PK")  # a zip: XLSX
+
+
+def test_a_long_import_is_run_by_the_worker(worker, broker, settings):
+    settings.MEDIA_ROOT = worker.media_root  # where the worker reads the file
+    settings.IMPORT_SYNC_MAX_ROWS = 2
+    clerk = factories.UserFactory()
+    clerk.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="contacts",
+            codename__in=["add_organization", "change_organization"],
+        )
+    )
+    client = APIClient()
+    client.force_authenticate(clerk)
+    rows = "name,kind,country\n" + "".join(f"Ministry {n},外国政府機関,GH\n" for n in range(5))
+    upload = SimpleUploadedFile("bureau.csv", rows.encode("utf-8-sig"))
+    response = client.post(
+        "/api/v1/imports/", {"resource": "organizations", "file": upload}, format="multipart"
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "pending"
+    job = wait_until(lambda: ImportJob.objects.filter(status__in=["succeeded", "failed"]).first())
+    assert (job.status, job.totals["new"], job.progress) == ("succeeded", 5, 100), job.errors
+    assert Organization.objects.filter(name__startswith="Ministry ").count() == 5
