@@ -1,6 +1,6 @@
 """The admin's index and menu as staff read them (issue 17, item 2): the business
 records first, in the order of the work (top sales, agreements, projects, the directory,
-follow-ups), administration last (users and tokens, webhooks, login records, read audit, exports),
+follow-ups), administration last (users and tokens, webhooks, login records, read audit, exports, imports, saved searches),
 every group named in the interface's language.
 
 Installed as Django's default admin site (INSTALLED_APPS names
@@ -26,6 +26,8 @@ ADMINISTRATION = (
     ("axes", ("accessattempt", "accessfailurelog", "accesslog")),
     ("audit", ("readevent",)),
     ("exports", ("exportjob",)),
+    ("imports", ("importjob",)),
+    ("search", ("savedfilter", "savedfilterdigest")),
 )
 
 

@@ -109,8 +109,10 @@ def add_import_page(model, kind):
         return
     base = type(registered)
     admin.site.unregister(model)
+    # What other apps added to the registered admin (followups' inline) comes along.
+    attributes = {"import_kind": kind, "inlines": registered.inlines}
     admin.site.register(
-        model, type(f"Importing{base.__name__}", (RecordImportMixin, base), {"import_kind": kind})
+        model, type(f"Importing{base.__name__}", (RecordImportMixin, base), attributes)
     )
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import JapaneseDatesMixin
 from search.models import SavedFilter, SavedFilterDigest
 
 
 @admin.register(SavedFilter)
-class SavedFilterAdmin(admin.ModelAdmin):
+class SavedFilterAdmin(JapaneseDatesMixin, admin.ModelAdmin):
     """Administrators see every saved filter; users keep theirs on the analysts' pages
     and in the API (search.views, search.api)."""
 
@@ -16,7 +17,7 @@ class SavedFilterAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedFilterDigest)
-class SavedFilterDigestAdmin(admin.ModelAdmin):
+class SavedFilterDigestAdmin(JapaneseDatesMixin, admin.ModelAdmin):
     list_display = ("user", "day", "item_count", "sent_at")
     list_select_related = ("user",)
 

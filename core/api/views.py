@@ -242,7 +242,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         filterset_class=None,
         filter_backends=[],
     )
-    def deletions(self, request):
+    def deletions(self, request, format=None):  # noqa: A002 -- DRF passes ?format
         """The records of this list deleted, oldest first, in the sync cursor's
         (time, id) order: start with `?cursor=` empty, follow `next`; keep the last
         `deleted_at` and start the next sync with `?deleted_since=` it. With the list's

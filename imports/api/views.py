@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.pagination import PageNumberPagination
@@ -35,7 +35,7 @@ class ImportJobViewSet(
     # Not ModelPermissions: what matters is the right to add and change the records of
     # the kind imported, checked in create().
     permission_classes = [permissions.IsAuthenticated, TokenScope]
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (MultiPartParser,)
     filterset_class = None
     filter_backends = []
     pagination_class = PageNumberPagination

@@ -31,6 +31,8 @@ def test_the_business_records_come_first_and_administration_last(superuser_clien
         "ログイン記録",
         "閲覧記録",
         "エクスポート",
+        "取込み",
+        "検索",
     ]
     models = dict(groups)
     assert models["トップセールス"] == ["ミッション", "会談"]
@@ -50,7 +52,7 @@ def test_the_menu_beside_a_record_follows_the_same_order(superuser_client):
     page = superuser_client.get("/admin/missions/mission/add/")
     names = [str(app["name"]) for app in page.context["available_apps"]]
     assert names[: len(BUSINESS)] == BUSINESS
-    assert names[-1] == "エクスポート"
+    assert names[-1] == "検索"
 
 
 def test_a_data_entry_user_sees_only_the_business_records(data_entry_client):

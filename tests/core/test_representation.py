@@ -139,6 +139,10 @@ def test_one_meeting_as_the_api_prints_it(api, records):
             }
         ],
         "outcome": "Agreed to a working group.",
+        "classification": 2,
+        "classification_label": "機密性2",
+        "access_users": [],
+        "access_groups": [],
         "created_at": _iso(meeting.created_at),
         "updated_at": _iso(meeting.updated_at),
     }
@@ -199,6 +203,10 @@ def test_one_project_as_the_api_prints_it(api, records):
                 "display": str(entry.watch_list),
             }
         ],
+        "classification": 2,
+        "classification_label": "機密性2",
+        "access_users": [],
+        "access_groups": [],
         "created_at": _iso(project.created_at),
         "updated_at": _iso(project.updated_at),
     }
