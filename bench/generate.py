@@ -332,6 +332,17 @@ class Writer:
 
     def write(self, model, attnames: list[str], rows):
         if self.copy:
+            # A column the data set does not choose (a classification) takes the model's
+            # default, as bulk_create gives it: COPY would write NULL.
+            defaulted = [
+                field
+                for field in model._meta.concrete_fields
+                if field.attname not in attnames and field.has_default() and not field.null
+            ]
+            if defaulted:
+                attnames = [*attnames, *(field.attname for field in defaulted)]
+                defaults = tuple(field.get_default() for field in defaulted)
+                rows = (tuple(row) + defaults for row in rows)
             columns = ", ".join(
                 connection.ops.quote_name(model._meta.get_field(name).column)
                 if not name.endswith("_id")

@@ -56,7 +56,18 @@ class PreconditionRequired(exceptions.APIException):
 
 class ParametersMixin:
     """Parameters given wrong are a 400 that names them: an unknown `?format=` and, on
-    a list, a parameter it does not take."""
+    a list, a parameter it does not take. Errors are JSON, even when a spreadsheet was
+    asked for."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if (
+            getattr(response, "data", None) is not None
+            and response.status_code >= 400
+            and getattr(request, "accepted_renderer", None).__class__ in EXPORT_RENDERERS
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_content_negotiation(self, request, force=False):
         try:
@@ -169,14 +180,6 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are always JSON, even when a spreadsheet was asked for.
-        if (
-            getattr(response, "data", None) is not None
-            and response.status_code >= 400
-            and getattr(request, "accepted_renderer", None).__class__ in EXPORT_RENDERERS
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(self._release)
