@@ -19,10 +19,19 @@ from core.folding import POSTGRESQL_TEMPLATE, fold
 FUNCTION = "crm_bigrams"
 
 # IMMUTABLE, so that an index can be built on it; STRICT, so that NULL gives NULL.
+# Linear in the text's length: the characters split once, each paired with the next.
+# (`substr($1, i, 2)` for every i walks the UTF-8 text from its start each time: 3 s
+# for 40,000 characters, half an hour for a megabyte pasted into a meeting's topics.)
 CREATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}(text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
-$$ SELECT ARRAY(SELECT DISTINCT substr($1, i, 2) FROM generate_series(1, char_length($1) - 1) AS i) $$
+$$ SELECT ARRAY(
+     SELECT DISTINCT pair FROM (
+       SELECT ch || lead(ch) OVER (ORDER BY n) AS pair
+       FROM unnest(string_to_array($1, NULL)) WITH ORDINALITY AS chars(ch, n)
+     ) AS pairs
+     WHERE pair IS NOT NULL
+   ) $$
 """
 DROP_FUNCTION = f"DROP FUNCTION IF EXISTS {FUNCTION}(text)"
 
