@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core import audit
 from core.api.permissions import TokenScope
 from core.api.views import ParametersMixin
+from core.validators import TextCharactersValidator
 from search import selectors, services
 from search.kinds import KINDS
 from search.models import SavedFilter
@@ -145,6 +146,15 @@ class SearchView(ParametersMixin, APIView):
 # -- saved filters -----------------------------------------------------------------------
 
 
+class GroupNameField(serializers.SlugRelatedField):
+    """A group by its name. A name no group may have (a control character) is refused by
+    the text rule before the lookup: PostgreSQL would refuse a NUL byte in the query."""
+
+    def to_internal_value(self, data):
+        TextCharactersValidator()(data)
+        return super().to_internal_value(data)
+
+
 class SavedFilterSerializer(serializers.ModelSerializer):
     """A list's filters under a name: `resource` is the list as in its URL
     (`meetings`), `filters` its query parameters as an object, as POST /api/v1/exports/
@@ -152,7 +162,7 @@ class SavedFilterSerializer(serializers.ModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:savedfilter-detail")
     owner = serializers.CharField(source="owner.get_username", read_only=True)
-    shared_with = serializers.SlugRelatedField(
+    shared_with = GroupNameField(
         slug_field="name", queryset=Group.objects.all(), allow_null=True, required=False
     )
     alert_label = serializers.CharField(source="get_alert_display", read_only=True)

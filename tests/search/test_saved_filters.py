@@ -68,6 +68,10 @@ def test_create_reopen_rename_delete_through_the_api(analyst_api):
         ({"filters": {"country": {"nested": 1}}}, "filters"),
         ({"alert": "hourly"}, "alert"),
         ({"name": ""}, "name"),
+        # A name no group may have: refused before the lookup (a NUL was a 500 on
+        # PostgreSQL, found by the schema fuzzer).
+        ({"shared_with": "team\u0000"}, "shared_with"),
+        ({"filters": {"country": "G\u0000H"}}, "filters"),
     ],
 )
 def test_wrong_saved_filters_are_refused_with_the_field_named(analyst_api, payload, field):
