@@ -436,8 +436,8 @@ class OC4IDSView(ReportView):
     Infrastructure Data Standard), filtered with the projects list's parameters:
     identifiers, title, status and sector in OC4IDS codes, country as location,
     parties with their roles, budget, periods, the agreements as documents and the
-    top-sales meetings that promoted each project as `lobbyingMeetings`. Streamed: any
-    number of projects."""
+    top-sales meetings that promoted each project as `lobbyingMeetings`; only records of
+    機密性1 (may be published). Streamed: any number of projects."""
 
     queryset = Project.objects.all()
     filterset_class = ProjectFilterSet
@@ -459,6 +459,6 @@ class OC4IDSView(ReportView):
         uri = request.build_absolute_uri()
         base_url = request.build_absolute_uri("/").rstrip("/")
         return StreamingHttpResponse(
-            oc4ids.project_package(projects, uri=uri, base_url=base_url, user=request.user),
+            oc4ids.project_package(projects, uri=uri, base_url=base_url),
             content_type="application/json",
         )
