@@ -306,9 +306,12 @@ class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             )
         if name == "engagements":
             years = context["engagement_years"]
-            period = (
-                f"{years[0]['label']} – {years[-1]['label']}" if years else spreadsheets.all_time()
-            )
+            if not years:
+                period = spreadsheets.all_time()
+            elif len(years) == 1:
+                period = years[0]["label"]
+            else:
+                period = f"{years[0]['label']} – {years[-1]['label']}"
             what = (
                 gettext("Top-sales engagements by fiscal year and region")
                 if context["fiscal"]
