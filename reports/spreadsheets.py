@@ -74,7 +74,7 @@ def as_of() -> str:
 
 
 def all_time() -> str:
-    return pgettext("spreadsheet period", "all records")
+    return _("all periods")
 
 
 def period_label(period: selectors.Period | None) -> str:
@@ -117,7 +117,7 @@ def sheet_response(sheet: Sheet, export_format: str) -> HttpResponse:
 
 
 def _count():
-    return pgettext("spreadsheet heading", "Count")
+    return _("Count")
 
 
 def _total():
@@ -132,18 +132,18 @@ def _labels(choices) -> dict:
 
 
 def engagements_tables(data: dict) -> list[Table]:
-    engagements = pgettext("spreadsheet heading", "Top-sales engagements")
-    meetings = pgettext("spreadsheet heading", "Meetings")
+    engagements = _("Number of top-sales engagements")
+    meetings = _("Number of meetings")
     regions = _labels(Region)
     return [
         Table(
             _("Summary"),
-            [pgettext("spreadsheet heading", "Figure"), _count()],
+            [_("Figure"), _count()],
             [
                 [engagements, data["engagements"]],
-                [pgettext("spreadsheet heading", "Countries"), data["countries"]],
+                [_("Number of countries"), data["countries"]],
                 [
-                    pgettext("spreadsheet heading", "Of them in ASEAN countries"),
+                    _("Of them in ASEAN countries"),
                     data["asean_engagements"],
                 ],
                 [meetings, data["meetings"]],
@@ -152,8 +152,8 @@ def engagements_tables(data: dict) -> list[Table]:
         Table(
             _("By country"),
             [
-                pgettext("spreadsheet heading", "Country"),
-                pgettext("spreadsheet heading", "Region"),
+                _("Country"),
+                _("Region"),
                 engagements,
                 meetings,
             ],
@@ -169,17 +169,17 @@ def engagements_tables(data: dict) -> list[Table]:
         ),
         Table(
             _("By region"),
-            [pgettext("spreadsheet heading", "Region"), engagements, meetings],
+            [_("Region"), engagements, meetings],
             [[row["label"], row["engagements"], row["meetings"]] for row in data["by_region"]],
         ),
         Table(
             _("By the rank of who held the meetings"),
-            [pgettext("spreadsheet heading", "Rank"), engagements, meetings],
+            [_("Rank"), engagements, meetings],
             [[row["label"], row["engagements"], row["meetings"]] for row in data["by_rank"]],
         ),
         Table(
             _("By who held the meetings"),
-            [pgettext("spreadsheet heading", "Official"), engagements, meetings],
+            [_("Who held the meetings"), engagements, meetings],
             [
                 [row["principal"], row["engagements"], row["meetings"]]
                 for row in data["by_principal"]
@@ -188,11 +188,11 @@ def engagements_tables(data: dict) -> list[Table]:
         Table(
             _("By year"),
             [
-                pgettext("spreadsheet heading", "Year"),
+                _("Year"),
                 engagements,
                 meetings,
-                pgettext("spreadsheet heading", "Countries"),
-                pgettext("spreadsheet heading", "Of them in ASEAN countries"),
+                _("Number of countries"),
+                _("Of them in ASEAN countries"),
             ],
             [
                 [
@@ -220,7 +220,7 @@ def transition_table(data: dict) -> Table:
     rows.append([data["edition"]["name"], data["total"]])
     return Table(
         _("Transition"),
-        [pgettext("spreadsheet heading", "Group"), pgettext("spreadsheet heading", "Projects")],
+        [_("Group of projects"), _("Number of projects")],
         rows,
     )
 
@@ -228,7 +228,7 @@ def transition_table(data: dict) -> Table:
 def transition_projects_table(data: dict) -> Table:
     return Table(
         _("Projects in each group"),
-        [pgettext("spreadsheet heading", "Group"), pgettext("spreadsheet heading", "Project")],
+        [_("Group of projects"), _("Project")],
         [
             [str(label), project["name"]]
             for key, label in TRANSITION_GROUPS
@@ -248,19 +248,19 @@ def transition_sheet(data: dict) -> Sheet:
 
 
 def breakdown_sheet(data: dict) -> Sheet:
-    projects = pgettext("spreadsheet heading", "Projects")
+    projects = _("Number of projects")
     return Sheet(
         titled(_("Watch list by region and sector"), data["edition"]["name"]),
         [
             Table(
                 _("By region"),
-                [pgettext("spreadsheet heading", "Region"), projects],
+                [_("Region"), projects],
                 [[row["label"], row["count"]] for row in data["by_region"]]
                 + [[_total(), data["total"]]],
             ),
             Table(
                 _("By sector"),
-                [pgettext("spreadsheet heading", "Sector"), projects],
+                [_("Sector"), projects],
                 [[row["label"], row["count"]] for row in data["by_sector"]]
                 + [[_total(), data["total"]]],
             ),
@@ -271,27 +271,27 @@ def breakdown_sheet(data: dict) -> Sheet:
 
 
 def agreements_tables(data: dict) -> list[Table]:
-    agreements = pgettext("spreadsheet heading", "Agreements")
+    agreements = _("Agreements")
     return [
         Table(
             _("By status"),
-            [pgettext("spreadsheet heading", "Status"), agreements],
+            [_("Status"), agreements],
             [[row["label"], row["count"]] for row in data["by_status"]]
             + [[_total(), data["total"]]],
         ),
         Table(
             _("By country"),
-            [pgettext("spreadsheet heading", "Country"), agreements],
+            [_("Country"), agreements],
             [[row["name"], row["count"]] for row in data["by_country"]],
         ),
         Table(
             _("By sector"),
-            [pgettext("spreadsheet heading", "Sector"), agreements],
+            [_("Sector"), agreements],
             [[row["label"], row["count"]] for row in data["by_sector"]],
         ),
         Table(
             _("By kind"),
-            [pgettext("spreadsheet heading", "Kind"), agreements],
+            [_("Kind"), agreements],
             [[row["label"], row["count"]] for row in data["by_kind"]],
         ),
     ]
@@ -302,33 +302,33 @@ def expiring_table(rows: list[dict]) -> Table:
     return Table(
         _("Expiring"),
         [
-            pgettext("spreadsheet heading", "Agreement"),
-            pgettext("spreadsheet heading", "Counterpart country"),
-            pgettext("spreadsheet heading", "Status"),
-            pgettext("spreadsheet heading", "Expires on"),
+            _("Title"),
+            _("Counterpart country"),
+            _("Status"),
+            _("Expires on"),
         ],
         [[row["display"], row["country"], row["status"], row["expires_on"]] for row in rows],
     )
 
 
 def pipeline_tables(data: dict) -> list[Table]:
-    projects = pgettext("spreadsheet heading", "Projects")
+    projects = _("Number of projects")
     stages, sectors = _labels(Stage), _labels(SectorCode)
     regions, statuses = _labels(Region), _labels(ProjectStatus)
     return [
         Table(
             _("By stage (upstream → downstream)"),
-            [pgettext("spreadsheet heading", "Stage"), projects],
+            [_("Stage"), projects],
             [[row["label"], row["count"]] for row in data["by_stage"]]
             + [[_total(), data["total"]]],
         ),
         Table(
             _("By stage, sector, region and status"),
             [
-                pgettext("spreadsheet heading", "Stage"),
-                pgettext("spreadsheet heading", "Sector"),
-                pgettext("spreadsheet heading", "Region"),
-                pgettext("spreadsheet heading", "Status"),
+                _("Stage"),
+                _("Sector"),
+                _("Region"),
+                _("Status"),
                 projects,
             ],
             [
@@ -359,7 +359,7 @@ def top_sales_effect_tables(data: dict) -> list[Table]:
     return [
         Table(
             "",
-            [pgettext("spreadsheet heading", "Group"), pgettext("spreadsheet heading", "Projects")],
+            [_("Group of projects"), _("Number of projects")],
             [[str(label), data[key]] for key, label in TOP_SALES_EFFECT_GROUPS],
         )
     ]
@@ -391,9 +391,9 @@ def order_figures_tables(data: dict) -> list[Table]:
             Table(
                 _("Latest actual against the target"),
                 [
-                    pgettext("spreadsheet heading", "Latest actual (yen)"),
-                    pgettext("spreadsheet heading", "Target (yen)"),
-                    pgettext("spreadsheet heading", "Ratio"),
+                    _("Latest actual (yen)"),
+                    _("Target (yen)"),
+                    _("Ratio"),
                 ],
                 [
                     [

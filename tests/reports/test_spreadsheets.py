@@ -320,8 +320,8 @@ def test_headings_follow_the_readers_language(analyst_api, top_sales):
     assert table(rows, "By country")[0] == [
         "Country",
         "Region",
-        "Top-sales engagements",
-        "Meetings",
+        "Number of top-sales engagements",
+        "Number of meetings",
     ]
 
 
