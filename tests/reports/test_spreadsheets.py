@@ -460,3 +460,29 @@ def test_brief_files_list_only_what_the_reader_may_see(analyst_client, analyst_u
     rows = rows_of(analyst_client.get(brief, {"format": "csv", "table": "top-sales"}))
     _, by_year = table(rows)
     assert by_year == [["2018年度", "1"], ["合計", "1"]]
+
+
+@pytest.mark.django_db
+def test_dashboard_files_count_only_what_the_reader_may_see(analyst_client, top_sales):
+    secret = factories.MissionFactory(
+        status="completed",
+        start_date=datetime.date(2018, 8, 1),
+        classification=Classification.NEED_TO_KNOW,
+    )
+    factories.MeetingFactory(
+        mission=secret, date=datetime.date(2018, 8, 1), counterpart_country="TN"
+    )
+    factories.AgreementFactory(
+        counterpart_country="TN", status="negotiating", classification=Classification.NEED_TO_KNOW
+    )
+    rows = rows_of(
+        analyst_client.get("/reports/", {"year": 2018, "format": "csv", "table": "top-sales"})
+    )
+    assert rows[1] == ["2018年に2カ国，延べ2件（うちASEAN諸国が1件）"]
+    _, summary = table(rows, "概要")
+    assert summary[0] == ["トップセールス件数", "2"]
+    rows = rows_of(
+        analyst_client.get("/reports/", {"year": 2018, "format": "csv", "table": "agreements"})
+    )
+    _, by_status = table(rows, "状況別")
+    assert by_status == [["合計", "0"]]
