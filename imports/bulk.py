@@ -192,7 +192,8 @@ class _MissionImport:
         would change the mission again: the per-row path takes such a file."""
         resource = self.resource
         for key in self.mission_keys:
-            if parsing.text(row[key]) != parsing.text(group.row[key]):
+            mine, first = row[key], group.row[key]
+            if mine != first and parsing.text(mine) != parsing.text(first):
                 raise Declined(f"row {row.get(ROW_COLUMN)} adds to its mission's columns")
         if not resource._has_meeting(row):
             return "unchanged"

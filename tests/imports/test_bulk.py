@@ -274,23 +274,24 @@ def state():
 
 
 def test_the_fast_path_writes_what_the_per_row_path_writes(on_file, data_entry_user):
-    data = xlsx_bytes(rows(missions=3))
+    # 20 missions: more engagement triples than refresh_engagements() reads one by one.
+    data = xlsx_bytes(rows(missions=20))
     with transaction.atomic():
         expected_report = per_row(data, data_entry_user)
         expected = state()
         transaction.set_rollback(True)
     assert expected_report.ok, expected_report.errors
-    assert expected_report.totals == {"new": 10, "updated": 1, "unchanged": 0, "errors": 0}
+    assert expected_report.totals == {"new": 61, "updated": 1, "unchanged": 0, "errors": 0}
 
     report = fast(data, data_entry_user)
     assert report.totals == expected_report.totals
     assert state() == expected
     # What the expectation holds, so that equal is not equally empty.
-    assert len(expected["meetings"]) == 11 and len(expected["engagements"]) == 9
+    assert len(expected["meetings"]) == 62 and len(expected["engagements"]) == 43
     ticad = expected["missions"][("TICAD7 Yokohama", datetime.date(2019, 8, 28))]
     assert ticad[1:] == (["port", "road"], ["Kajima Corporation"])
-    assert len(expected["history"]) == 4 + 11
-    assert len(expected["deliveries"]) == 2 * (3 + 9)
+    assert len(expected["history"]) == 21 + 62
+    assert len(expected["deliveries"]) == 2 * (20 + 60)
     # Classification inherited: the mission on file is need-to-know, and so is its new
     # meeting.
     assert set(
