@@ -1,0 +1,162 @@
+"""A record its reader may see that points at one they may not (an agreement that
+supersedes a level-3 one, signed at a level-3 meeting, linked to a level-3 project):
+the hidden one appears as nothing, or as "restricted" without its title, on every
+path (core.classification.LinkedRecords)."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.sites import site
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from agreements.admin import AgreementAdmin
+from agreements.choices import AgreementStatus
+from agreements.models import Agreement
+from core.classification import Classification, LinkedRecords
+from tests import factories
+from tests.api import client_for, csv_rows, detail
+
+pytestmark = pytest.mark.django_db
+
+SECRET = Classification.NEED_TO_KNOW
+HIDDEN = "ZZHIDDEN"
+DAY = datetime.date(2019, 8, 28)
+
+
+@pytest.fixture
+def links():
+    """Open agreements pointing at level-3 records of every kind."""
+    secret_mission = factories.MissionFactory(
+        title=f"{HIDDEN} mission",
+        classification=SECRET,
+        start_date=DAY,
+        end_date=DAY,
+    )
+    secret_meeting = factories.MeetingFactory(
+        mission=secret_mission, counterpart_country="VN", date=DAY
+    )
+    secret_project = factories.ProjectFactory(name=f"{HIDDEN} project", classification=SECRET)
+    earlier = factories.AgreementFactory(
+        title=f"{HIDDEN} earlier MoC",
+        classification=SECRET,
+        status=AgreementStatus.SUPERSEDED,
+        signed_on=datetime.date(2015, 1, 1),
+    )
+    successor = factories.AgreementFactory(
+        title="Open successor",
+        supersedes=earlier,
+        signed_at_meeting=secret_meeting,
+        status=AgreementStatus.IN_FORCE,
+        signed_on=DAY,
+        projects=[secret_project],
+    )
+    # The other way round: an open agreement superseded by a level-3 one.
+    superseded = factories.AgreementFactory(
+        title="Open superseded", status=AgreementStatus.SUPERSEDED, signed_on=DAY
+    )
+    factories.AgreementFactory(
+        title=f"{HIDDEN} later MoC", classification=SECRET, supersedes=superseded
+    )
+    return {"successor": successor, "superseded": superseded, "earlier": earlier}
+
+
+def test_the_api_shows_hidden_links_as_nothing(analyst_user, links):
+    api = client_for(analyst_user)
+    successor = api.get(detail("/api/v1/agreements/", links["successor"])).json()
+    assert successor["supersedes"] is None
+    assert successor["signed_at_meeting"] is None
+    assert successor["projects"] == []
+    superseded = api.get(detail("/api/v1/agreements/", links["superseded"])).json()
+    assert superseded["superseded_by"] is None
+    listed = api.get("/api/v1/agreements/").content.decode()
+    assert HIDDEN not in listed
+    assert HIDDEN not in str(csv_rows(api.get("/api/v1/agreements/", {"format": "csv"})))
+    # Those on the lists see them.
+    for record in Agreement.objects.filter(title__startswith=HIDDEN):
+        record.access_users.add(analyst_user)
+    links["successor"].projects.get().access_users.add(analyst_user)
+    links["earlier"].access_users.add(analyst_user)
+    links["successor"].signed_at_meeting.mission.access_users.add(analyst_user)
+    successor = api.get(detail("/api/v1/agreements/", links["successor"])).json()
+    assert successor["supersedes"]["display"] == f"{HIDDEN} earlier MoC"
+    assert successor["signed_at_meeting"] is not None
+    assert [project["display"] for project in successor["projects"]] == [f"{HIDDEN} project"]
+
+
+def test_a_history_does_not_name_hidden_links(analyst_user, links):
+    successor = links["successor"]
+    successor.title = "Open successor, renamed"
+    successor.save()
+    api = client_for(analyst_user)
+    response = api.get(f"/api/v1/agreements/{successor.pk}/history/")
+    assert response.status_code == 200
+    assert HIDDEN not in response.content.decode()
+    changes = {change["field"] for entry in response.json() for change in entry["changes"]}
+    assert "title" in changes and "supersedes" not in changes
+
+
+def test_a_list_decides_the_links_of_its_page_at_once(analyst_user, links):
+    """No query per row: the page's level-3 links are looked up once per model."""
+    api = client_for(analyst_user)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/v1/agreements/").status_code == 200
+        return len(queries)
+
+    count()  # the caches of a first request (content types, permissions)
+    few = count()
+    for number in range(4):
+        earlier = factories.AgreementFactory(
+            title=f"{HIDDEN} {number}",
+            classification=SECRET,
+            status=AgreementStatus.SUPERSEDED,
+            signed_on=datetime.date(2015, 1, 1),
+        )
+        factories.AgreementFactory(supersedes=earlier)
+    assert count() == few
+
+
+def test_the_admin_names_hidden_links_restricted_and_keeps_them(administrator_user, client, links):
+    client.force_login(administrator_user)
+    successor = links["successor"]
+    url = f"/admin/agreements/agreement/{successor.pk}/change/"
+    with_language = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(url, **with_language).content.decode()
+    assert HIDDEN not in page
+    assert "Restricted (Classification 3)" in page
+    # The form keeps what it cannot show: the link is among its choices, so that the
+    # page saved unchanged keeps it.
+    request = RequestFactory().get(url)
+    request.user = administrator_user
+    bound = AgreementAdmin(Agreement, site).get_form(request, successor)(instance=successor)
+    assert bound.fields["supersedes"].label_from_instance(links["earlier"]) == (
+        "Restricted (Classification 3)"
+    )
+    assert bound.fields["supersedes"].queryset.filter(pk=links["earlier"].pk).exists()
+    # Another record the user may not read cannot be chosen.
+    other = factories.AgreementFactory(title=f"{HIDDEN} other", classification=SECRET)
+    assert not bound.fields["supersedes"].queryset.filter(pk=other.pk).exists()
+    # The history page's list of changes names it restricted too.
+    successor.supersedes = None
+    successor.save()
+    history = client.get(f"/admin/agreements/agreement/{successor.pk}/history/").content
+    assert HIDDEN not in history.decode()
+
+
+def test_the_analysts_pages_do_not_name_hidden_links(analyst_client, links):
+    for url in ("/reports/agreements/", "/reports/countries/VN/", "/reports/meetings/"):
+        response = analyst_client.get(url)
+        assert response.status_code == 200
+        assert HIDDEN not in response.content.decode(), url
+
+
+def test_linked_records_without_a_user_see_levels_1_and_2(links):
+    linked = LinkedRecords(None)
+    assert linked.hidden(links["earlier"])
+    assert not linked.hidden(links["successor"])
+    assert linked.visible_pks(Agreement, {links["earlier"].pk, links["successor"].pk}) == {
+        links["successor"].pk
+    }
