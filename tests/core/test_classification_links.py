@@ -160,3 +160,97 @@ def test_linked_records_without_a_user_see_levels_1_and_2(links):
     assert linked.visible_pks(Agreement, {links["earlier"].pk, links["successor"].pk}) == {
         links["successor"].pk
     }
+
+
+# -- webhooks ---------------------------------------------------------------------------
+
+
+def _follow_agreements(name, owner):
+    from django.contrib.contenttypes.models import ContentType
+
+    from webhooks.models import Subscription
+
+    subscription = Subscription.objects.create(
+        name=name, url=f"https://example.com/{name}", owner=owner
+    )
+    subscription.record_types.add(ContentType.objects.get_for_model(Agreement))
+    return subscription
+
+
+def test_webhook_payloads_name_related_records_as_their_owner_sees_them(
+    analyst_user, django_user_model, django_capture_on_commit_callbacks, monkeypatch, links
+):
+    from webhooks import services
+    from webhooks.models import Delivery
+
+    monkeypatch.setattr(services, "_enqueue", lambda delivery: None)
+    reader = factories.UserFactory(username="negotiator")
+    reader.groups.add(*analyst_user.groups.all())
+    links["earlier"].access_users.add(reader)
+    blind = _follow_agreements("blind", analyst_user)
+    seeing = _follow_agreements("seeing", reader)
+    unowned = _follow_agreements("unowned", None)
+    successor = links["successor"]
+    with django_capture_on_commit_callbacks(execute=True):
+        successor.title = "Open successor, renamed"
+        successor.save()
+    payloads = {
+        delivery.subscription_id: delivery.payload
+        for delivery in Delivery.objects.filter(object_id=successor.pk)
+    }
+    assert set(payloads) == {blind.pk, seeing.pk, unowned.pk}
+    assert payloads[seeing.pk]["supersedes"]["display"] == f"{HIDDEN} earlier MoC"
+    for subscription in (blind, unowned):
+        assert payloads[subscription.pk]["supersedes"] is None
+        assert HIDDEN not in str(payloads[subscription.pk])
+    # A level-3 record goes only to the subscriptions whose owner may read it.
+    with django_capture_on_commit_callbacks(execute=True):
+        links["earlier"].scope = "Changed"
+        links["earlier"].save()
+    sent_to = Delivery.objects.filter(object_id=links["earlier"].pk).values_list(
+        "subscription", flat=True
+    )
+    assert list(sent_to) == [seeing.pk]
+
+
+def test_the_admin_of_deliveries_and_exports_names_no_hidden_record(
+    administrator_user, client, django_capture_on_commit_callbacks, monkeypatch, links
+):
+    from exports.services import export_job_create
+    from webhooks import services
+    from webhooks.models import Delivery
+
+    monkeypatch.setattr(services, "_enqueue", lambda delivery: None)
+    reader = factories.UserFactory(username="negotiator", is_superuser=True, is_staff=True)
+    _follow_agreements("seeing", reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        for record in (links["earlier"], links["successor"]):
+            record.scope = "Changed"
+            record.save()
+    assert Delivery.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        job = export_job_create(
+            user=reader,
+            resource="agreements",
+            format="csv",
+            query=f"q={HIDDEN}+earlier&project={links['successor'].projects.get().pk}",
+            language="en",
+        )
+    client.force_login(administrator_user)
+    pages = [
+        "/admin/webhooks/delivery/",
+        f"/admin/webhooks/delivery/?q={HIDDEN.lower()[:-1]}",  # not repeating it
+        "/admin/exports/exportjob/",
+        f"/admin/exports/exportjob/{job.pk}/change/",
+        *(f"/admin/webhooks/delivery/{d.pk}/change/" for d in Delivery.objects.all()),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        assert HIDDEN not in response.content.decode(), url
+    listed = client.get("/admin/webhooks/delivery/").context["cl"].result_list
+    assert [delivery.object_id for delivery in listed] == [links["successor"].pk]
+    # The asker reads their own words.
+    client.force_login(reader)
+    page = client.get(f"/admin/exports/exportjob/{job.pk}/change/").content.decode()
+    assert HIDDEN in page
