@@ -10,7 +10,7 @@ import django_filters as filters
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -228,6 +228,20 @@ class RecordFilterSet(filters.FilterSet):
             elif isinstance(declared_filter, filters.ModelMultipleChoiceFilter):
                 declared_filter.field_class = RecordChoiceField
         return declared
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A filter that names records by id (`?mission=12`) chooses among those the
+        # reader may see: one hidden from them (core.classification) is refused as an
+        # id that names no record is, with the same message, rather than answering an
+        # empty list that would tell it exists.
+        user = getattr(self.request, "user", None)
+        for declared in self.filters.values():
+            choices = getattr(declared, "queryset", None)
+            if callable(choices) and not isinstance(choices, QuerySet):
+                choices = choices(self.request)  # django-filter's queryset(request)
+            if isinstance(choices, QuerySet) and hasattr(choices, "visible_to"):
+                declared.queryset = choices.visible_to(user)
 
     def filter_queryset(self, queryset):
         # `?ordering=,` names no field, which django-filter would apply as order_by():

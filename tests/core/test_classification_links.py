@@ -254,3 +254,67 @@ def test_the_admin_of_deliveries_and_exports_names_no_hidden_record(
     client.force_login(reader)
     page = client.get(f"/admin/exports/exportjob/{job.pk}/change/").content.decode()
     assert HIDDEN in page
+
+
+# -- filters naming records by id ------------------------------------------------------
+
+
+def _id_filters():
+    """(list address, parameter, model) of every API list filter naming classified
+    records by id."""
+    from django_filters.filters import QuerySetRequestMixin
+
+    from config.api_router import router
+    from core.classification import is_classified
+
+    found = []
+    for prefix, viewset, _basename in router.registry:
+        filterset = getattr(viewset, "filterset_class", None)
+        for name, declared in (filterset.base_filters if filterset else {}).items():
+            queryset = getattr(declared, "queryset", None)
+            if callable(queryset) and not hasattr(queryset, "model"):
+                queryset = queryset(None)
+            if (
+                isinstance(declared, QuerySetRequestMixin)
+                and hasattr(queryset, "model")
+                and is_classified(queryset.model)
+            ):
+                found.append((f"/api/v1/{prefix}/", name, queryset.model))
+    return found
+
+
+def test_a_filter_naming_a_hidden_record_answers_as_for_no_record(analyst_user, analyst_client):
+    from missions.models import Meeting, Mission
+    from projects.models import Project
+
+    mission = factories.MissionFactory(title=f"{HIDDEN} mission", classification=SECRET)
+    hidden = {
+        Mission: mission.pk,
+        Meeting: factories.MeetingFactory(mission=mission).pk,
+        Project: factories.ProjectFactory(name=HIDDEN, classification=SECRET).pk,
+        Agreement: factories.AgreementFactory(title=HIDDEN, classification=SECRET).pk,
+    }
+    missing = 10**9
+    filters = _id_filters()
+    assert {(url, name) for url, name, _model in filters} >= {
+        ("/api/v1/meetings/", "mission"),
+        ("/api/v1/agreements/", "project"),
+    }
+    api = client_for(analyst_user)
+    for url, name, model in filters:
+        shown = api.get(url, {name: hidden[model]})
+        none = api.get(url, {name: missing})
+        assert none.status_code == 400, (url, name)
+        assert shown.status_code == 400, (url, name)
+        assert shown.json()[name][0].replace(str(hidden[model]), "<id>") == none.json()[name][
+            0
+        ].replace(str(missing), "<id>")
+    # The analysts' pages take the same filters.
+    for url, name, pk in (
+        ("/reports/meetings/", "mission", hidden[Mission]),
+        ("/reports/agreements/", "project", hidden[Project]),
+    ):
+        shown = analyst_client.get(url, {name: pk})
+        none = analyst_client.get(url, {name: missing})
+        assert shown.status_code == none.status_code
+        assert shown.context["valid"] is False and none.context["valid"] is False
