@@ -15,7 +15,7 @@ from django.core.exceptions import (
 )
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.forms.models import BaseInlineFormSet, _get_foreign_key
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -207,6 +207,30 @@ def with_linked_records(form_class, request):
     )
 
 
+def hide_links_shown_read_only(record, request):
+    """A record shown read-only (to a user who may view it but not change it) prints
+    its related records as text: those its reader may not see are left out, a foreign
+    key as if empty, a many-to-many field's list without them. Only for display: the
+    record is not saved from such a page."""
+    linked = LinkedRecords.of(request)
+    if linked.everything:
+        return
+    lookups = []
+    for field in [*record._meta.concrete_fields, *record._meta.many_to_many]:
+        target = field.related_model
+        if target is None or not hasattr(target._default_manager, "visible_to"):
+            continue
+        if field.many_to_many:
+            visible = target._default_manager.visible_to(linked.user)
+            lookups.append(Prefetch(field.name, queryset=visible))
+        elif getattr(record, field.attname) is not None:
+            related = getattr(record, field.name)
+            if linked.hidden(related):
+                field.set_cached_value(record, None)
+    if lookups:
+        models.prefetch_related_objects([record], *lookups)
+
+
 class LinkedRecordsHistoryHelper(HistoricalRecordContextHelper):
     """The changes listed on a history page name a related record its reader may not
     see as RESTRICTED_LINK."""
@@ -325,6 +349,12 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return with_linked_records(form, request)
+
+    def get_object(self, request, object_id, from_field=None):
+        record = super().get_object(request, object_id, from_field)
+        if record is not None and not self.has_change_permission(request, record):
+            hide_links_shown_read_only(record, request)
+        return record
 
     def get_historical_record_context_helper(self, request, historical_record):
         helper = LinkedRecordsHistoryHelper(self.model, historical_record)

@@ -318,3 +318,14 @@ def test_a_filter_naming_a_hidden_record_answers_as_for_no_record(analyst_user, 
         none = analyst_client.get(url, {name: missing})
         assert shown.status_code == none.status_code
         assert shown.context["valid"] is False and none.context["valid"] is False
+
+
+def test_a_read_only_admin_page_leaves_hidden_links_out(analyst_client, links):
+    """An analyst may view agreements in the admin, not change them: the fields are
+    printed as text."""
+    for record in (links["successor"], links["superseded"]):
+        response = analyst_client.get(f"/admin/agreements/agreement/{record.pk}/change/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert HIDDEN not in page
+        assert "Open" in page
