@@ -329,3 +329,11 @@ def test_a_read_only_admin_page_leaves_hidden_links_out(analyst_client, links):
         page = response.content.decode()
         assert HIDDEN not in page
         assert "Open" in page
+
+
+def test_an_earlier_version_in_the_admin_leaves_hidden_links_out(analyst_client, links):
+    successor = links["successor"]
+    version = successor.history.latest("history_id").history_id
+    response = analyst_client.get(f"/admin/agreements/agreement/{successor.pk}/history/{version}/")
+    assert response.status_code == 200
+    assert HIDDEN not in response.content.decode()
