@@ -334,3 +334,23 @@ def test_an_earlier_version_in_the_admin_leaves_hidden_links_out(analyst_client,
     response = analyst_client.get(f"/admin/agreements/agreement/{successor.pk}/history/{version}/")
     assert response.status_code == 200
     assert HIDDEN not in response.content.decode()
+
+
+def test_a_refusal_does_not_name_a_hidden_agreement(data_entry_user):
+    """A meeting cannot move away from an agreement signed at it: the refusal names a
+    level-3 agreement without its title."""
+    meeting = factories.MeetingFactory(counterpart_country="VN", date=DAY)
+    factories.AgreementFactory(
+        title=f"{HIDDEN} signed here",
+        classification=SECRET,
+        signed_at_meeting=meeting,
+        status=AgreementStatus.IN_FORCE,
+        signed_on=DAY,
+    )
+    api = client_for(data_entry_user)
+    response = api.patch(
+        detail("/api/v1/meetings/", meeting), {"counterpart_country": "TH"}, format="json"
+    )
+    assert response.status_code == 400
+    assert HIDDEN not in response.content.decode()
+    assert "counterpart_country" in response.json()
