@@ -1171,6 +1171,13 @@ class MissionResource(KindResource):
         self._conflicts = {}  # dataset index: message
         self._meeting_queue = {}  # mission pk: existing meetings not matched yet
         self._fill_groups(dataset)
+        # Each mission's leader and rank as on file before the import: the meetings its
+        # leader held follow a change of leader (missions.signals), and so are matched.
+        self._leaders_on_file = {
+            pk: (record.leader_id, record.leader_rank)
+            for pk, record in self.by_pk.items()
+            if isinstance(record, Mission)
+        }
         self.meetings = {}
         missions = [record.pk for record in self.by_pk.values()]
         for meeting in (
@@ -1308,13 +1315,30 @@ class MissionResource(KindResource):
             queue = self._meeting_queue.setdefault(
                 mission.pk, list(self.meetings.get(mission.pk, []))
             )
-            for candidate in queue:
-                if (
-                    candidate.date,
-                    str(candidate.counterpart_country),
-                    candidate.principal_id,
-                ) == match:
-                    existing = candidate
+            leader_on_file = self._leaders_on_file.get(mission.pk)
+
+            def principal_of(candidate):
+                # A meeting held by the leader on file follows the mission's leader.
+                if (candidate.principal_id, candidate.principal_rank) == leader_on_file:
+                    return mission.leader_id
+                return candidate.principal_id
+
+            # The meeting held by the row's principal; else one that follows a new leader.
+            for principal in (lambda c: c.principal_id, principal_of):
+                existing = next(
+                    (
+                        candidate
+                        for candidate in queue
+                        if (
+                            candidate.date,
+                            str(candidate.counterpart_country),
+                            principal(candidate),
+                        )
+                        == match
+                    ),
+                    None,
+                )
+                if existing is not None:
                     break
         meeting = self._copy(existing) if existing else Meeting()
         meeting._original = existing
@@ -1419,7 +1443,9 @@ class MissionResource(KindResource):
         meeting = getattr(instance, "_import_meeting", None)
         self._meeting_is_new = meeting is not None and meeting._original is None
         self._meeting_dirty = meeting is not None and self._meeting_changed(meeting)
-        return not (self._mission_changed or self._meeting_dirty)
+        # A meeting's cell that cannot be read is an error of the row, even when what
+        # could be read matches the meeting on file: validate_instance() reports it.
+        return not (self._mission_changed or self._meeting_dirty or self._meeting_errors)
 
     def do_instance_save(self, instance, is_create):
         if self._mission_changed:
