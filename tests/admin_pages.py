@@ -33,6 +33,8 @@ def no_rows(prefix):
 
 # The follow-ups inline of a mission's, meeting's, agreement's or project's page.
 FOLLOW_UPS = "followups-followup-content_type-object_id"
+# The notes inline at the foot of every record's page (missions to people).
+NOTES = "notes-note-content_type-object_id"
 
 
 def mission_form(leader, meetings, **overrides):
@@ -54,6 +56,7 @@ def mission_form(leader, meetings, **overrides):
         "meetings-MIN_NUM_FORMS": "0",
         "meetings-MAX_NUM_FORMS": "1000",
         **no_rows(FOLLOW_UPS),
+        **no_rows(NOTES),
         **overrides,
     }
     for index, meeting in enumerate(meetings):

@@ -14,15 +14,16 @@ from followups.models import FollowUp
 # "missions.meeting" and the like: the type of record a follow-up is attached to.
 
 
-def target_content_type(target_type: str) -> ContentType:
+def target_content_type(target_type: str, target_types=TARGET_TYPES) -> ContentType:
     # ContentType's manager caches: no query after the first.
-    return ContentType.objects.get_by_natural_key(*TARGET_TYPES[target_type])
+    return ContentType.objects.get_by_natural_key(*target_types[target_type])
 
 
 class FollowUpTargetSerializer(serializers.Serializer):
     """The record a follow-up is attached to. Written as `{type, id}`, read as a
-    brief `{type, id, url, display}`."""
+    brief `{type, id, url, display}`. (A note's target is one too, of more types.)"""
 
+    target_types = TARGET_TYPES
     type = serializers.ChoiceField(choices=sorted(TARGET_TYPES))
     id = serializers.IntegerField(min_value=1)
     url = serializers.URLField(read_only=True, allow_null=True)
@@ -34,8 +35,13 @@ class FollowUpTargetSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
-        content_type = target_content_type(values["type"])
-        if not content_type.model_class()._default_manager.filter(pk=values["id"]).exists():
+        content_type = target_content_type(values["type"], self.target_types)
+        records = content_type.model_class()._default_manager.all()
+        request = self.context.get("request")
+        if request is not None and hasattr(records, "visible_to"):
+            # A record its writer may not read is no record (core.classification).
+            records = records.visible_to(request.user)
+        if not records.filter(pk=values["id"]).exists():
             raise serializers.ValidationError({"id": [_("There is no such record.")]})
         return {"content_type": content_type, "object_id": values["id"]}
 
