@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
@@ -71,9 +70,9 @@ class Note(ClassifiedModel, TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        # "notes" is also the directory's free-text field (備考): these are a journal's.
-        verbose_name = pgettext_lazy("journal", "note")
-        verbose_name_plural = pgettext_lazy("journal", "notes")
+        # "notes" is the directory's free-text field (備考): these are a journal's.
+        verbose_name = _("journal note")
+        verbose_name_plural = _("journal notes")
         # A journal: the newest first.
         ordering = ["-created_at", "-id"]
         indexes = [
