@@ -126,3 +126,26 @@ def test_a_level_3_note_on_a_person_is_read_by_its_list_only(analyst_user, data_
     note.access_users.add(analyst_user)
     assert ids(api.get(LIST)) == [note.pk]
     assert ids(client_for(data_entry_user).get(LIST)) == []
+
+
+def test_the_briefs_notes_cost_the_same_queries_however_many_there_are(analyst_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("reports:country-brief", args=["GH"])
+    organization = factories.OrganizationFactory(country="GH")
+    meeting = factories.MeetingFactory(counterpart_country="GH")
+    person = factories.PostFactory(organization=organization).person
+
+    def queries():
+        analyst_client.get(url)  # the permission cache warmed
+        with CaptureQueriesContext(connection) as captured:
+            analyst_client.get(url)
+        return len(captured)
+
+    for target in (organization, meeting, person):
+        factories.NoteFactory(target=target)
+    few = queries()
+    for target in (organization, meeting, person):
+        factories.NoteFactory.create_batch(4, target=target)
+    assert queries() == few
