@@ -6,6 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from core.classification import Classification
 from notes.models import Note
@@ -101,7 +102,10 @@ def test_the_attachment_follows_the_rules_of_agreement_documents(settings):
     note.attachment = SimpleUploadedFile("minutes.pdf", factories.MINIMAL_PDF)
     with pytest.raises(ValidationError) as error:
         note.full_clean()
-    assert "attachment may be at most" in str(error.value.message_dict["attachment"])
+    [too_large] = error.value.error_dict["attachment"]
+    assert too_large.code == "document_too_large"
+    with translation.override("en"):  # its own words, not an agreement document's
+        assert "attachment may be at most" in str(too_large.message)
     settings.AGREEMENT_DOCUMENT_MAX_BYTES = 1024 * 1024
     note.full_clean()
     note.save()
