@@ -4,8 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from core.api.filters import JapaneseDateFilter, RecordFilterSet
-from followups.filters import RecordIdFilter
+from core.api.filters import IntegerFilter, JapaneseDateFilter, RecordFilterSet
 from notes.choices import TARGET_TYPES
 from notes.models import Note
 
@@ -42,7 +41,7 @@ class NoteFilterSet(RecordFilterSet):
     target_type = filters.ChoiceFilter(
         choices=TARGET_TYPE_CHOICES, method="filter_type", label=_("record type")
     )
-    target_id = RecordIdFilter(field_name="object_id", min_value=1, label=_("record id"))
+    target_id = IntegerFilter(field_name="object_id", min_value=1, label=_("record id"))
     ordering = filters.OrderingFilter(fields=("created_at", "updated_at", "id"))
 
     class Meta:
