@@ -58,10 +58,11 @@ from missions.models import Engagement, Meeting, Mission
 from notes.models import Note
 from projects.api.views import ProjectViewSet
 from projects.choices import FigureKind, Stage
-from projects.models import Project, WatchList
+from projects.models import Project, ProjectParticipant, WatchList, WatchListEntry
 from reports import selectors, spreadsheets
 from reports.api.views import CanReadReports
 from reports.forms import BackgroundExportForm, CountryForm, EditionForm, YearForm
+from reports.history import record_history
 from reports.sentences import engagement_sentence
 from reports.widgets import LongSelectMultiple
 
@@ -156,8 +157,6 @@ def _chart(kind, labels, datasets, **options):
 class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     template_name = "reports/dashboard.html"
     table_names = ("top-sales", "engagements", "pipeline", "agreements", "expiring", "orders")
-    # The year the source document reports on: shown first while there is data for it.
-    PREFERRED_YEAR = 2018
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -165,11 +164,8 @@ class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
         user = self.request.user
         by_year = selectors.engagements_by_year_and_region(fiscal=fiscal, user=user)
         years = [row["year"] for row in by_year.years]
-        default_year = (
-            self.PREFERRED_YEAR
-            if self.PREFERRED_YEAR in years
-            else (years[-1] if years else timezone.localdate().year)
-        )
+        # The latest year (or fiscal year) with records; the current one without any.
+        default_year = years[-1] if years else timezone.localdate().year
         form = YearForm(
             self.request.GET or None,
             years=years or [default_year],
@@ -1376,3 +1372,211 @@ class WatchListTransitionView(AnalystPageMixin, TableDownloadMixin, TemplateView
             },
         )
         return context
+
+
+# Record pages
+
+
+def record_page_url(user, record) -> str | None:
+    """The analysts' page of a mission, meeting, agreement or project, for a reader who
+    may open it (the permissions of its list); None otherwise."""
+    view = RECORD_PAGES.get(type(record))
+    if view is None or not user.has_perms(view.permissions_for()):
+        return None
+    return reverse(view.url_name, args=[record.pk])
+
+
+class RecordDetailView(AnalystPageMixin, TemplateView):
+    """One record, read-only and printable: its facts, the records it relates to (those
+    the reader may see), its notes, its follow-ups and its history. A record the reader
+    may not see does not exist for them (404). A fixed number of queries whatever the
+    number of its relations."""
+
+    model: type
+    url_name: str
+    list_name: str
+    template_name: str
+
+    @classmethod
+    def permissions_for(cls):
+        meta = cls.model._meta
+        return (*REPORT_PERMISSIONS, f"{meta.app_label}.view_{meta.model_name}")
+
+    def get_permission_required(self):
+        return self.permissions_for()
+
+    def queryset(self, user):
+        raise NotImplementedError
+
+    def related(self, record, user) -> dict:
+        """The relations the page lists, each filtered by visible_to(user)."""
+        return {}
+
+    def get_context_data(self, *, pk, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        # An id no record can have (beyond the database's integers) is no record either.
+        record = (
+            self.queryset(user).visible_to(user).filter(pk=pk).first() if pk <= MAX_BIGINT else None
+        )
+        if record is None:
+            raise Http404(gettext("There is no such record."))
+        related = self.related(record, user)
+        followups = []
+        if user.has_perm("followups.view_followup"):
+            followups = list(
+                FollowUp.objects.visible_to(user)
+                .filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id=record.pk,
+                )
+                .select_related("assignee")
+                .order_by("due_on", "id")
+            )
+        # The page's marking: that of the most restricted record it shows.
+        shown = [record, *followups]
+        for value in related.values():
+            for item in value if isinstance(value, list) else [value]:
+                if hasattr(item, "classification"):
+                    shown.append(item)
+        audit.note_records(self.request, audit.CHANNEL_PAGE, [record], detail=True)
+        context.update(
+            record=record,
+            opts=self.model._meta,
+            classification_marking=highest_marking(item.classification for item in shown),
+            followups=followups,
+            history=record_history(record, user),
+            list_url=reverse(self.list_name),
+            admin_url=reverse(
+                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
+                args=[record.pk],
+            )
+            if user.is_staff
+            else None,
+            today=timezone.localdate(),
+            **related,
+        )
+        return context
+
+
+class MissionDetailView(RecordDetailView):
+    model = Mission
+    url_name = "reports:mission-detail"
+    list_name = "reports:mission-list"
+    template_name = "reports/records/mission.html"
+
+    def queryset(self, user):
+        return Mission.objects.select_related("leader").prefetch_related("delegation", "sectors")
+
+    def related(self, record, user):
+        meetings = list(
+            Meeting.objects.visible_to(user)
+            .filter(mission=record)
+            .select_related("principal")
+            .prefetch_related(
+                Prefetch(
+                    "counterparts",
+                    queryset=Person.objects.prefetch_related(
+                        Prefetch("posts", queryset=Post.objects.select_related("organization"))
+                    ),
+                ),
+                "counterpart_organizations",
+                Prefetch("projects", queryset=Project.objects.visible_to(user)),
+            )
+            .order_by("date", "id")
+        )
+        return {"meetings": meetings}
+
+
+class MeetingDetailView(RecordDetailView):
+    model = Meeting
+    url_name = "reports:meeting-detail"
+    list_name = "reports:meeting-list"
+    template_name = "reports/records/meeting.html"
+
+    def queryset(self, user):
+        return Meeting.objects.select_related("mission", "principal").prefetch_related(
+            Prefetch(
+                "counterparts",
+                queryset=Person.objects.prefetch_related(
+                    Prefetch("posts", queryset=Post.objects.select_related("organization"))
+                ),
+            ),
+            "counterpart_organizations",
+        )
+
+    def related(self, record, user):
+        return {
+            "projects": list(record.projects.visible_to(user).order_by("name", "id")),
+            "agreements": list(
+                Agreement.objects.visible_to(user)
+                .filter(signed_at_meeting=record)
+                .order_by("signed_on", "id")
+            ),
+        }
+
+
+class AgreementDetailView(RecordDetailView):
+    model = Agreement
+    url_name = "reports:agreement-detail"
+    list_name = "reports:agreement-list"
+    template_name = "reports/records/agreement.html"
+
+    def queryset(self, user):
+        return Agreement.objects.select_related("japanese_signatory", "signed_by").prefetch_related(
+            "counterpart_organizations", "sectors", "documents"
+        )
+
+    def related(self, record, user):
+        agreements = Agreement.objects.visible_to(user)
+        return {
+            "projects": list(record.projects.visible_to(user).order_by("name", "id")),
+            "signed_at": Meeting.objects.visible_to(user)
+            .filter(pk=record.signed_at_meeting_id)
+            .first()
+            if record.signed_at_meeting_id
+            else None,
+            "supersedes": agreements.filter(pk=record.supersedes_id).first()
+            if record.supersedes_id
+            else None,
+            "superseded_by": agreements.filter(supersedes=record).first(),
+        }
+
+
+class ProjectDetailView(RecordDetailView):
+    model = Project
+    url_name = "reports:project-detail"
+    list_name = "reports:project-list"
+    template_name = "reports/records/project.html"
+
+    def queryset(self, user):
+        return Project.objects.select_related("owner", "awarded_to").prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=ProjectParticipant.objects.select_related("organization").order_by(
+                    "role", "organization__name", "id"
+                ),
+            ),
+            Prefetch(
+                "watch_list_entries",
+                queryset=WatchListEntry.objects.select_related("watch_list").order_by(
+                    "watch_list__edition_year"
+                ),
+            ),
+        )
+
+    def related(self, record, user):
+        return {
+            "meetings": list(
+                record.meetings.visible_to(user)
+                .select_related("mission", "principal")
+                .order_by("date", "id")
+            ),
+            "agreements": list(record.agreements.visible_to(user).order_by("signed_on", "id")),
+        }
+
+
+RECORD_PAGES = {
+    view.model: view
+    for view in (MissionDetailView, MeetingDetailView, AgreementDetailView, ProjectDetailView)
+}

@@ -153,7 +153,11 @@ def _readable_by_owner(subscription, instances, event) -> set:
 
 
 def _snapshot_and_enqueue(delivery_ids):
-    deliveries = list(Delivery.objects.filter(pk__in=delivery_ids).select_related("content_type"))
+    deliveries = list(
+        Delivery.objects.filter(pk__in=delivery_ids).select_related(
+            "content_type", "subscription__owner"
+        )
+    )
     try:
         _take_snapshots(deliveries)
     except Exception:
@@ -164,19 +168,24 @@ def _snapshot_and_enqueue(delivery_ids):
 
 
 def _take_snapshots(deliveries):
-    """The record as committed, read once for all the subscriptions of one change."""
+    """The record as committed, read once for all the subscriptions of one change that
+    have the same owner: each owner is sent the related records they may see."""
     records = {}
     for delivery in deliveries:
         if delivery.payload is not None:
             continue
-        key = (delivery.content_type_id, delivery.object_id)
+        key = (delivery.content_type_id, delivery.object_id, delivery.subscription.owner_id)
         if key not in records:
             records[key] = _record_or_stub(delivery)
         Delivery.objects.filter(pk=delivery.pk, payload__isnull=True).update(payload=records[key])
 
 
 def _record_or_stub(delivery) -> dict:
-    record = serialize_record(delivery.content_type.model_class(), delivery.object_id)
+    record = serialize_record(
+        delivery.content_type.model_class(),
+        delivery.object_id,
+        reader=delivery.subscription.owner,
+    )
     # Deleted since: the id and name known at the change.
     return (
         record

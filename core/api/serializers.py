@@ -21,10 +21,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from core.classification import Classification, access_list_errors, access_lists_after_save
+from core.classification import (
+    Classification,
+    LinkedRecords,
+    access_list_errors,
+    access_lists_after_save,
+)
 from core.models import Sector
 from core.regions import Region, region_of
 from core.services import validated_save
@@ -33,6 +39,9 @@ from core.validators import TextCharactersValidator
 # The columns the brief of a named record ({id, url, display}) reads: lists of many
 # records prefetch only these (`.only(*BRIEF_COLUMNS)`).
 BRIEF_COLUMNS = ("id", "name", "name_ja")
+# Those of a classified record's brief: its level tells, without a query, that a reader
+# may see it (core.classification.LinkedRecords).
+CLASSIFIED_BRIEF_COLUMNS = (*BRIEF_COLUMNS, "classification")
 # What DRF's CharField checks of its own accord, and the model's text rule covers.
 DRF_CHARACTER_VALIDATORS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
@@ -52,8 +61,25 @@ def api_detail_url(request, model, pk):
     return f"{template}{pk}/" if template else None
 
 
+class BriefManyRelatedField(serializers.ManyRelatedField):
+    """Several related records; those the reader may not see are left out."""
+
+    def to_representation(self, iterable):
+        return [shown for shown in super().to_representation(iterable) if shown is not None]
+
+
 class BriefRelatedField(serializers.RelatedField):
-    """Reads as `{id, url, display}`; writes as the related record's id."""
+    """Reads as `{id, url, display}` (null for a record the reader may not see); writes
+    as the related record's id."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's RelatedField.many_init, with the list that leaves hidden records out.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return BriefManyRelatedField(**list_kwargs)
 
     default_error_messages = {
         "does_not_exist": _("There is no record with id {pk_value}."),
@@ -61,11 +87,10 @@ class BriefRelatedField(serializers.RelatedField):
     }
 
     def to_representation(self, value):
-        return {
-            "id": value.pk,
-            "url": api_detail_url(self.context.get("request"), type(value), value.pk),
-            "display": str(value),
-        }
+        from core.api.representation import brief_reader
+
+        # None for a record the reader may not see (core.classification.LinkedRecords).
+        return brief_reader(self.context.get("request"))(value)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -270,6 +295,8 @@ class RecordSerializer(serializers.ModelSerializer):
             if errors:
                 raise serializers.ValidationError(errors)
         attrs = super().validate(attrs)
+        if self.instance is not None:
+            attrs = self._keep_hidden_links(self.instance, attrs)
         instance = self.instance or self.Meta.model()
         for name, value in self._own_fields(attrs).items():
             setattr(instance, name, value)
@@ -278,6 +305,31 @@ class RecordSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(_as_field_errors(error)) from error
         return attrs
+
+    def _keep_hidden_links(self, instance, attrs):
+        """A writer cannot remove a link they cannot see: the API showed it as nothing
+        (null, left out of a list), so a record read and written back must keep it. A
+        hidden `supersedes` given as null stays; a hidden project stays in `projects`
+        whatever list is given. Another, visible, value given for a single link
+        replaces it, as in the admin (core.classification.LinkedRecords)."""
+        request = self.context.get("request")
+        linked = LinkedRecords.of(request) if request is not None else None
+        if linked is None or linked.everything:
+            return attrs
+        kept = dict(attrs)
+        for field in instance._meta.get_fields():
+            if field.name not in attrs or not hasattr(field.related_model, "classification"):
+                continue
+            if field.many_to_many and field.concrete:
+                current = getattr(instance, field.name).all()
+                hidden = linked.only_hidden(current)
+                if hidden:
+                    kept[field.name] = [*attrs[field.name], *hidden]
+            elif isinstance(field, models.ForeignKey) and attrs[field.name] is None:
+                current = getattr(instance, field.name)
+                if linked.hidden(current):
+                    kept[field.name] = current
+        return kept
 
     def _own_fields(self, attrs):
         """The values stored on the row itself (not many-to-many, not nested)."""

@@ -220,7 +220,7 @@ def _top_sales(country, date, **kwargs):
     )
 
 
-def test_the_dashboard_shows_the_sentence_for_2018_by_default_and_any_year_on_request(
+def test_the_dashboard_opens_on_the_latest_year_with_records_and_shows_any_year_on_request(
     analyst_client, analyst_user
 ):
     _top_sales("VN", day(2018, 5, 1))
@@ -229,27 +229,32 @@ def test_the_dashboard_shows_the_sentence_for_2018_by_default_and_any_year_on_re
     _top_sales("GH", day(2019, 8, 28))
 
     page = text_of(analyst_client.get(reverse("reports:dashboard")))
-    assert "2018年に2カ国，延べ2件（うちASEAN諸国が1件）" in page
-
-    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"year": 2019}))
     assert "2019年に2カ国，延べ2件（うちASEAN諸国が1件）" in page
+
+    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"year": 2018}))
+    assert "2018年に2カ国，延べ2件（うちASEAN諸国が1件）" in page
 
     page = text_of(
         analyst_client.get(reverse("reports:dashboard"), {"year": 2018, "basis": "fiscal"})
     )
     assert "2018年度に3カ国，延べ3件（うちASEAN諸国が2件）" in page
 
+    # By fiscal year, it opens on the latest fiscal year with records.
+    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"basis": "fiscal"}))
+    assert "2019年度に1カ国，延べ1件（うちASEAN諸国が0件）" in page
+
     analyst_user.language = "en"
     analyst_user.save()
-    page = text_of(analyst_client.get(reverse("reports:dashboard")))
+    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"year": 2018}))
     assert "In 2018: 2 top-sales engagements in 2 countries (1 in ASEAN countries)" in page
 
 
-def test_the_dashboard_defaults_to_the_latest_year_without_2018(analyst_client):
+def test_the_dashboard_opens_on_the_latest_year_even_after_2018(analyst_client):
     _top_sales("VN", day(2017, 5, 1))
-    _top_sales("TH", day(2019, 5, 1))
+    _top_sales("TH", day(2018, 5, 1))
+    _top_sales("TH", day(2021, 5, 1))
     page = text_of(analyst_client.get(reverse("reports:dashboard")))
-    assert "2019年に1カ国，延べ1件（うちASEAN諸国が1件）" in page
+    assert "2021年に1カ国，延べ1件（うちASEAN諸国が1件）" in page
 
 
 def test_the_dashboard_charts_come_with_their_numbers_in_tables(analyst_client):
