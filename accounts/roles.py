@@ -16,7 +16,7 @@ GROUP_LABELS = {
 }
 
 # The apps whose records the roles cover.
-RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
+RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups", "notes")
 # Agreements are signed: data entry staff may correct them, not delete them. Everything
 # else they may delete, an agreement's wrongly uploaded document included.
 # (An expiry alert is the record that it was sent: deleting one would send it again.)

@@ -39,7 +39,7 @@ from django_filters import OrderingFilter
 from agreements.api.views import AgreementViewSet
 from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
-from contacts.models import Person, Post
+from contacts.models import Organization, Person, Post
 from core import audit
 from core.api.filters import MAX_BIGINT, CountryFilter
 from core.classification import highest_marking, sees_everything, visible_prefetches
@@ -55,6 +55,7 @@ from followups.models import FollowUp
 from missions.api.views import MeetingViewSet, MissionViewSet
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Engagement, Meeting, Mission
+from notes.models import Note
 from projects.api.views import ProjectViewSet
 from projects.choices import FigureKind, Stage
 from projects.models import Project, ProjectParticipant, WatchList, WatchListEntry
@@ -880,7 +881,7 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     all, with a link to the list that has them; the figures at the top count them all."""
 
     template_name = "reports/country_brief.html"
-    limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100}
+    limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100, "notes": 50}
     table_names = ("top-sales", "meetings", "agreements", "projects", "followups")
 
     def sheet(self, name, context):
@@ -1181,12 +1182,24 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             .prefetch_related("target")
             .order_by("due_on", "id")[: limits["followups"]]
         ]
+        notes, notes_total = self._notes(
+            user,
+            {
+                Meeting: country_meetings.values("pk"),
+                Mission: triples.values("mission_id"),
+                Agreement: country_agreements.values("pk"),
+                Project: country_projects.values("pk"),
+                Organization: Organization.objects.filter(country=code).values("pk"),
+                Person: Post.objects.filter(organization__country=code).values("person_id"),
+            },
+        )
         totals = {
             "missions": triples.values("mission_id").distinct().count(),
             "meetings": country_meetings.count(),
             "agreements": country_agreements.count(),
             "projects": country_projects.count(),
             "followups": open_followups.count(),
+            "notes": notes_total,
         }
         region = region_of(code)
         shown = [
@@ -1195,6 +1208,7 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             *agreements,
             *projects,
             *(row["followup"] for row in followups),
+            *(row["note"] for row in notes),
         ]
         audit.note_records(self.request, audit.CHANNEL_PAGE, shown)
         context.update(
@@ -1212,6 +1226,8 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             agreements=agreements,
             projects=projects,
             followups=followups,
+            notes=notes,
+            show_notes=user.has_perm("notes.view_note"),
             totals=totals,
             lists={
                 name: f"{reverse(f'reports:{name}-list')}?country={code}"
@@ -1219,6 +1235,29 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             },
         )
         return context
+
+    def _notes(self, user, records):
+        """The notes on the country's records (`records`: model -> their ids), newest
+        first, each with its record named (one query per kind of record), and how many
+        there are; none for a reader who may not view notes."""
+        if not user.has_perm("notes.view_note"):
+            return [], 0
+        types = ContentType.objects.get_for_models(*records)
+        on_records = Q(pk__in=[])
+        for model, ids in records.items():
+            on_records |= Q(content_type=types[model], object_id__in=ids)
+        country_notes = Note.objects.visible_to(user).filter(on_records)
+        rows = [
+            {
+                "note": note,
+                "target": note.target,
+                "kind": note.content_type.model_class()._meta.verbose_name,
+            }
+            for note in country_notes.select_related("author", "content_type")
+            .prefetch_related("target")
+            .order_by("-created_at", "-id")[: self.limits["notes"]]
+        ]
+        return rows, country_notes.count()
 
 
 # Watch list

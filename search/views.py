@@ -70,7 +70,7 @@ class SearchPageView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                     self.request, audit.CHANNEL_PAGE, [hit.record for hit in group.hits]
                 )
                 for hit in group.hits:
-                    hit.page = record_page(self.request.user, hit.record)
+                    hit.page = record_page(self.request.user, hit.kind.page_record(hit.record))
         context.update(
             form=form,
             q=q,

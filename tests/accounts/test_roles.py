@@ -13,7 +13,7 @@ from tests.rules import record_models
 
 pytestmark = pytest.mark.django_db
 
-RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
+RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups", "notes")
 ACTIONS = ("add", "change", "delete", "view")
 
 

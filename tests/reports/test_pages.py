@@ -37,6 +37,7 @@ from tests.factories import (
     FollowUpFactory,
     MeetingFactory,
     MissionFactory,
+    NoteFactory,
     OrganizationFactory,
     PersonFactory,
     PostFactory,
@@ -592,10 +593,12 @@ def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_
     monkeypatch.setattr(
         CountryBriefView,
         "limits",
-        {"missions": 2, "agreements": 1, "projects": 1, "followups": 1},
+        {"missions": 2, "agreements": 1, "projects": 1, "followups": 1, "notes": 1},
     )
     meetings = [_rich_meeting("GH", day(2018 + offset, 5, 1)) for offset in range(3)]
     upstream = ProjectFactory(country="GH", stage=Stage.IDENTIFICATION, name="Zz upstream")
+    NoteFactory(target=meetings[0])
+    NoteFactory(target=meetings[0].mission)
 
     response = analyst_client.get(reverse("reports:country-brief", args=["GH"]))
 
@@ -614,7 +617,10 @@ def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_
         "agreements": 3,
         "projects": 4,
         "followups": 12,
+        "notes": 2,
     }
+    assert len(response.context["notes"]) == 1
+    assert 'data-testid="more-notes"' in response.content.decode()
     assert response.context["top_sales_count"] == 3
     assert list(response.context["by_fiscal_year"].values()) == [1, 1, 1]
     html = response.content.decode()

@@ -54,6 +54,7 @@ def test_every_kind_is_answered_in_order_with_its_count(analyst_api):
         "organizations": 1,
         "people": 0,
         "follow-ups": 0,
+        "notes": 0,
     }
     assert body["count"] == 4
     project = body["groups"][3]["results"][0]
