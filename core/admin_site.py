@@ -18,6 +18,7 @@ BUSINESS = (
     ("projects", ("project", "watchlist", "watchlistentry", "orderfigure")),
     ("contacts", ("organization", "person", "post")),
     ("followups", ("followup",)),
+    ("core", ("tag",)),
 )
 ADMINISTRATION = (
     ("accounts", ("user", "apitoken")),

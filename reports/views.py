@@ -39,7 +39,7 @@ from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Person, Post
 from core import audit
-from core.api.filters import MAX_BIGINT, CountryFilter
+from core.api.filters import MAX_BIGINT, CountryFilter, TagFilter
 from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
@@ -285,6 +285,9 @@ def _tune_widgets(filterset, names):
             field.widget = DateInput(attrs={"placeholder": "2019/8/29", "size": 16})
         elif name == "q":
             field.widget = TextInput(attrs={"type": "search"})
+        elif isinstance(filterset.filters[name], TagFilter):
+            # Tags by name: the list's values are the names `?tag=` takes.
+            field.widget = LongSelectMultiple(choices=field.choices, attrs={"size": 6})
 
 
 def _parameter_names(bound_field) -> set[str]:
@@ -414,6 +417,7 @@ class MissionListView(RecordListView):
         Column(_("Countries met")),
         Column(_("Sectors")),
         Column(_("Status"), "status"),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -427,6 +431,8 @@ class MissionListView(RecordListView):
         "kind",
         "status",
         "sector",
+        "tag",
+        "tag_match",
     )
 
 
@@ -444,6 +450,7 @@ class MeetingListView(RecordListView):
         Column(_("Counterpart organisations")),
         Column(_("Projects promoted")),
         Column(_("Topics")),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -459,6 +466,8 @@ class MeetingListView(RecordListView):
         "leader_rank",
         "mission_status",
         "sector",
+        "tag",
+        "tag_match",
     )
 
 
@@ -475,6 +484,7 @@ class AgreementListView(RecordListView):
         Column(_("Status"), "status"),
         Column(_("Signed on"), "signed_on"),
         Column(_("Expires on"), "expires_on"),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -489,6 +499,8 @@ class AgreementListView(RecordListView):
         "expiring_within",
         "signed_on_after",
         "signed_on_before",
+        "tag",
+        "tag_match",
     )
 
 
@@ -506,6 +518,7 @@ class ProjectListView(RecordListView):
         Column(_("Scheme"), "scheme"),
         Column(_("Estimated cost"), "estimated_cost_jpy"),
         Column(_("Owner / awarded to")),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -520,6 +533,8 @@ class ProjectListView(RecordListView):
         "year",
         "estimated_cost_jpy_min",
         "estimated_cost_jpy_max",
+        "tag",
+        "tag_match",
     )
 
 

@@ -50,6 +50,7 @@ class AgreementViewSet(RecordViewSet):
                 "documents",
                 queryset=AgreementDocument.objects.only("agreement_id", "description", "file"),
             ),
+            "tags",
         )
     )
     serializer_class = AgreementSerializer
@@ -74,6 +75,7 @@ class AgreementViewSet(RecordViewSet):
         "supersedes",
         "projects",
         "scope",
+        "tags",
     )
 
 

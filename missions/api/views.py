@@ -18,7 +18,7 @@ class MissionViewSet(RecordViewSet):
     """Top-sales missions. Create one with its meetings in a single request."""
 
     queryset = Mission.objects.select_related("leader").prefetch_related(
-        "delegation", "sectors", "meetings"
+        "delegation", "sectors", "meetings", "tags"
     )
     serializer_class = MissionSerializer
     filterset_class = MissionFilterSet
@@ -35,6 +35,7 @@ class MissionViewSet(RecordViewSet):
         "sectors",
         "delegation",
         "purpose",
+        "tags",
     )
 
     def get_serializer_class(self):
@@ -76,6 +77,7 @@ class MeetingViewSet(RecordViewSet):
                 "counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)
             ),
             Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
+            "tags",
         )
     )
     serializer_class = MeetingSerializer
@@ -94,4 +96,5 @@ class MeetingViewSet(RecordViewSet):
         "projects",
         "topics",
         "outcome",
+        "tags",
     )
