@@ -216,14 +216,8 @@ class TagChoiceField(ModelMultipleChoiceField):
 TAG_MATCH_ALL = "all"
 
 
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {"type": "string", "minLength": 1, "maxLength": TAG_MAX_LENGTH},
-        "description": "Records with one of these tags (by name, in any width or case), "
-        "or with all of them when `tag_match=all`.",
-    }
-)
+# One tag's name (the parameter is repeated for several).
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TAG_MAX_LENGTH})
 class TagFilter(filters.ModelMultipleChoiceFilter):
     """`?tag=港湾&tag=Ghana ports`: records with any of the tags, or with all of them
     when the FilterSet's `tag_match` is `all`."""

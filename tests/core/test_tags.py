@@ -72,7 +72,9 @@ def test_tags_are_written_and_read_as_names(api):
     assert response.json()["tags"] == ["Ghana ports", "ｺｳﾜﾝ", "港湾"]
     mission = Mission.objects.get(pk=response.json()["id"])
     assert existing in mission.tags.all()
-    changed = api.patch(detail("/api/v1/missions/", mission), {"tags": ["ghana PORTS"]})
+    changed = api.patch(
+        detail("/api/v1/missions/", mission), {"tags": ["ghana PORTS"]}, format="json"
+    )
     assert changed.json()["tags"] == ["Ghana ports"]
     assert Tag.objects.count() == 3  # nothing deleted by being left off a record
 
