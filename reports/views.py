@@ -556,7 +556,7 @@ def _describe_filters(jobs, request):
         described.append((params, filterset))
         for name, values in params.lists():
             field = filterset.form.fields.get(name) if filterset else None
-            if hasattr(field, "queryset"):
+            if hasattr(field, "queryset") and not isinstance(filterset.filters[name], TagFilter):
                 # Checked when the export was asked for; a forged row must not reach
                 # the database as a number it cannot bind.
                 ids[field.queryset.model].update(value for value in values if _is_id(value))
@@ -588,6 +588,8 @@ def _is_id(value: str) -> bool:
 def _readable_values(filter_, field, values, names) -> list[str]:
     """The values of one filter as its form field names them (`names`: the records
     named, {model: {id: name}})."""
+    if isinstance(filter_, TagFilter):
+        return values  # tags by their names already (a tag "2019" is not record #2019)
     if hasattr(field, "queryset"):
         known = names.get(field.queryset.model, {})
         return [known.get(value, value) for value in values]

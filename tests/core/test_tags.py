@@ -416,3 +416,25 @@ def test_an_api_token_client_sees_tags_in_japanese_and_english(data_entry_user):
     for language in ("ja", "en"):
         body = client_for(data_entry_user, language).get(detail("/api/v1/projects/", project))
         assert body.json()["tags"] == ["港湾"]
+
+
+def test_my_exports_name_the_tags_of_an_export_as_they_are(analyst_client, analyst_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from exports.models import ExportJob
+
+    first = tag("港湾")
+    numbered = tag(str(first.pk))  # a tag named as another tag's id
+    ExportJob.objects.create(
+        user=analyst_user,
+        resource="projects",
+        format="csv",
+        query=f"tag={numbered.name}",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    page = analyst_client.get(reverse("reports:export-list"))
+    assert page.status_code == 200
+    [job] = page.context["jobs"]
+    assert [value for _label, value in job.filters] == [numbered.name]
