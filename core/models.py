@@ -125,8 +125,11 @@ class Tag(TimeStampedModel):
     def validate_unique(self, exclude=None):
         # name_key is in no form: it is checked whenever the name it comes from is.
         self.name_key = folding.name_key(self.name or "")
-        if exclude and "name" not in exclude:
-            exclude = set(exclude) - {"name_key"}
+        exclude = set(exclude or ())
+        if "name" in exclude:  # a name refused already: nothing to look up
+            exclude.add("name_key")
+        else:
+            exclude.discard("name_key")
         try:
             super().validate_unique(exclude=exclude)
         except ValidationError as error:

@@ -438,3 +438,15 @@ def test_my_exports_name_the_tags_of_an_export_as_they_are(analyst_client, analy
     assert page.status_code == 200
     [job] = page.context["jobs"]
     assert [value for _label, value in job.filters] == [numbered.name]
+
+
+def test_a_restored_record_carries_its_tags_again(administrator_user):
+    from core.services import record_restore
+
+    project = factories.ProjectFactory()
+    project.tags.set([tag("港湾"), tag("道路")])
+    pk = project.pk
+    project.delete()
+    deleted = Project.history.filter(id=pk, history_type="-").get()
+    restored = record_restore(deleted=deleted, user=administrator_user)
+    assert sorted(t.name for t in restored.tags.all()) == ["港湾", "道路"]
