@@ -450,3 +450,30 @@ def test_a_restored_record_carries_its_tags_again(administrator_user):
     deleted = Project.history.filter(id=pk, history_type="-").get()
     restored = record_restore(deleted=deleted, user=administrator_user)
     assert sorted(t.name for t in restored.tags.all()) == ["港湾", "道路"]
+
+
+def test_tagged_records_and_their_history_conform_to_the_schema(administrator_user):
+    from tests.core.test_schema_conformance import disagreements, validators_for
+
+    reader = client_for(administrator_user, language=None)
+    schema = reader.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    port, road = tag("港湾"), tag("道路")
+    meeting = factories.MeetingFactory()
+    records = {
+        "/api/v1/missions/": meeting.mission,
+        "/api/v1/meetings/": meeting,
+        "/api/v1/agreements/": factories.AgreementFactory(),
+        "/api/v1/projects/": factories.ProjectFactory(),
+        "/api/v1/organizations/": factories.OrganizationFactory(),
+    }
+    found = {}
+    for url, record in records.items():
+        record.tags.set([port, road])
+        for path, body in (
+            (url, reader.get(url).json()),
+            (f"{url}{{id}}/", reader.get(detail(url, record)).json()),
+            (f"{url}{{id}}/history/", reader.get(f"{detail(url, record)}history/").json()),
+        ):
+            operation = schema["paths"][path]["get"]
+            found.update(disagreements(validators_for(schema, operation), body, path))
+    assert found == {}
