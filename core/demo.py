@@ -835,6 +835,9 @@ class DemoLoader:
                 "sector": spec.sector,
                 "scheme": SCHEME_CYCLE[n % len(SCHEME_CYCLE)],
                 "description": "Demo record: a synthetic project of the demo data set.",
+                # The watch list is published (the Action Plan lists its projects): 機密性1,
+                # and so in the OC4IDS feed (reports.oc4ids).
+                "classification": Classification.PUBLIC,
                 # 13 of them with no estimate yet; the others ¥10bn to ¥1trn in ¥10bn steps.
                 "estimated_cost_jpy": None if n % 13 == 0 else ((n * 37) % 100 + 1) * 10**10,
                 "owner": self.ministry(spec.country, PORTFOLIO_OF_SECTOR[spec.sector]),
@@ -1030,6 +1033,8 @@ class DemoLoader:
                     "Tunisia's Ministry of Foreign Affairs. The article does not name the "
                     "other countries or the ministers: those records are demo placeholders."
                 ),
+                # Announced by the ministry's press release: 機密性1, like its meetings.
+                "classification": Classification.PUBLIC,
             },
         )
         self.set_m2m(
@@ -1077,9 +1082,15 @@ class DemoLoader:
                     "venue_country": JAPAN,
                     "topics": topics,
                     "outcome": outcome,
+                    "classification": Classification.PUBLIC,
                 },
             )
-            self.set_m2m(meeting, counterparts=[person], counterpart_organizations=[organization])
+            self.set_m2m(
+                meeting,
+                counterparts=[person],
+                counterpart_organizations=[organization],
+                projects=self.projects_by_country.get(country, [])[:2],
+            )
             self.ticad7.setdefault(country, meeting)
 
     # -- agreements ------------------------------------------------------------------------------
@@ -1143,9 +1154,12 @@ class DemoLoader:
                     "status": AgreementStatus.SIGNED,
                     "signed_on": meeting.date,
                     "signed_at_meeting": meeting,
+                    # Signed in public at TICAD7 and announced: 機密性1.
+                    "classification": Classification.PUBLIC,
                 },
                 sectors=sectors,
                 organizations=[self.orgs[country]],
+                projects=meeting.projects.all(),
             )
 
         def demo(title, title_ja, country, **values):

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from agreements.models import Agreement
 from contacts.models import Organization
+from core.classification import Classification
 from core.sectors import SectorCode
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Meeting
@@ -69,25 +70,20 @@ ROLES = {
 MINISTRY_ID = "mlit"
 
 
-def publishable(projects: QuerySet) -> QuerySet:
-    """THE FILTER POINT for what may be published. Classification of records is being
-    built on another branch: once it exists, only classification-1 records are
-    published, and that restriction goes here (and only here: the API feed and the
-    management command both read through this function). Today every project the
-    caller's filters select is published."""
-    return projects
+def publishable(records: QuerySet) -> QuerySet:
+    """THE FILTER POINT for what may be published: only classification-1 records
+    (機密性1, "may be published", core.classification), whoever asks. The projects, and
+    the agreements and meetings printed under them, all pass through here; a level-1
+    record is visible to every reader, so the feed needs no reader's filter of its own."""
+    return records.filter(classification=Classification.PUBLIC)
 
 
-def projects_to_publish(projects: QuerySet, user=None) -> QuerySet:
-    """The projects with what their OC4IDS form prints, read a chunk at a time. With a
-    `user` (the API's reader), the agreements and meetings printed under a project are
-    those the user may read too (core.classification): a level-3 record attached to a
-    project they see does not show through it."""
-    agreements, meetings = Agreement.objects.all(), Meeting.objects.all()
-    if user is not None:
-        agreements, meetings = agreements.visible_to(user), meetings.visible_to(user)
+def projects_to_publish(projects: QuerySet) -> QuerySet:
+    """The projects with what their OC4IDS form prints, read a chunk at a time."""
+    agreements = publishable(Agreement.objects.all())
     top_sales = (
-        meetings.filter(mission__status=MissionStatus.COMPLETED, principal_rank__in=TOP_SALES_RANKS)
+        publishable(Meeting.objects.all())
+        .filter(mission__status=MissionStatus.COMPLETED, principal_rank__in=TOP_SALES_RANKS)
         .prefetch_related("counterparts")
         .order_by("date", "id")
     )
@@ -235,10 +231,10 @@ def project_document(project: Project, *, base_url: str) -> dict:
     )
 
 
-def project_package(projects: QuerySet, *, uri: str, base_url: str, user=None) -> Iterator[bytes]:
+def project_package(projects: QuerySet, *, uri: str, base_url: str) -> Iterator[bytes]:
     """The package as bytes, in pieces: the head, then the projects a chunk at a time.
-    `projects` are those chosen (filtered, and visible to `user` if given); what may be
-    published of them is decided by `publishable`."""
+    `projects` are those chosen (filtered); what may be published of them is decided
+    by `publishable`."""
     chosen = publishable(projects)
     latest = chosen.aggregate(latest=Max("updated_at"))["latest"] or timezone.now()
     head = {
@@ -250,7 +246,7 @@ def project_package(projects: QuerySet, *, uri: str, base_url: str, user=None) -
     yield orjson.dumps(head)[:-1] + b',"projects":['
     separator = b""
     with translation.override("en"):
-        for project in projects_to_publish(projects, user).iterator(chunk_size=CHUNK):
+        for project in projects_to_publish(projects).iterator(chunk_size=CHUNK):
             yield separator + orjson.dumps(project_document(project, base_url=base_url))
             separator = b","
     yield b"]}"

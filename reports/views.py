@@ -5,6 +5,7 @@ They read through the same code as the API: the statistics of reports.selectors,
 and for the lists the API viewsets' querysets and FilterSets, so that a page, its
 CSV/XLSX download and the API list always agree on the rows."""
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -23,11 +24,12 @@ from django.forms import (
     NullBooleanField,
     TextInput,
 )
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import flatten_choices
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -56,7 +58,7 @@ from missions.models import Engagement, Meeting, Mission
 from projects.api.views import ProjectViewSet
 from projects.choices import FigureKind, Stage
 from projects.models import Project, WatchList
-from reports import selectors
+from reports import selectors, spreadsheets
 from reports.api.views import CanReadReports
 from reports.forms import BackgroundExportForm, CountryForm, EditionForm, YearForm
 from reports.sentences import engagement_sentence
@@ -74,6 +76,69 @@ class AnalystPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = REPORT_PERMISSIONS
 
 
+class TableDownloadMixin:
+    """Each table of the page as a spreadsheet: `?table=<name>&format=csv|xlsx` with
+    the page's own parameters (its year, edition...), built from the same context as
+    the page, so that the file and the page show the same figures. `sheets(context)`
+    names the tables; the page links to them ("CSV", "Excel" next to each table) with
+    its current parameters (`downloads` in the context)."""
+
+    table_names: tuple[str, ...] = ()
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("format")
+        if export_format is None:
+            return super().get(request, *args, **kwargs)
+        if export_format not in spreadsheets.SPREADSHEET_FORMATS:
+            return HttpResponseBadRequest(
+                gettext("Give one of these formats here: %(formats)s.")
+                % {"formats": ", ".join(spreadsheets.SPREADSHEET_FORMATS)},
+                content_type="text/plain; charset=utf-8",
+            )
+        name = request.GET.get("table")
+        if name not in self.table_names:
+            return HttpResponseBadRequest(
+                gettext("Give one of these tables here: %(tables)s.")
+                % {"tables": ", ".join(self.table_names)},
+                content_type="text/plain; charset=utf-8",
+            )
+        context = self.get_context_data(**kwargs)
+        form = context.get("form")
+        if form is not None and form.is_bound and not form.is_valid():
+            # The page falls back to its default; a file must not.
+            errors = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in form.errors.items()
+            )
+            return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+        sheet = self.sheet(name, context)
+        if sheet is None:
+            raise Http404(gettext("There is no such table on this page now."))
+        # The page's context noted the page's reads; the answer is this table alone.
+        audit.forget(request)
+        audit.note_records(request, audit.CHANNEL_EXPORT, self.records_of(name, context))
+        return spreadsheets.sheet_response(sheet, export_format)
+
+    def sheet(self, name: str, context: dict) -> spreadsheets.Sheet | None:
+        raise NotImplementedError
+
+    def records_of(self, name: str, context: dict) -> list:
+        """The records a table lists (for the read audit), if it lists any."""
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = _filled(self.request.GET)
+        # By name with "_" for "-": a template reads downloads.top_sales.csv.
+        context["downloads"] = {
+            name.replace("-", "_"): {
+                export_format: _query_string(params, format=export_format, table=name)
+                for export_format in spreadsheets.SPREADSHEET_FORMATS
+            }
+            for name in self.table_names
+        }
+        return context
+
+
 def _chart(kind, labels, datasets, **options):
     """What static/reports/charts.js draws: read from the page with json_script."""
     return {
@@ -87,8 +152,9 @@ def _chart(kind, labels, datasets, **options):
 # Dashboard
 
 
-class DashboardView(AnalystPageMixin, TemplateView):
+class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     template_name = "reports/dashboard.html"
+    table_names = ("top-sales", "engagements", "pipeline", "agreements", "expiring", "orders")
     # The year the source document reports on: shown first while there is data for it.
     PREFERRED_YEAR = 2018
 
@@ -225,6 +291,101 @@ class DashboardView(AnalystPageMixin, TemplateView):
             },
         )
         return context
+
+    def sheet(self, name, context):
+        sentence = context["sentence"]
+        as_of = spreadsheets.as_of()
+        if name == "top-sales":
+            stats = context["stats"]
+            summary = spreadsheets.engagements_tables(
+                {"sentence": None, **dataclasses.asdict(stats)}
+            )[0]
+            return spreadsheets.Sheet(
+                spreadsheets.titled(gettext("Top-sales engagements"), context["year_label"]),
+                [summary],
+                notes=[sentence, as_of],
+                name="top-sales",
+            )
+        if name == "engagements":
+            years = context["engagement_years"]
+            if not years:
+                period = spreadsheets.all_time()
+            elif len(years) == 1:
+                period = years[0]["label"]
+            else:
+                period = f"{years[0]['label']} – {years[-1]['label']}"
+            what = (
+                gettext("Top-sales engagements by fiscal year and region")
+                if context["fiscal"]
+                else gettext("Top-sales engagements by year and region")
+            )
+            rows = [[row["label"], *row["counts"]] for row in context["engagement_rows"]]
+            if years:
+                rows.append([gettext("Total"), *(year["total"] for year in years)])
+            return spreadsheets.Sheet(
+                spreadsheets.titled(what, period),
+                [
+                    spreadsheets.Table(
+                        "", [gettext("Region"), *(year["label"] for year in years)], rows
+                    )
+                ],
+                notes=[sentence, as_of],
+                name="top-sales-by-year",
+            )
+        if name == "pipeline":
+            pipeline = dataclasses.asdict(context["pipeline"])
+            return spreadsheets.Sheet(
+                spreadsheets.titled(gettext("Project pipeline"), as_of),
+                spreadsheets.pipeline_tables(pipeline)[:1],
+                notes=[sentence],
+                name="pipeline",
+            )
+        if name == "agreements":
+            agreements = dataclasses.asdict(context["agreements"])
+            return spreadsheets.Sheet(
+                spreadsheets.titled(gettext("Agreements by status"), as_of),
+                spreadsheets.agreements_tables(agreements)[:1],
+                notes=[sentence],
+                name="agreements",
+            )
+        if name == "expiring":
+            table = spreadsheets.expiring_table(
+                [
+                    {
+                        "display": str(row["agreement"]),
+                        "country": row["agreement"].counterpart_country.name,
+                        "status": row["agreement"].get_status_display(),
+                        "expires_on": row["agreement"].expires_on,
+                    }
+                    for row in context["expiring"]
+                ]
+            )
+            table.caption = ""
+            table.headings = [*table.headings, gettext("Days left")]
+            for cells, row in zip(table.rows, context["expiring"], strict=True):
+                cells.append(row["days_left"])
+            return spreadsheets.Sheet(
+                spreadsheets.titled(
+                    gettext("Expiring within %(days)s days") % {"days": context["expiring_within"]},
+                    as_of,
+                ),
+                [table],
+                notes=[sentence],
+                name="expiring-agreements",
+            )
+        orders = dataclasses.asdict(context["orders"])
+        return spreadsheets.Sheet(
+            spreadsheets.titled(
+                gettext("Orders won by Japanese firms against the target"),
+                spreadsheets.all_time(),
+            ),
+            spreadsheets.order_figures_tables(orders),
+            notes=[sentence, as_of],
+            name="order-figures",
+        )
+
+    def records_of(self, name, context):
+        return [row["agreement"] for row in context["expiring"]] if name == "expiring" else []
 
 
 # Lists
@@ -731,7 +892,7 @@ def _upstream_first(field):
     )
 
 
-class CountryBriefView(AnalystPageMixin, TemplateView):
+class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     """Everything about one country on A4: top sales with who was met in which post,
     agreements, projects and open follow-ups. A fixed number of queries.
 
@@ -741,6 +902,176 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
 
     template_name = "reports/country_brief.html"
     limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100}
+    table_names = ("top-sales", "meetings", "agreements", "projects", "followups")
+
+    def sheet(self, name, context):
+        name_of_country = context["name"]
+        as_of = gettext("As of %(day)s") % {"day": date_format(context["today"])}
+        totals = context["totals"]
+
+        def brief(what, table, shown=None, total=None):
+            notes = [as_of]
+            if shown is not None and total > shown:
+                notes.append(
+                    gettext("The first %(shown)s of %(total)s, as in the brief.")
+                    % {"shown": shown, "total": total}
+                )
+            return spreadsheets.Sheet(
+                spreadsheets.titled(what, name_of_country),
+                [table],
+                notes=notes,
+                name=f"brief-{context['code']}-{name}",
+            )
+
+        if name == "top-sales":
+            rows = [[label, count] for label, count in context["by_fiscal_year"].items()]
+            rows.append([gettext("Total"), context["top_sales_count"]])
+            return brief(
+                gettext("Top-sales engagements by fiscal year"),
+                spreadsheets.Table("", [gettext("Fiscal year"), gettext("Engagements")], rows),
+            )
+        if name == "meetings":
+            rows = []
+            for engagement in context["engagements"]:
+                for meeting in engagement["meetings"]:
+                    rows.append(
+                        [
+                            str(engagement["mission"]),
+                            str(engagement["principal"]),
+                            engagement["principal_rank"],
+                            engagement["fiscal_year"],
+                            gettext("Yes") if engagement["top_sales"] else gettext("No"),
+                            meeting.date,
+                            meeting.venue_city,
+                            "\n".join(
+                                f"{met['person']} ({met['post']})"
+                                if met["post"]
+                                else str(met["person"])
+                                for met in meeting.counterparts_then
+                            ),
+                            ", ".join(str(o) for o in meeting.counterpart_organizations.all()),
+                            ", ".join(str(p) for p in meeting.projects.all()),
+                            meeting.topics,
+                            meeting.outcome,
+                        ]
+                    )
+            headings = [
+                gettext("Mission"),
+                gettext("Held by"),
+                gettext("Rank"),
+                gettext("Fiscal year"),
+                gettext("Top sales"),
+                gettext("Date"),
+                gettext("City"),
+                gettext("Counterparts (post held that day)"),
+                gettext("Counterpart organisations"),
+                gettext("Projects promoted"),
+                gettext("Topics"),
+                gettext("Outcome"),
+            ]
+            return brief(
+                gettext("Top sales and meetings"),
+                spreadsheets.Table("", headings, rows),
+                context["missions_shown"],
+                totals["missions"],
+            )
+        if name == "agreements":
+            code = context["code"]
+            rows = [
+                [
+                    str(agreement),
+                    agreement.get_kind_display(),
+                    agreement.counterpart_country.name,
+                    ", ".join(str(o) for o in agreement.counterpart_organizations.all()),
+                    gettext("Yes") if agreement.counterpart_country.code != code else gettext("No"),
+                    agreement.get_status_display(),
+                    agreement.signed_on,
+                    agreement.expires_on,
+                ]
+                for agreement in context["agreements"]
+            ]
+            headings = [
+                gettext("Title"),
+                gettext("Kind"),
+                gettext("Counterpart country"),
+                gettext("Counterpart organisations"),
+                gettext("third-country cooperation"),
+                gettext("Status"),
+                gettext("Signed on"),
+                gettext("Expires on"),
+            ]
+            return brief(
+                gettext("Agreements"),
+                spreadsheets.Table("", headings, rows),
+                len(context["agreements"]),
+                totals["agreements"],
+            )
+        if name == "projects":
+            rows = [
+                [
+                    str(project),
+                    project.country.name,
+                    project.get_sector_display(),
+                    project.get_stage_display(),
+                    project.get_status_display(),
+                    str(project.awarded_to) if project.awarded_to else "",
+                    project.get_scheme_display(),
+                    project.estimated_cost_jpy,
+                ]
+                for project in context["projects"]
+            ]
+            headings = [
+                gettext("Name"),
+                gettext("Country"),
+                gettext("Sector"),
+                gettext("Stage"),
+                gettext("Status"),
+                gettext("Awarded to"),
+                gettext("Scheme"),
+                gettext("Estimated cost (yen)"),
+            ]
+            return brief(
+                gettext("Projects"),
+                spreadsheets.Table("", headings, rows),
+                len(context["projects"]),
+                totals["projects"],
+            )
+        rows = [
+            [
+                row["followup"].due_on,
+                row["followup"].title,
+                str(row["kind"]),
+                str(row["target"]) if row["target"] is not None else "",
+                str(row["followup"].assignee) if row["followup"].assignee else "",
+            ]
+            for row in context["followups"]
+        ]
+        headings = [
+            gettext("Due on"),
+            gettext("Follow-up"),
+            gettext("Kind"),
+            gettext("On"),
+            gettext("Assignee"),
+        ]
+        return brief(
+            gettext("Open follow-ups"),
+            spreadsheets.Table("", headings, rows),
+            len(context["followups"]),
+            totals["followups"],
+        )
+
+    def records_of(self, name, context):
+        if name == "meetings":
+            return [
+                meeting
+                for engagement in context["engagements"]
+                for meeting in engagement["meetings"]
+            ]
+        if name in ("agreements", "projects"):
+            return context[name]
+        if name == "followups":
+            return [row["followup"] for row in context["followups"]]
+        return []
 
     def get_permission_required(self):
         return (*REPORT_PERMISSIONS, "missions.view_mission", "followups.view_followup")
@@ -914,10 +1245,49 @@ class CountryBriefView(AnalystPageMixin, TemplateView):
 # Watch list
 
 
-class WatchListTransitionView(AnalystPageMixin, TemplateView):
+class WatchListTransitionView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     """From one Action Plan edition's watch list to the next (83 → … → 83)."""
 
     template_name = "reports/watch_list.html"
+    table_names = ("transition", "groups", "by-region", "by-sector")
+
+    def sheet(self, name, context):
+        if context.get("edition") is None:
+            return None
+        data = dataclasses.asdict(context["transition"])
+        if name in ("transition", "groups"):
+            sheet = spreadsheets.transition_sheet(data)
+            sheet.tables = sheet.tables[:1] if name == "transition" else sheet.tables[1:]
+            sheet.tables[0].caption = ""
+            return sheet
+        previous, current = context["previous"].edition["name"], context["current"].edition["name"]
+        key = "region" if name == "by-region" else "sector"
+        rows = [
+            [row["label"], row.get("previous", 0), row.get("current", 0)]
+            for row in context[f"by_{key}"]
+        ]
+        rows.append([gettext("Total"), context["previous"].total, context["current"].total])
+        return spreadsheets.Sheet(
+            spreadsheets.titled(
+                gettext("Watch list by region")
+                if key == "region"
+                else gettext("Watch list by sector"),
+                f"{previous} → {current}",
+            ),
+            [
+                spreadsheets.Table(
+                    "",
+                    [
+                        gettext("Region") if key == "region" else gettext("Sector"),
+                        previous,
+                        current,
+                    ],
+                    rows,
+                )
+            ],
+            notes=[spreadsheets.as_of()],
+            name=f"watch-list-by-{key}",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -157,6 +157,12 @@ class RecordChoiceField(ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class IntegerFilter(filters.NumberFilter):
+    """A whole number: `2019`, never `2019.5`."""
+
+    field_class = forms.IntegerField
+
+
 class UTCDateTimeField(IsoDateTimeField):
     """An ISO 8601 date and time, handed on in UTC: Python accepts offsets up to ±24 h,
     PostgreSQL only up to ±16 h, and a date at the edge of the calendar may have no UTC

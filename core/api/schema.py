@@ -118,21 +118,28 @@ ERROR_RESPONSES = (
 
 BLANK_STRING = {"type": "string", "maxLength": 0}
 
-# What a spreadsheet download is, whatever the list's records: a CSV is text, an Excel
-# workbook bytes. drf-spectacular gives every renderer of a list the JSON page's schema.
+# What a spreadsheet download is, whatever the list's records or the report's tables:
+# a CSV is text, an Excel workbook bytes. drf-spectacular gives every renderer of an
+# operation the JSON answer's schema.
 SPREADSHEET_SCHEMAS = {
-    "text/csv": {"type": "string", "description": "The filtered list as CSV (UTF-8)."},
+    "text/csv": {
+        "type": "string",
+        "description": "The filtered list, or the report's tables under a title row, as "
+        "CSV (UTF-8).",
+    },
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
         "type": "string",
         "format": "binary",
-        "description": "The filtered list as an Excel workbook.",
+        "description": "The filtered list, or the report's tables under a title row, as an "
+        "Excel workbook.",
     },
 }
 
 
 def spreadsheet_media_types(result, generator, request, public):
-    """drf-spectacular post-processing hook: a list's `?format=csv|xlsx` answer is
-    declared as the file it is, not as the JSON page under a spreadsheet's media type."""
+    """drf-spectacular post-processing hook: a list's or a report's `?format=csv|xlsx`
+    answer is declared as the file it is, not as the JSON under a spreadsheet's media
+    type."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):

@@ -9,7 +9,9 @@ import dataclasses
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -26,19 +28,21 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from agreements.choices import AgreementStatus
 from agreements.filters import (
     EXPIRING_WITHIN_DAYS,
     MAX_EXPIRING_WITHIN_DAYS,
     AgreementFilterSet,
 )
 from agreements.models import Agreement
+from core.api.export import EXPORT_RENDERERS
 from core.api.views import ParametersMixin
 from core.fiscal import FIRST_YEAR, LAST_YEAR
 from missions.filters import MeetingFilterSet
 from missions.models import Meeting
 from projects.filters import OrderFigureFilterSet, ProjectFilterSet
 from projects.models import OrderFigure, Project, WatchList
-from reports import oc4ids, selectors
+from reports import oc4ids, selectors, spreadsheets
 from reports.sentences import engagement_sentence
 
 
@@ -70,9 +74,13 @@ class ReportView(ParametersMixin, GenericAPIView):
     ignores it."""
 
     permission_classes = (permissions.IsAuthenticated, CanReadReports)
+    # `?format=csv|xlsx`: the report's tables as a spreadsheet (reports.spreadsheets).
+    renderer_classes = (*api_settings.DEFAULT_RENDERER_CLASSES, *EXPORT_RENDERERS)
     pagination_class = None
     filterset_class = None
     parameters_class = None
+    # What the report counts, the title row of its spreadsheet.
+    what = ""
 
     @classmethod
     def parameter_names(cls) -> list[str]:
@@ -100,13 +108,15 @@ class ReportView(ParametersMixin, GenericAPIView):
             data = parameters.validated_data if valid else {}
         if errors:
             raise serializers.ValidationError(errors)
+        self.given_labels = self._given_labels()
         # Records chosen by id come as a QuerySet, an empty one when none was given: as
         # a list, it is an empty value like the others.
         data = {
             name: list(value) if isinstance(value, QuerySet) else value
             for name, value in data.items()
         }
-        return {name: value for name, value in data.items() if value not in EMPTY_VALUES}
+        self.given = {name: value for name, value in data.items() if value not in EMPTY_VALUES}
+        return self.given
 
     def get_queryset(self):
         # What the reader may see (core.classification); the selectors are given the
@@ -126,13 +136,71 @@ class ReportView(ParametersMixin, GenericAPIView):
             records = self.filterset.filters[name].filter(records, given[name])
         return records
 
-    @staticmethod
-    def answer(result, **extra):
-        return Response({**dataclasses.asdict(result), **extra})
+    def _given_labels(self) -> list[tuple[str, str, list[str]]]:
+        """The parameters given, as the spreadsheet's filters row names them."""
+        query = self.request.query_params
+        labels = {}
+        if self.filterset_class is not None:
+            labels = {name: f.label for name, f in self.filterset_class.base_filters.items()}
+        return [
+            (name, str(labels.get(name) or name), [value for value in query.getlist(name) if value])
+            for name in query
+            if name != api_settings.URL_FORMAT_OVERRIDE
+        ]
+
+    def spreadsheet_format(self) -> str | None:
+        wanted = getattr(self.request.accepted_renderer, "format", None)
+        return wanted if wanted in spreadsheets.SPREADSHEET_FORMATS else None
+
+    def answer(self, result, **extra):
+        data = {**dataclasses.asdict(result), **extra}
+        export_format = self.spreadsheet_format()
+        if export_format is None:
+            return Response(data)
+        return spreadsheets.sheet_response(self.sheet(data), export_format)
+
+    def sheet(self, data: dict) -> spreadsheets.Sheet:
+        """The report's tables, under a title row saying what and for which period."""
+        return spreadsheets.Sheet(
+            spreadsheets.titled(self.what, self.period_label()),
+            self.tables(data),
+            notes=[*self.notes(data), spreadsheets.as_of(), *self.filters_row()],
+            name=self.request.path.rstrip("/").rsplit("/", 1)[-1],
+        )
+
+    def period_label(self) -> str:
+        """The period the figures cover: `year`, `fiscal_year`, a range of dates or of
+        years, or all the records."""
+        given = getattr(self, "given", {})
+        if "year" in given:
+            return selectors.year_label(given["year"], fiscal=False)
+        if "fiscal_year" in given:
+            return selectors.year_label(given["fiscal_year"], fiscal=True)
+        if "date_after" in given and "date_before" in given:
+            return selectors.Period.between(given["date_after"], given["date_before"]).label
+        for low, high in (("date_after", "date_before"), ("year_min", "year_max")):
+            if low in given or high in given:
+                return f"{given.get(low, '')} – {given.get(high, '')}"
+        return spreadsheets.all_time()
+
+    def filters_row(self) -> list[str]:
+        return spreadsheets.conditions(
+            (label, values)
+            for name, label, values in self.given_labels
+            if name not in PERIOD_LABELLED
+        )
+
+    def notes(self, data: dict) -> list[str]:
+        return []
+
+    def tables(self, data: dict) -> list[spreadsheets.Table]:
+        raise NotImplementedError
 
 
 # The period of a report on meetings, in the meetings list's own parameters.
 PERIOD_PARAMETERS = ("year", "fiscal_year", "date_after", "date_before")
+# The parameters a spreadsheet's title row names as its period, not as a filter.
+PERIOD_LABELLED = {*PERIOD_PARAMETERS, "year_min", "year_max", "edition"}
 
 
 def period_of(given: dict) -> selectors.Period | None:
@@ -177,6 +245,7 @@ class EngagementsView(ReportView):
 
     queryset = Meeting.objects.all()
     filterset_class = report_filterset(MeetingFilterSet)
+    what = _("Top-sales engagements")
     # What the engagements record, and the argument of engagement_statistics() for it.
     NATIVE = {
         "country": "countries",
@@ -225,6 +294,13 @@ class EngagementsView(ReportView):
         }
         return self.answer(stats, sentence=sentence)
 
+    def notes(self, data):
+        # The annual report's sentence, in the reader's language.
+        return [data["sentence"]["en" if get_language() == "en" else "ja"]]
+
+    def tables(self, data):
+        return spreadsheets.engagements_tables(data)
+
 
 class EditionParameters(serializers.Serializer):
     edition = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
@@ -265,6 +341,9 @@ class WatchListTransitionView(ReportView):
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
+    def sheet(self, data):
+        return spreadsheets.transition_sheet(data)
+
 
 class WatchListBreakdownView(WatchListTransitionView):
     """One edition of the watch list by region (as printed) and by sector."""
@@ -288,6 +367,9 @@ class WatchListBreakdownView(WatchListTransitionView):
         except WatchList.DoesNotExist as error:
             raise NotFound(_("There is no watch list of that year.")) from error
 
+    def sheet(self, data):
+        return spreadsheets.breakdown_sheet(data)
+
 
 class AgreementsView(ReportView):
     """Agreements by status, country, sector and kind, with the agreements list's
@@ -297,6 +379,7 @@ class AgreementsView(ReportView):
 
     queryset = Agreement.objects.all()
     filterset_class = report_filterset(AgreementFilterSet)
+    what = _("Agreements")
 
     @extend_schema(
         filters=True,
@@ -344,6 +427,19 @@ class AgreementsView(ReportView):
         ]
         return self.answer(stats, expiring=expiring)
 
+    def tables(self, data):
+        statuses = dict(AgreementStatus.choices)
+        expiring = [
+            {
+                "display": row["display"],
+                "country": countries.name(row["counterpart_country"]),
+                "status": str(statuses.get(row["status"], row["status"])),
+                "expires_on": row["expires_on"],
+            }
+            for row in data["expiring"]
+        ]
+        return [*spreadsheets.agreements_tables(data), spreadsheets.expiring_table(expiring)]
+
 
 class PipelineView(ReportView):
     """Projects by stage × sector × region × status, with the projects list's
@@ -351,6 +447,7 @@ class PipelineView(ReportView):
 
     queryset = Project.objects.all()
     filterset_class = report_filterset(ProjectFilterSet)
+    what = _("Project pipeline")
 
     @extend_schema(
         filters=True,
@@ -369,6 +466,9 @@ class PipelineView(ReportView):
             selectors.project_pipeline(projects=self.filtered(given), user=request.user)
         )
 
+    def tables(self, data):
+        return spreadsheets.pipeline_tables(data)
+
 
 class TopSalesEffectView(ReportView):
     """Of the projects promoted at the top-sales meetings the meetings list's
@@ -379,6 +479,7 @@ class TopSalesEffectView(ReportView):
 
     queryset = Meeting.objects.all()
     filterset_class = report_filterset(MeetingFilterSet)
+    what = _("Projects promoted at top sales and what became of them")
 
     @extend_schema(
         filters=True,
@@ -405,6 +506,9 @@ class TopSalesEffectView(ReportView):
             selectors.top_sales_effect(period=period, meetings=meetings, user=request.user)
         )
 
+    def tables(self, data):
+        return spreadsheets.top_sales_effect_tables(data)
+
 
 class OrderFiguresView(ReportView):
     """Orders won by Japanese firms against the government's target, with the order
@@ -412,6 +516,7 @@ class OrderFiguresView(ReportView):
 
     queryset = OrderFigure.objects.all()
     filterset_class = report_filterset(OrderFigureFilterSet)
+    what = _("Orders won by Japanese firms against the target")
 
     @extend_schema(
         filters=True,
@@ -430,17 +535,21 @@ class OrderFiguresView(ReportView):
         given = self.parameters(request)
         return self.answer(selectors.order_figures_against_target(figures=self.filtered(given)))
 
+    def tables(self, data):
+        return spreadsheets.order_figures_tables(data)
+
 
 class OC4IDSView(ReportView):
     """The projects as an OC4IDS 0.9 project package (the Open Contracting for
     Infrastructure Data Standard), filtered with the projects list's parameters:
     identifiers, title, status and sector in OC4IDS codes, country as location,
     parties with their roles, budget, periods, the agreements as documents and the
-    top-sales meetings that promoted each project as `lobbyingMeetings`. Streamed: any
-    number of projects."""
+    top-sales meetings that promoted each project as `lobbyingMeetings`; only records of
+    機密性1 (may be published). Streamed: any number of projects."""
 
     queryset = Project.objects.all()
     filterset_class = ProjectFilterSet
+    renderer_classes = api_settings.DEFAULT_RENDERER_CLASSES  # a JSON package only
 
     @extend_schema(
         filters=True,
@@ -459,6 +568,6 @@ class OC4IDSView(ReportView):
         uri = request.build_absolute_uri()
         base_url = request.build_absolute_uri("/").rstrip("/")
         return StreamingHttpResponse(
-            oc4ids.project_package(projects, uri=uri, base_url=base_url, user=request.user),
+            oc4ids.project_package(projects, uri=uri, base_url=base_url),
             content_type="application/json",
         )

@@ -13,6 +13,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from core.classification import Classification
 from reports import oc4ids
 from tests import factories
 from tests.api import client_for
@@ -21,6 +22,7 @@ STANDARD = Path(settings.BASE_DIR).parent.parent / "shared" / "standards" / "oc4
 if not STANDARD.exists():  # the worktree's main checkout is /work/main, beside shared/
     STANDARD = Path("/work/shared/standards/oc4ids")
 FEED = "/api/v1/oc4ids/"
+PUBLIC = {"classification": Classification.PUBLIC}  # only 機密性1 records are published
 
 FORMATS = FormatChecker()
 
@@ -84,15 +86,20 @@ def test_a_project_is_mapped_field_by_field(administrator_user):
         owner=owner,
         estimated_cost_jpy=12_000_000_000,
         awarded_on=datetime.date(2019, 3, 1),
+        **PUBLIC,
     )
     factories.ProjectParticipantFactory(project=project, organization=lender, role="lender")
-    agreement = factories.AgreementFactory(title="MoC on roads", projects=[project])
+    agreement = factories.AgreementFactory(title="MoC on roads", projects=[project], **PUBLIC)
     person = factories.PersonFactory(name="Hon. Minister of Roads")
-    mission = factories.MissionFactory(status="completed", leader_rank="minister")
+    mission = factories.MissionFactory(status="completed", leader_rank="minister", **PUBLIC)
     meeting = factories.MeetingFactory(
-        mission=mission, counterpart_country="GH", counterparts=[person], projects=[project]
+        mission=mission,
+        counterpart_country="GH",
+        counterparts=[person],
+        projects=[project],
+        **PUBLIC,
     )
-    factories.MeetingFactory(projects=[project])  # planned mission: not top sales
+    factories.MeetingFactory(projects=[project], **PUBLIC)  # planned mission: not top sales
 
     package = json.loads(
         b"".join(client_for(administrator_user).get(FEED, {"country": "GH"}).streaming_content)
@@ -128,8 +135,8 @@ def test_a_project_is_mapped_field_by_field(administrator_user):
 
 @pytest.mark.django_db
 def test_the_feed_is_filtered_and_checked_like_the_projects_list(administrator_user, analyst_user):
-    factories.ProjectFactory(country="GH")
-    factories.ProjectFactory(country="VN")
+    factories.ProjectFactory(country="GH", **PUBLIC)
+    factories.ProjectFactory(country="VN", **PUBLIC)
     client = client_for(administrator_user)
     package = json.loads(b"".join(client.get(FEED, {"country": "VN"}).streaming_content))
     assert [p["locations"][0]["address"]["countryName"] for p in package["projects"]] == ["Vietnam"]
@@ -151,7 +158,7 @@ def test_the_feed_reads_projects_a_chunk_at_a_time(administrator_user, monkeypat
 
     monkeypatch.setattr(oc4ids, "CHUNK", 2)
     for _ in range(6):
-        factories.MeetingFactory(projects=[factories.ProjectFactory()])
+        factories.MeetingFactory(projects=[factories.ProjectFactory(**PUBLIC)])
     with CaptureQueriesContext(connection) as queries:
         body = b"".join(client_for(administrator_user).get(FEED).streaming_content)
     assert len(json.loads(body)["projects"]) == 6
@@ -159,31 +166,31 @@ def test_the_feed_reads_projects_a_chunk_at_a_time(administrator_user, monkeypat
     assert len(per_chunk) <= 6  # the latest change, then the chunks of 2 (3 of them)
 
 
-def test_the_filter_point_for_classification_exists():
-    """Where "only classification-1 records" will go: one function, today the identity."""
-    sentinel = object()
-    assert oc4ids.publishable(sentinel) is sentinel
-    assert "classification-1" in oc4ids.publishable.__doc__
-
-
 @pytest.mark.django_db
-def test_a_level_3_record_does_not_show_through_a_project_the_reader_sees(analyst_user):
-    """The projects are those the reader may see; so are the agreements and meetings
-    printed under them (core.classification)."""
-    from core.classification import Classification
-
-    project = factories.ProjectFactory()
-    factories.AgreementFactory(title="Open MoC", projects=[project])
+def test_only_classification_1_records_are_published(administrator_user):
+    """機密性1 means "may be published": a level-2 or level-3 project is not in the feed,
+    nor a level-2 agreement or meeting under a published project, even for a superuser
+    who may read them all."""
+    published = factories.ProjectFactory(name="Published road", **PUBLIC)
+    factories.ProjectFactory(name="Internal road")  # level 2, the default
+    factories.ProjectFactory(name="Secret road", classification=Classification.NEED_TO_KNOW)
+    factories.AgreementFactory(title="Announced MoC", projects=[published], **PUBLIC)
+    factories.AgreementFactory(title="Internal MoC", projects=[published])
     factories.AgreementFactory(
-        title="Secret MoC", projects=[project], classification=Classification.NEED_TO_KNOW
+        title="Secret MoC", projects=[published], classification=Classification.NEED_TO_KNOW
     )
-    mission = factories.MissionFactory(
+    announced = factories.MissionFactory(status="completed", leader_rank="minister", **PUBLIC)
+    public_meeting = factories.MeetingFactory(mission=announced, projects=[published], **PUBLIC)
+    factories.MeetingFactory(mission=announced, projects=[published])  # level 2
+    secret = factories.MissionFactory(
         status="completed", leader_rank="minister", classification=Classification.NEED_TO_KNOW
     )
-    factories.MeetingFactory(mission=mission, projects=[project])
+    factories.MeetingFactory(mission=secret, projects=[published])
 
-    package = json.loads(b"".join(client_for(analyst_user).get(FEED).streaming_content))
+    package = json.loads(b"".join(client_for(administrator_user).get(FEED).streaming_content))
 
+    assert errors_of(package) == []
     [document] = package["projects"]
-    assert [d["title"] for d in document["documents"]] == ["Open MoC"]
-    assert "lobbyingMeetings" not in document
+    assert document["title"] == "Published road"
+    assert [d["title"] for d in document["documents"]] == ["Announced MoC"]
+    assert [m["id"] for m in document["lobbyingMeetings"]] == [str(public_meeting.pk)]

@@ -22,7 +22,8 @@ def test_the_demo_datas_package_is_valid_oc4ids(demo_data, administrator_user):
     package = json.loads(b"".join(response.streaming_content))
 
     assert errors_of(package) == []
-    assert len(package["projects"]) == Project.objects.count()
+    # The demo's watch-list projects are 機密性1; the level-3 demo records are not.
+    assert len(package["projects"]) == Project.objects.filter(classification=1).count() > 80
     assert package["version"] == "0.9"
     assert package["uri"] == "http://testserver/api/v1/oc4ids/"
     projects = package["projects"]
@@ -31,8 +32,9 @@ def test_the_demo_datas_package_is_valid_oc4ids(demo_data, administrator_user):
     assert {r for p in projects for party in p["parties"] for r in party["roles"]} <= codes(
         "partyRole.csv"
     )
-    # The demo data's agreements and top-sales meetings appear under their projects.
-    assert any(p.get("documents") for p in projects)
+    # The TICAD7 MoCs and meetings (announced, 機密性1) appear under their projects.
+    documents = {d["title"] for p in projects for d in p.get("documents", ())}
+    assert "Memorandum of Cooperation between MLIT and the Ministry of Roads" in " ".join(documents)
     assert any(p.get("lobbyingMeetings") for p in projects)
 
 
@@ -42,6 +44,6 @@ def test_export_oc4ids_writes_the_same_package(demo_data, tmp_path):
     call_command("export_oc4ids", str(target), stderr=StringIO())
     package = json.loads(target.read_text())
     assert errors_of(package) == []
-    assert len(package["projects"]) == Project.objects.count()
+    assert len(package["projects"]) == Project.objects.filter(classification=1).count() > 80
     assert package["uri"] == f"{settings.SITE_URL}/api/v1/oc4ids/"
     assert not (tmp_path / "projects.json.partial").exists()
