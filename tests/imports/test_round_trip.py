@@ -280,3 +280,30 @@ def test_an_import_refuses_a_tag_no_record_could_carry(api, directory):
     job = response.json()
     assert job["errors"] and job["errors"][0]["field"] == "tags", job
     assert not Organization.objects.filter(name="Port Authority").exists()
+
+
+def test_a_missions_file_tags_its_missions(api, missions):
+    from tests.imports.helpers import csv_file
+
+    rows = [
+        ["title", "leader", "leader_rank", "kind", "start_date", "end_date", "status", "tags"],
+        [
+            "Visit to Kenya",
+            "Keiichi Ishii",
+            "minister",
+            "overseas_visit",
+            "2019-05-01",
+            "2019-05-03",
+            "planned",
+            "港湾, アフリカ",
+        ],
+    ]
+    job = imported(api, "missions", csv_file(rows))
+    assert job["errors"] == [], job["errors"]
+    mission = Mission.objects.get(title="Visit to Kenya")
+    assert sorted(tag.name for tag in mission.tags.all()) == ["アフリカ", "港湾"]
+    # Its history records them.
+    assert sorted(row.tag.name for row in mission.history.first().tags.all()) == [
+        "アフリカ",
+        "港湾",
+    ]
