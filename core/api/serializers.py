@@ -25,7 +25,12 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from core.classification import Classification, access_list_errors, access_lists_after_save
+from core.classification import (
+    Classification,
+    LinkedRecords,
+    access_list_errors,
+    access_lists_after_save,
+)
 from core.models import TAG_MAX_LENGTH, Sector, Tag, validate_tag_name
 from core.regions import Region, region_of
 from core.services import validated_save
@@ -326,6 +331,8 @@ class RecordSerializer(serializers.ModelSerializer):
             if errors:
                 raise serializers.ValidationError(errors)
         attrs = super().validate(attrs)
+        if self.instance is not None:
+            attrs = self._keep_hidden_links(self.instance, attrs)
         instance = self.instance or self.Meta.model()
         for name, value in self._own_fields(attrs).items():
             setattr(instance, name, value)
@@ -334,6 +341,31 @@ class RecordSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(_as_field_errors(error)) from error
         return attrs
+
+    def _keep_hidden_links(self, instance, attrs):
+        """A writer cannot remove a link they cannot see: the API showed it as nothing
+        (null, left out of a list), so a record read and written back must keep it. A
+        hidden `supersedes` given as null stays; a hidden project stays in `projects`
+        whatever list is given. Another, visible, value given for a single link
+        replaces it, as in the admin (core.classification.LinkedRecords)."""
+        request = self.context.get("request")
+        linked = LinkedRecords.of(request) if request is not None else None
+        if linked is None or linked.everything:
+            return attrs
+        kept = dict(attrs)
+        for field in instance._meta.get_fields():
+            if field.name not in attrs or not hasattr(field.related_model, "classification"):
+                continue
+            if field.many_to_many and field.concrete:
+                current = getattr(instance, field.name).all()
+                hidden = linked.only_hidden(current)
+                if hidden:
+                    kept[field.name] = [*attrs[field.name], *hidden]
+            elif isinstance(field, models.ForeignKey) and attrs[field.name] is None:
+                current = getattr(instance, field.name)
+                if linked.hidden(current):
+                    kept[field.name] = current
+        return kept
 
     def _own_fields(self, attrs):
         """The values stored on the row itself (not many-to-many, not nested)."""
