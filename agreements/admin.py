@@ -154,6 +154,7 @@ class AgreementAdmin(RecordAdmin):
         "signed_on",
         "expires_on",
         "japanese_signatory",
+        "tags_column",
         "classification",
     )
     list_select_related = ("japanese_signatory",)

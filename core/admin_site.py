@@ -19,6 +19,7 @@ BUSINESS = (
     ("contacts", ("organization", "person", "post")),
     ("followups", ("followup",)),
     ("notes", ("note",)),
+    ("core", ("tag",)),
 )
 ADMINISTRATION = (
     ("accounts", ("user", "apitoken")),

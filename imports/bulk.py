@@ -232,7 +232,7 @@ class _MissionImport:
         resource = self.resource
         return {
             key: resource.field_for(key).clean(row)
-            for key in ("sectors", "delegation")
+            for key in ("sectors", "delegation", "tags")
             if key in row
         }
 

@@ -41,7 +41,7 @@ from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
 from contacts.models import Organization, Person, Post
 from core import audit
-from core.api.filters import MAX_BIGINT, CountryFilter
+from core.api.filters import MAX_BIGINT, CountryFilter, TagFilter
 from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, is_asean, region_of
@@ -443,6 +443,9 @@ def _tune_widgets(filterset, names):
             field.widget = DateInput(attrs={"placeholder": "2019/8/29", "size": 16})
         elif name == "q":
             field.widget = TextInput(attrs={"type": "search"})
+        elif isinstance(filterset.filters[name], TagFilter):
+            # Tags by name: the list's values are the names `?tag=` takes.
+            field.widget = LongSelectMultiple(choices=field.choices, attrs={"size": 6})
 
 
 def _parameter_names(bound_field) -> set[str]:
@@ -572,6 +575,7 @@ class MissionListView(RecordListView):
         Column(_("Countries met")),
         Column(_("Sectors")),
         Column(_("Status"), "status"),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -585,6 +589,8 @@ class MissionListView(RecordListView):
         "kind",
         "status",
         "sector",
+        "tag",
+        "tag_match",
     )
 
 
@@ -602,6 +608,7 @@ class MeetingListView(RecordListView):
         Column(_("Counterpart organisations")),
         Column(_("Projects promoted")),
         Column(_("Topics")),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -617,6 +624,8 @@ class MeetingListView(RecordListView):
         "leader_rank",
         "mission_status",
         "sector",
+        "tag",
+        "tag_match",
     )
 
 
@@ -633,6 +642,7 @@ class AgreementListView(RecordListView):
         Column(_("Status"), "status"),
         Column(_("Signed on"), "signed_on"),
         Column(_("Expires on"), "expires_on"),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -647,6 +657,8 @@ class AgreementListView(RecordListView):
         "expiring_within",
         "signed_on_after",
         "signed_on_before",
+        "tag",
+        "tag_match",
     )
 
 
@@ -664,6 +676,7 @@ class ProjectListView(RecordListView):
         Column(_("Scheme"), "scheme"),
         Column(_("Estimated cost"), "estimated_cost_jpy"),
         Column(_("Owner / awarded to")),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -678,6 +691,8 @@ class ProjectListView(RecordListView):
         "year",
         "estimated_cost_jpy_min",
         "estimated_cost_jpy_max",
+        "tag",
+        "tag_match",
     )
 
 
@@ -699,7 +714,7 @@ def _describe_filters(jobs, request):
         described.append((params, filterset))
         for name, values in params.lists():
             field = filterset.form.fields.get(name) if filterset else None
-            if hasattr(field, "queryset"):
+            if hasattr(field, "queryset") and not isinstance(filterset.filters[name], TagFilter):
                 # Checked when the export was asked for; a forged row must not reach
                 # the database as a number it cannot bind.
                 ids[field.queryset.model].update(value for value in values if _is_id(value))
@@ -731,6 +746,8 @@ def _is_id(value: str) -> bool:
 def _readable_values(filter_, field, values, names) -> list[str]:
     """The values of one filter as its form field names them (`names`: the records
     named, {model: {id: name}})."""
+    if isinstance(filter_, TagFilter):
+        return values  # tags by their names already (a tag "2019" is not record #2019)
     if hasattr(field, "queryset"):
         known = names.get(field.queryset.model, {})
         return [known.get(value, value) for value in values]

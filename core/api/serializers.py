@@ -31,9 +31,10 @@ from core.classification import (
     access_list_errors,
     access_lists_after_save,
 )
-from core.models import Sector
+from core.models import TAG_MAX_LENGTH, Sector, Tag, validate_tag_name
 from core.regions import Region, region_of
 from core.services import validated_save
+from core.tags import tags_named
 from core.validators import TextCharactersValidator
 
 # The columns the brief of a named record ({id, url, display}) reads: lists of many
@@ -133,6 +134,38 @@ class CodeRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TAG_MAX_LENGTH})
+class TagNameField(serializers.SlugRelatedField):
+    """A tag, read and written as its name. A name no tag has yet is a new tag (tags are
+    free): it is validated here and created with the record (core.tags.tags_named)."""
+
+    default_error_messages = {
+        "invalid": serializers.CharField.default_error_messages["invalid"],
+        "blank": serializers.CharField.default_error_messages["blank"],
+        "max_length": serializers.CharField.default_error_messages["max_length"],
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "name")
+        kwargs.setdefault("queryset", Tag.objects.all())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        name = " ".join(data.split())
+        if not name:
+            self.fail("blank")
+        if len(name) > TAG_MAX_LENGTH:
+            self.fail("max_length", max_length=TAG_MAX_LENGTH)
+        try:
+            TextCharactersValidator()(name)
+            validate_tag_name(name)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return name
+
+
 class CountryCodeField(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 code, checked against the list of countries."""
 
@@ -212,6 +245,9 @@ class RecordSerializer(serializers.ModelSerializer):
                 "many": True,
                 "required": False,
             }
+        if relation_info.related_model is Tag:
+            # Tags read and write as their names: ["港湾", "Ghana ports"].
+            return TagNameField, {"many": True, "required": False}
         return super().build_relational_field(field_name, relation_info)
 
     def build_field(self, field_name, info, model_class, nested_depth):
@@ -366,6 +402,9 @@ class RecordSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(_as_field_errors(error)) from error
         for name, value in self._many_to_many(validated_data).items():
+            field = self.fields.get(name)
+            if isinstance(getattr(field, "child_relation", None), TagNameField):
+                value = tags_named(value)
             getattr(instance, name).set(value)
         request = self.context.get("request")
         access_lists_after_save(
