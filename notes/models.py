@@ -85,6 +85,11 @@ class Note(ClassifiedModel, TimeStampedModel):
     def __str__(self):
         return Truncator(" ".join(self.text.split())).chars(60)
 
+    @property
+    def attachment_filename(self) -> str:
+        """The file's own name, without the folder it is stored in."""
+        return self.attachment.name.rsplit("/", 1)[-1] if self.attachment else ""
+
     @classmethod
     def classified_parents(cls, user, restricted=False):
         # The record it is on is visible: one condition per kind of record. The

@@ -52,6 +52,7 @@ from exports.models import ExportJob
 from exports.services import export_job_create
 from followups.choices import FollowUpStatus
 from followups.models import FollowUp
+from notes.models import Note
 from missions.api.views import MeetingViewSet, MissionViewSet
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Engagement, Meeting, Mission
@@ -1450,8 +1451,18 @@ class RecordDetailView(AnalystPageMixin, TemplateView):
                 .select_related("assignee")
                 .order_by("due_on", "id")
             )
+        notes = []
+        if user.has_perm("notes.view_note"):
+            notes = list(
+                Note.objects.visible_to(user)
+                .filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id=record.pk,
+                )
+                .select_related("author")
+            )  # newest first (Note.Meta.ordering)
         # The page's marking: that of the most restricted record it shows.
-        shown = [record, *followups]
+        shown = [record, *followups, *notes]
         for value in related.values():
             for item in value if isinstance(value, list) else [value]:
                 if hasattr(item, "classification"):
@@ -1462,6 +1473,7 @@ class RecordDetailView(AnalystPageMixin, TemplateView):
             opts=self.model._meta,
             classification_marking=highest_marking(item.classification for item in shown),
             followups=followups,
+            notes=notes,
             history=record_history(record, user),
             list_url=reverse(self.list_name),
             admin_url=reverse(
