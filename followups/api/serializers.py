@@ -104,6 +104,7 @@ class FollowUpSerializer(RecordSerializer):
             "url",
             "target",
             "title",
+            "country",
             "description",
             "assignee",
             "due_on",

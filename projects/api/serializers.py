@@ -125,6 +125,7 @@ class WatchListSerializer(RecordSerializer):
             "id",
             "url",
             "name",
+            "name_ja",
             "edition_year",
             "published_on",
             "previous",
@@ -154,4 +155,14 @@ class WatchListEntrySerializer(RecordSerializer):
 class OrderFigureSerializer(RecordSerializer):
     class Meta:
         model = OrderFigure
-        fields = ["id", "url", "year", "amount_jpy", "kind", "source", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "url",
+            "year",
+            "amount_jpy",
+            "kind",
+            "source",
+            "source_ja",
+            "created_at",
+            "updated_at",
+        ]

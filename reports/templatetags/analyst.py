@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
@@ -22,3 +23,17 @@ def date_with_era(day):
     if not (get_language() or "").startswith("ja"):
         return date_format(day, "DATE_FORMAT")
     return f"{day.year}年（{era_year(day)}）{day.month}月{day.day}日"
+
+
+@register.simple_tag(takes_context=True)
+def record_url(context, model_label, pk):
+    """{% record_url "projects.project" project.id as url %}: the record's page in the
+    admin, for a reader who may open it there (staff with the view permission); ""
+    otherwise, and the name is then shown without a link."""
+    user = context.get("user")
+    if user is None or not user.is_staff or not pk:
+        return ""
+    app_label, model_name = model_label.split(".")
+    if not user.has_perm(f"{app_label}.view_{model_name}"):
+        return ""
+    return reverse(f"admin:{app_label}_{model_name}_change", args=[pk])
