@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.choices import Channel
 from audit.models import ReadEvent
+from core.api.filters import IntegerFilter, UTCDateTimeFilter
 
 
 class ReadEventFilterSet(django_filters.FilterSet):
@@ -14,11 +15,9 @@ class ReadEventFilterSet(django_filters.FilterSet):
     record_type = django_filters.CharFilter(
         method="filter_record_type", label=_("record type (app_label.model)")
     )
-    object_id = django_filters.NumberFilter(label=_("record id"))
-    at_after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label=_("from"))
-    at_before = django_filters.IsoDateTimeFilter(
-        field_name="at", lookup_expr="lte", label=_("until")
-    )
+    object_id = IntegerFilter(min_value=1, label=_("record id"))
+    at_after = UTCDateTimeFilter(field_name="at", lookup_expr="gte", label=_("from"))
+    at_before = UTCDateTimeFilter(field_name="at", lookup_expr="lte", label=_("until"))
 
     class Meta:
         model = ReadEvent

@@ -57,3 +57,9 @@ def note(request, channel: str, *, model=None, object_id=None, count: int = 0, l
             "level": level,
         }
     )
+
+
+def forget(request):
+    """Forget the reads noted so far in this request: what was read to build an answer
+    that shows none of it (a page's context, built for one of its tables' files)."""
+    _http_request(request).__dict__.pop(NOTES, None)

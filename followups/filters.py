@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from core.api.filters import FiscalYearFilter, RecordFilterSet, YearFilter
+from core.api.filters import FiscalYearFilter, IntegerFilter, RecordFilterSet, YearFilter
 from followups.choices import TARGET_TYPES, FollowUpStatus
 from followups.models import FollowUp, overdue_q
 
@@ -18,12 +18,6 @@ class FollowUpFilterForm(forms.Form):
         if cleaned_data.get("target_id") is not None and not cleaned_data.get("target_type"):
             self.add_error("target_id", _("Give target_type with target_id."))
         return cleaned_data
-
-
-class RecordIdFilter(filters.NumberFilter):
-    """A record's id: a whole number from 1."""
-
-    field_class = forms.IntegerField
 
 
 class FollowUpFilterSet(RecordFilterSet):
@@ -42,7 +36,7 @@ class FollowUpFilterSet(RecordFilterSet):
     target_type = filters.ChoiceFilter(
         choices=TARGET_TYPE_CHOICES, method="filter_type", label=_("record type")
     )
-    target_id = RecordIdFilter(field_name="object_id", min_value=1, label=_("record id"))
+    target_id = IntegerFilter(field_name="object_id", min_value=1, label=_("record id"))
     year = YearFilter(field_name="due_on", label=_("year"))
     fiscal_year = FiscalYearFilter(field_name="due_on", label=_("fiscal year"))
     ordering = filters.OrderingFilter(

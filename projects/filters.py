@@ -1,14 +1,15 @@
 import django_filters as filters
-from django import forms
 from django.apps import apps
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organization
 from core.api.filters import (
+    MAX_BIGINT,
     AseanFilter,
     CountryFilter,
     FiscalYearFilter,
+    IntegerFilter,
     RecordFilterSet,
     RegionFilter,
     YearFilter,
@@ -25,16 +26,6 @@ from projects.choices import (
     WatchListOutcome,
 )
 from projects.models import OrderFigure, Project, ProjectParticipant, WatchList, WatchListEntry
-
-# The largest value a 64-bit integer column holds: a bigger one is a mistake to report,
-# not a number to send to the database.
-MAX_BIGINT = 2**63 - 1
-
-
-class IntegerFilter(filters.NumberFilter):
-    """A whole number: `2019`, never `2019.5`."""
-
-    field_class = forms.IntegerField
 
 
 def integer_bounds(field_name, verbose_name, *, min_value=0, max_value=MAX_BIGINT):

@@ -113,6 +113,8 @@ class TableDownloadMixin:
         sheet = self.sheet(name, context)
         if sheet is None:
             raise Http404(gettext("There is no such table on this page now."))
+        # The page's context noted the page's reads; the answer is this table alone.
+        audit.forget(request)
         audit.note_records(request, audit.CHANNEL_EXPORT, self.records_of(name, context))
         return spreadsheets.sheet_response(sheet, export_format)
 

@@ -156,3 +156,27 @@ def test_administrators_read_it_in_the_admin_and_the_api(administrator_user, ana
     assert client.post(f"/admin/audit/readevent/{entry.pk}/delete/").status_code == 403
     client.force_login(analyst_user)
     assert client.get("/admin/audit/readevent/").status_code in (302, 403)
+
+
+def test_a_period_is_read_in_utc_whatever_its_offset(administrator_user):
+    """Python takes an offset up to ±24 h, PostgreSQL only ±16 h: the period is handed
+    on in UTC (a 500 on PostgreSQL, found by make fuzz)."""
+    client_for(administrator_user).get("/api/v1/agreements/")
+    response = client_for(administrator_user).get(
+        "/api/v1/audit/reads/", {"at_after": "2000-12-05T06:58:53.043426-19:14"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"at_before": "0001-01-01T00:00:00+01:00"},  # no UTC equivalent
+        {"object_id": "1.5"},
+        {"object_id": "0"},
+    ],
+)
+def test_a_wrong_filter_of_the_audit_is_a_400(administrator_user, params):
+    response = client_for(administrator_user).get("/api/v1/audit/reads/", params)
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)

@@ -486,3 +486,16 @@ def test_dashboard_files_count_only_what_the_reader_may_see(analyst_client, top_
     )
     _, by_status = table(rows, "状況別")
     assert by_status == [["合計", "0"]]
+
+
+@pytest.mark.django_db
+def test_a_brief_file_is_audited_once_as_an_export_of_its_table(analyst_client, top_sales):
+    """Building the file reads the whole brief; the audit records what the file holds."""
+    from audit.models import ReadEvent
+
+    factories.AgreementFactory(counterpart_country="VN", title="MoC")
+    brief = reverse("reports:country-brief", args=["VN"])
+    analyst_client.get(brief, {"format": "csv", "table": "agreements"})
+    [event] = ReadEvent.objects.all()
+    assert (event.channel, event.record_count) == ("export", 1)
+    assert event.content_type.model == "agreement"
