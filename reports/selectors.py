@@ -780,7 +780,7 @@ def _transition_problems(edition, previous, groups, current) -> list[str]:
                 counts["pending"],
             )
             % {
-                "previous": previous.name,
+                "previous": str(previous),
                 "total": recorded + counts["pending"],
                 "sum": recorded,
                 "pending": counts["pending"],
@@ -792,12 +792,12 @@ def _transition_problems(edition, previous, groups, current) -> list[str]:
                 "%(edition)s lists %(total)s projects, but continued and added add up to %(sum)s."
             )
             % {
-                "edition": edition.name,
+                "edition": str(edition),
                 "total": len(current),
                 "sum": counts["continued"] + counts["added"],
             }
         )
-    names = {"previous": previous.name, "edition": edition.name}
+    names = {"previous": str(previous), "edition": str(edition)}
     for brief in groups["continued"]:
         if brief["id"] not in current:
             problems.append(
