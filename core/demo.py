@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import DATA_ENTRY
 from agreements.choices import AgreementKind, AgreementStatus, Renewal
@@ -184,7 +184,11 @@ REAL_PUBLIC_BODIES = {
 
 ARTICLE = (
     "MLIT, report on the overseas deployment of infrastructure systems (January 2020), "
-    "Figure 1 インフラ受注実績と目標値 (経協インフラ戦略会議資料)"
+    "Figure 1: orders won and the target (Management Council for Infrastructure Strategy)"
+)
+ARTICLE_JA = (
+    "国土交通省 インフラシステムの海外展開に関する報告（2020年1月）"
+    "図1 インフラ受注実績と目標値（経協インフラ戦略会議資料）"
 )
 ORDER_FIGURES = [
     # (year, amount in yen, kind): "about ¥10 trn in 2010, about ¥23 trn in 2017, target ¥30 trn in 2020".
@@ -412,6 +416,10 @@ TICAD7_MEETINGS = [
     (D(2019, 8, 30), "MG", 0, True),
     (D(2019, 8, 30), "EG", 0, True),
 ]
+# Meetings' topics and outcome are one text each, the bureau's own minute, which staff
+# write in Japanese (the names of records have English and Japanese fields; minutes do
+# not, or staff would type each twice): the demo's are in Japanese.
+DEMO_OUTCOME = "デモ：実務者レベルで協議を継続することで一致。"
 TICAD7_TITLE = (
     "TICAD7: 2nd Japan–Africa Public-Private Infrastructure Conference and bilateral meetings"
 )
@@ -553,19 +561,22 @@ NOTE_TEXTS = [
     "The counterpart asked for the minutes in English by the end of the month.",
 ]
 
+# (English, Japanese). A follow-up has one title and one description, written by staff
+# in Japanese: the demo's are in Japanese. The English titles of earlier demo data sets
+# ("Demo follow-up 01: send ...") are renamed in place, so that loading again adds none.
 FOLLOWUP_ACTIONS = [
-    "send the feasibility study proposal",
-    "arrange the working-level meeting",
-    "share the technical standards in English",
-    "report the outcome to the Minister's office",
-    "confirm the tender schedule with the owner",
-    "invite the counterpart to the next seminar",
-    "draft the joint committee terms of reference",
-    "answer the financing questions with JICA",
-    "collect the Japanese firms' interest",
-    "translate the minutes",
-    "prepare the briefing for the next visit",
-    "follow up the site survey request",
+    ("send the feasibility study proposal", "事業化調査（F/S）の提案書を送付する"),
+    ("arrange the working-level meeting", "実務者会合の日程を調整する"),
+    ("share the technical standards in English", "技術基準の英語版を先方と共有する"),
+    ("report the outcome to the Minister's office", "会談結果を大臣室に報告する"),
+    ("confirm the tender schedule with the owner", "発注者と入札スケジュールを確認する"),
+    ("invite the counterpart to the next seminar", "次回セミナーに先方を招待する"),
+    ("draft the joint committee terms of reference", "合同委員会の付託事項（TOR）案を作成する"),
+    ("answer the financing questions with JICA", "資金面の質問にJICAと連携して回答する"),
+    ("collect the Japanese firms' interest", "日本企業の関心を取りまとめる"),
+    ("translate the minutes", "議事録を翻訳する"),
+    ("prepare the briefing for the next visit", "次回訪問に向けた説明資料を準備する"),
+    ("follow up the site survey request", "現地調査の依頼についてフォローアップする"),
 ]
 
 
@@ -783,7 +794,9 @@ class DemoLoader:
     def load_order_figures(self):
         for year, amount, kind in ORDER_FIGURES:
             self.upsert(
-                OrderFigure, {"year": year, "kind": kind}, {"amount_jpy": amount, "source": ARTICLE}
+                OrderFigure,
+                {"year": year, "kind": kind},
+                {"amount_jpy": amount, "source": ARTICLE, "source_ja": ARTICLE_JA},
             )
 
     def load_demo_directory(self):
@@ -913,12 +926,22 @@ class DemoLoader:
         edition_2018 = self.upsert(
             WatchList,
             {"edition_year": 2018},
-            {"name": "Action Plan 2018", "published_on": D(2018, 3, 30), "previous": None},
+            {
+                "name": "Action Plan 2018",
+                "name_ja": "国土交通省インフラシステム海外展開行動計画2018",
+                "published_on": D(2018, 3, 30),
+                "previous": None,
+            },
         )
         edition_2019 = self.upsert(
             WatchList,
             {"edition_year": 2019},
-            {"name": "Action Plan 2019", "published_on": D(2019, 3, 29), "previous": edition_2018},
+            {
+                "name": "Action Plan 2019",
+                "name_ja": "国土交通省インフラシステム海外展開行動計画2019",
+                "published_on": D(2019, 3, 29),
+                "previous": edition_2018,
+            },
         )
         # The 2019 entries first: an outcome on a 2018 entry needs the next edition.
         for project in self.projects:
@@ -998,7 +1021,10 @@ class DemoLoader:
             city, venue_country = "", ""
         else:
             city, venue_country = COUNTRIES[country][2], country
-        sectors = ", ".join(str(SectorCode(code).label).lower() for code in spec.sectors)
+        # Topics and outcome as staff write them, in Japanese (one text each: see
+        # load_ticad7).
+        with translation.override("ja"):
+            sectors = "・".join(str(SectorCode(code).label) for code in spec.sectors)
         meeting = self.upsert(
             Meeting,
             {"mission": mission, "date": day, "counterpart_country": country},
@@ -1008,8 +1034,8 @@ class DemoLoader:
                 "principal_rank": mission.leader_rank,
                 "venue_city": city,
                 "venue_country": venue_country,
-                "topics": f"Demo: cooperation in {sectors}.",
-                "outcome": "Demo: agreed to continue at working level.",
+                "topics": f"デモ：{sectors}分野の協力について意見交換。",
+                "outcome": DEMO_OUTCOME,
             },
         )
         self.set_m2m(
@@ -1068,16 +1094,17 @@ class DemoLoader:
                     notes="Demo placeholder: the article does not name the minister.",
                 )
                 self.post(person, organization, title, title_ja, D(2019, 1, 1))
+                # As the article reports them.
                 topics = {
-                    "GH": "PPP projects in the road sector and other fields.",
-                    "TN": "Cooperation in the infrastructure field.",
+                    "GH": "道路分野をはじめとするPPP案件について意見交換。",
+                    "TN": "インフラ分野における協力について意見交換。",
                 }[country]
-                outcome = "Memorandum of Cooperation signed."
+                outcome = "協力覚書に署名。"
             else:
                 organization = self.ministry(country, portfolio)
                 person = self.minister(country, portfolio)
-                topics = "Demo: infrastructure cooperation in Africa."
-                outcome = "Demo: agreed to continue at working level."
+                topics = "デモ：アフリカにおけるインフラ協力について意見交換。"
+                outcome = DEMO_OUTCOME
             principal, rank = (
                 (self.adachi, LeaderRank.PARLIAMENTARY_VICE_MINISTER)
                 if by_adachi
@@ -1347,8 +1374,8 @@ class DemoLoader:
                 "principal_rank": rank,
                 "venue_city": COUNTRIES["EG"][2],
                 "venue_country": "EG",
-                "topics": "Demo: the draft MoC on high-speed railway cooperation.",
-                "outcome": "Demo: the two sides agreed on the scope; the text is still open.",
+                "topics": "デモ：高速鉄道協力に関する協力覚書（MoC）案について協議。",
+                "outcome": "デモ：対象範囲は双方で合意。文言は引き続き調整。",
                 "classification": Classification.NEED_TO_KNOW,
             },
         )
@@ -1397,15 +1424,23 @@ class DemoLoader:
             model = type(target)
             if model not in content_types:
                 content_types[model] = ContentType.objects.get_for_model(model)
+            action_en, action_ja = FOLLOWUP_ACTIONS[i % len(FOLLOWUP_ACTIONS)]
+            title = f"デモ フォローアップ{i + 1:02d}：{action_ja}"
+            # On a mission: the country it concerns, the first the mission met.
+            country = (
+                target.meetings.order_by("date", "id").first().counterpart_country
+                if model is Mission
+                else ""
+            )
+            self._rename_followup(f"Demo follow-up {i + 1:02d}: {action_en}", title, country)
             self.upsert(
                 FollowUp,
-                {
-                    "title": f"Demo follow-up {i + 1:02d}: {FOLLOWUP_ACTIONS[i % len(FOLLOWUP_ACTIONS)]}"
-                },
+                {"title": title},
                 {
                     "content_type": content_types[model],
                     "object_id": target.pk,
-                    "description": "Demo record.",
+                    "country": country,
+                    "description": "デモ用の記録です。",
                     "assignee": self.users[i % len(self.users)],
                     "due_on": due_on,
                     "status": status,
@@ -1444,6 +1479,17 @@ class DemoLoader:
                     "author": self.users[i % len(self.users)],
                 },
             )
+
+    def _rename_followup(self, old_title, title, country):
+        """A follow-up of an earlier demo data set, titled in English, takes its Japanese
+        title and the country it concerns (once, with its history), so that upsert finds
+        it instead of adding one."""
+        if FollowUp.objects.filter(title=title).exists():
+            return
+        legacy = FollowUp.objects.filter(title=old_title).order_by("pk").first()
+        if legacy is not None:
+            legacy.title, legacy.country = title, country
+            validated_save(legacy)
 
 
 def load_demo(*, today=None, reset=False):

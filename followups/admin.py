@@ -94,6 +94,7 @@ class FollowUpAdmin(AssigneeByName, RecordAdmin):
     actions = ("mark_done",)
     fields = (
         ("content_type", "object_id"),
+        "country",
         "title",
         "description",
         ("assignee", "due_on"),

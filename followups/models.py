@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from core.classification import ClassifiedModel, parent_visible
@@ -38,6 +39,15 @@ class FollowUp(ClassifiedModel, TimeStampedModel):
     object_id = models.PositiveBigIntegerField(_("record id"))
     target = GenericForeignKey("content_type", "object_id")
     title = models.CharField(_("title"), max_length=255)
+    # A mission meets several countries; the promise usually concerns one of them.
+    country = CountryField(
+        _("country concerned"),
+        blank=True,
+        help_text=_(
+            "For a follow-up on a mission: the country it concerns, so that it appears in "
+            "that country's brief only. Required when the mission met several countries."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,6 +137,29 @@ class FollowUp(ClassifiedModel, TimeStampedModel):
             .exists()
         ):
             raise ValidationError({"object_id": _("There is no such record.")})
+        if key == ("missions", "mission") and self.object_id is not None:
+            self._check_country_of_mission()
+
+    def _check_country_of_mission(self):
+        """On a mission, the country concerned is one the mission met, and is named when
+        it met several (or the follow-up would show in none of their briefs)."""
+        from missions.models import Meeting
+
+        met = set(
+            Meeting.objects.filter(mission_id=self.object_id)
+            .values_list("counterpart_country", flat=True)
+            .distinct()
+        )
+        if self.country and str(self.country) not in met:
+            raise ValidationError({"country": _("The mission held no meeting with this country.")})
+        if not self.country and len(met) > 1:
+            raise ValidationError(
+                {
+                    "country": _(
+                        "The mission met several countries: choose the one this follow-up concerns."
+                    )
+                }
+            )
 
     @property
     def is_overdue(self):

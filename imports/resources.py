@@ -1611,10 +1611,11 @@ class OrderFigureResource(KindResource):
         example="23兆円",
     )
     source = Column("source", w.Text(), attribute="source")
+    source_ja = Column("source_ja", w.Text(), attribute="source_ja")
 
     class Meta(KindResource.Meta):
         model = OrderFigure
-        fields = ("id", "year", "kind_", "amount_jpy", "source")
+        fields = ("id", "year", "kind_", "amount_jpy", "source", "source_ja")
         import_id_fields = ("id",)
 
     def key_of(self, record):
@@ -1794,7 +1795,7 @@ class WatchListResource(KindResource):
         Project._meta.get_field("sector").verbose_name,
     )
     lookups = {
-        "watch-lists": (WatchList, ("name",)),
+        "watch-lists": (WatchList, ("name", "name_ja")),
         "projects": (Project, ("name", "name_ja")),
     }
     written_models = (WatchListEntry,)
@@ -1808,6 +1809,7 @@ class WatchListResource(KindResource):
         example="Action Plan 2019",
         aliases=(WatchListEntry._meta.get_field("watch_list").verbose_name,),
     )
+    name_ja = Column("name_ja", w.Text(), attribute="name_ja", example="アクションプラン2019")
     edition_year = Column("edition_year", w.Integer(), attribute="edition_year", example="2019")
     published_on = Column("published_on", w.Date(), attribute="published_on", example="2019-06-03")
     previous = Column(
@@ -1846,6 +1848,7 @@ class WatchListResource(KindResource):
         fields = (
             "id",
             "name",
+            "name_ja",
             "edition_year",
             "published_on",
             "previous",
@@ -1864,7 +1867,7 @@ class WatchListResource(KindResource):
         name = self.clean_value(row, "name", "")
         return ("name", name_key(name)) if name else None
 
-    EDITION_KEYS = ("name", "edition_year", "published_on", "previous")
+    EDITION_KEYS = ("name", "name_ja", "edition_year", "published_on", "previous")
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format, localize_input
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -257,13 +257,13 @@ class MissionAdmin(RecordAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(CounterpartPostsField, RecordAdmin):
+    # At 1,366 px beside the filters (issue 17, item 6): the official and the rank in
+    # one column, and the mission's title wrapping; the city is on the meeting's page.
     list_display = (
         "date",
         "counterpart_country",
         "mission",
-        "principal",
-        "principal_rank",
-        "venue_city",
+        "held_by",
         "tags_column",
         "classification",
     )
@@ -311,6 +311,18 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         ("created_at", "updated_at"),
     )
     readonly_fields = ("counterpart_posts", *RecordAdmin.readonly_fields)
+
+    @admin.display(description=_("held by"), ordering="principal__name")
+    def held_by(self, meeting):
+        if meeting.principal is None:
+            return meeting.get_principal_rank_display() or "—"
+        if not meeting.principal_rank:
+            return str(meeting.principal)
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            meeting.principal,
+            meeting.get_principal_rank_display(),
+        )
 
     def get_queryset(self, request):
         # The mission and the official name each meeting in a choice list (meeting_label).

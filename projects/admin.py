@@ -144,11 +144,18 @@ class WatchListEntryInline(RecordTabularInline):
 
 @admin.register(WatchList)
 class WatchListAdmin(RecordAdmin):
-    list_display = ("name", "edition_year", "published_on", "previous")
+    list_display = ("name_ja", "name", "edition_year", "published_on", "previous")
     list_select_related = ("previous",)
-    search_fields = ("name",)
+    search_fields = ("name", "name_ja")
     inlines = (WatchListEntryInline,)
-    fields = ("name", "edition_year", "published_on", "previous", ("created_at", "updated_at"))
+    fields = (
+        "name_ja",
+        "name",
+        "edition_year",
+        "published_on",
+        "previous",
+        ("created_at", "updated_at"),
+    )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -179,9 +186,9 @@ class WatchListEntryAdmin(RecordAdmin):
 
 @admin.register(OrderFigure)
 class OrderFigureAdmin(RecordAdmin):
-    list_display = ("year", "kind", "amount", "source")
+    list_display = ("year", "kind", "amount", "source_ja", "source")
     list_filter = ("year", "kind")
-    search_fields = ("source",)
+    search_fields = ("source", "source_ja")
 
     @admin.display(description=_("amount (yen)"), ordering="amount_jpy")
     def amount(self, figure):

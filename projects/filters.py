@@ -30,21 +30,21 @@ from projects.models import OrderFigure, Project, ProjectParticipant, WatchList,
 
 def integer_bounds(field_name, verbose_name, *, min_value=0, max_value=MAX_BIGINT):
     """`<field>_min` and `<field>_max` (inclusive), two plain parameters so that an
-    error names the one that is wrong."""
+    error names the one that is wrong; labelled in words (以上 / 以下), not ≥ and ≤."""
     return (
         IntegerFilter(
             field_name=field_name,
             lookup_expr="gte",
             min_value=min_value,
             max_value=max_value,
-            label=format_lazy("{} ≥", verbose_name),
+            label=format_lazy(_("{field} (at least)"), field=verbose_name),
         ),
         IntegerFilter(
             field_name=field_name,
             lookup_expr="lte",
             min_value=min_value,
             max_value=max_value,
-            label=format_lazy("{} ≤", verbose_name),
+            label=format_lazy(_("{field} (at most)"), field=verbose_name),
         ),
     )
 
@@ -138,7 +138,7 @@ class ProjectParticipantFilterSet(RecordFilterSet):
 
 
 class WatchListFilterSet(RecordFilterSet):
-    search_fields = ("name",)
+    search_fields = ("name", "name_ja")
 
     edition_year = IntegerFilter(
         field_name="edition_year",
@@ -194,7 +194,7 @@ class WatchListEntryFilterSet(RecordFilterSet):
 
 
 class OrderFigureFilterSet(RecordFilterSet):
-    search_fields = ("source",)
+    search_fields = ("source", "source_ja")
 
     kind = filters.MultipleChoiceFilter(choices=FigureKind.choices, label=_("kind"))
     year = IntegerFilter(

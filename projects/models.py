@@ -195,7 +195,8 @@ class WatchList(TimeStampedModel):
     """One edition of the Action Plan's list of major projects to watch
     (注視すべき主要プロジェクト)."""
 
-    name = models.CharField(_("name"), max_length=255, unique=True)
+    name = models.CharField(_("name (English)"), max_length=255, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=255, blank=True)
     edition_year = models.PositiveSmallIntegerField(_("edition year"), unique=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     previous = models.OneToOneField(
@@ -222,7 +223,8 @@ class WatchList(TimeStampedModel):
         ]
 
     def __str__(self):
-        return self.name
+        # In the reader's language: アクションプラン2019 / Action Plan 2019.
+        return localized(self.name, self.name_ja)
 
     def save(self, *args, **kwargs):
         # The previous editions' outcomes follow in post_save (projects.signals): in
@@ -424,7 +426,8 @@ class OrderFigure(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     amount_jpy = models.BigIntegerField(_("amount (yen)"), validators=[MinValueValidator(0)])
     kind = models.CharField(_("kind"), max_length=16, choices=FigureKind.choices)
-    source = models.CharField(_("source"), max_length=500, blank=True)
+    source = models.CharField(_("source (English)"), max_length=500, blank=True)
+    source_ja = models.CharField(_("source (Japanese)"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -447,3 +450,8 @@ class OrderFigure(TimeStampedModel):
 
     def __str__(self):
         return f"{self.year} {self.get_kind_display()}"
+
+    @property
+    def source_display(self):
+        """The source in the reader's language, else in the other one."""
+        return localized(self.source, self.source_ja)

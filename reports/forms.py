@@ -37,7 +37,7 @@ class EditionForm(forms.Form):
     def __init__(self, *args, editions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["edition"].choices = [
-            (edition.edition_year, edition.name) for edition in editions
+            (edition.edition_year, str(edition)) for edition in editions
         ]
 
 

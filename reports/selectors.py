@@ -669,7 +669,8 @@ def _edition(edition: WatchList | int) -> WatchList:
 def _brief_edition(edition: WatchList | None) -> dict | None:
     if edition is None:
         return None
-    return {"id": edition.pk, "name": edition.name, "year": edition.edition_year}
+    # The name in the reader's language (WatchList.name_ja, else name).
+    return {"id": edition.pk, "name": str(edition), "year": edition.edition_year}
 
 
 @dataclass(frozen=True)
@@ -779,7 +780,7 @@ def _transition_problems(edition, previous, groups, current) -> list[str]:
                 counts["pending"],
             )
             % {
-                "previous": previous.name,
+                "previous": str(previous),
                 "total": recorded + counts["pending"],
                 "sum": recorded,
                 "pending": counts["pending"],
@@ -791,12 +792,12 @@ def _transition_problems(edition, previous, groups, current) -> list[str]:
                 "%(edition)s lists %(total)s projects, but continued and added add up to %(sum)s."
             )
             % {
-                "edition": edition.name,
+                "edition": str(edition),
                 "total": len(current),
                 "sum": counts["continued"] + counts["added"],
             }
         )
-    names = {"previous": previous.name, "edition": edition.name}
+    names = {"previous": str(previous), "edition": str(edition)}
     for brief in groups["continued"]:
         if brief["id"] not in current:
             problems.append(
@@ -930,7 +931,7 @@ def project_pipeline(
 class OrderFiguresAgainstTarget:
     """Orders won by Japanese firms against the government's target (Figure 1)."""
 
-    actuals: list[dict]  # {year, amount_jpy, source}, by year
+    actuals: list[dict]  # {year, amount_jpy, source (in the reader's language)}, by year
     targets: list[dict]
     latest_actual: dict | None
     target: dict | None  # the first target not before the latest actual, else the last
@@ -945,7 +946,12 @@ def order_figures_against_target(
     figures read."""
     actuals, targets = [], []
     for figure in _among(OrderFigure.objects.all(), figures).order_by("year", "kind"):
-        row = {"year": figure.year, "amount_jpy": figure.amount_jpy, "source": figure.source}
+        # The source in the reader's language (source_ja, else source).
+        row = {
+            "year": figure.year,
+            "amount_jpy": figure.amount_jpy,
+            "source": figure.source_display,
+        }
         (targets if figure.kind == FigureKind.TARGET else actuals).append(row)
     latest = actuals[-1] if actuals else None
     target = None

@@ -1116,6 +1116,11 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
                 ),
                 "counterpart_organizations",
                 Prefetch("projects", queryset=Project.objects.visible_to(user)),
+                # Signed there: on the meeting's row.
+                Prefetch(
+                    "agreements_signed",
+                    queryset=Agreement.objects.visible_to(user).order_by("signed_on", "id"),
+                ),
             )
             .order_by("date", "mission_id", "id")
         )
@@ -1185,7 +1190,13 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
         types = ContentType.objects.get_for_models(Mission, Meeting, Agreement, Project)
         open_followups = FollowUp.objects.visible_to(user).filter(
             Q(content_type=types[Meeting], object_id__in=country_meetings.values("pk"))
-            | Q(content_type=types[Mission], object_id__in=triples.values("mission_id"))
+            # A mission's: in the brief of the country it concerns only (one named before
+            # that was asked for, on a mission of several countries, shows in each).
+            | Q(
+                Q(country=code) | Q(country=""),
+                content_type=types[Mission],
+                object_id__in=triples.values("mission_id"),
+            )
             | Q(content_type=types[Agreement], object_id__in=country_agreements.values("pk"))
             | Q(content_type=types[Project], object_id__in=country_projects.values("pk")),
             status=FollowUpStatus.OPEN,

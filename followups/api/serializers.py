@@ -111,6 +111,7 @@ class FollowUpSerializer(RecordSerializer):
             "url",
             "target",
             "title",
+            "country",
             "description",
             "assignee",
             "due_on",

@@ -126,6 +126,7 @@ class WatchListSerializer(RecordSerializer):
             "id",
             "url",
             "name",
+            "name_ja",
             "edition_year",
             "published_on",
             "previous",
@@ -155,4 +156,14 @@ class WatchListEntrySerializer(RecordSerializer):
 class OrderFigureSerializer(RecordSerializer):
     class Meta:
         model = OrderFigure
-        fields = ["id", "url", "year", "amount_jpy", "kind", "source", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "url",
+            "year",
+            "amount_jpy",
+            "kind",
+            "source",
+            "source_ja",
+            "created_at",
+            "updated_at",
+        ]

@@ -65,7 +65,7 @@ class ProjectViewSet(RecordViewSet):
             Prefetch(
                 "watch_list_entries",
                 queryset=WatchListEntry.objects.select_related("watch_list")
-                .only("project_id", "watch_list__id", "watch_list__name")
+                .only("project_id", "watch_list__id", "watch_list__name", "watch_list__name_ja")
                 .order_by("watch_list__edition_year", "id"),
             ),
             "tags",
@@ -124,7 +124,7 @@ class WatchListViewSet(RecordViewSet):
     serializer_class = WatchListSerializer
     filterset_class = WatchListFilterSet
     export_columns = [
-        *columns(WatchList, "name", "edition_year", "published_on", "previous"),
+        *columns(WatchList, "name", "name_ja", "edition_year", "published_on", "previous"),
         Column(WatchListEntry._meta.verbose_name_plural, "entry_count"),
     ]
 
@@ -158,4 +158,4 @@ class OrderFigureViewSet(RecordViewSet):
     queryset = OrderFigure.objects.all()
     serializer_class = OrderFigureSerializer
     filterset_class = OrderFigureFilterSet
-    export_columns = columns(OrderFigure, "year", "kind", "amount_jpy", "source")
+    export_columns = columns(OrderFigure, "year", "kind", "amount_jpy", "source", "source_ja")

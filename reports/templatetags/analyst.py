@@ -1,4 +1,5 @@
 from django import template
+from django.apps import apps
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
@@ -25,12 +26,15 @@ def date_with_era(day):
 
 
 @register.simple_tag(takes_context=True)
-def record_url(context, record):
+def record_url(context, record, pk=None):
     """{% record_url record as url %}: the analysts' page of a mission, meeting,
-    agreement or project, if the reader may open it; "" otherwise."""
+    agreement or project, if the reader may open it; "" otherwise. A record known only
+    by its id (a row of values): {% record_url "projects.project" row.id as url %}."""
     from reports.views import record_page_url
 
     request = context.get("request")
+    if isinstance(record, str):
+        record = apps.get_model(record)(pk=pk) if pk else None
     if record is None or request is None:
         return ""
     return record_page_url(request.user, record) or ""

@@ -755,6 +755,7 @@ def test_watch_list_list_and_retrieve(api):
         "id",
         "url",
         "name",
+        "name_ja",
         "edition_year",
         "published_on",
         "previous",
@@ -848,12 +849,12 @@ def test_watch_list_exports(data_entry_user):
     client = client_for(data_entry_user, language="ja")
     rows = csv_rows(client.get(WATCH_LISTS, {"format": "csv", "ordering": "edition_year"}))
     assert rows == [
-        ["名称", "版の年", "公表日", "前の版", "注視プロジェクト掲載"],
-        ["Action Plan 2018", "2018", "", "", "0"],
-        ["Action Plan 2019", "2019", "", "Action Plan 2018", "2"],
+        ["名称（英語）", "名称（日本語）", "版の年", "公表日", "前の版", "注視プロジェクト掲載"],
+        ["Action Plan 2018", "", "2018", "", "", "0"],
+        ["Action Plan 2019", "", "2019", "", "Action Plan 2018", "2"],
     ]
     sheet = xlsx_rows(client.get(WATCH_LISTS, {"format": "xlsx", "ordering": "edition_year"}))
-    assert sheet[2] == ["Action Plan 2019", 2019, None, "Action Plan 2018", 2]
+    assert sheet[2] == ["Action Plan 2019", None, 2019, None, "Action Plan 2018", 2]
 
 
 def test_watch_list_list_query_count_does_not_grow(data_entry_user):
@@ -1073,6 +1074,7 @@ def test_order_figure_list_retrieve_create_update_partial_update_delete(api):
         "kind": "actual",
         "kind_label": "Actual",
         "source": "",
+        "source_ja": "",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
     }
@@ -1162,9 +1164,15 @@ def test_order_figure_bad_filter_values_are_a_400_naming_them(api, params, name)
 def test_order_figure_exports(data_entry_user):
     factories.OrderFigureFactory(year=2017, kind="actual", amount_jpy=23, source="MLIT")
     rows = csv_rows(client_for(data_entry_user, language="ja").get(FIGURES, {"format": "csv"}))
-    assert rows == [["年", "種別", "金額（円）", "出典"], ["2017", "実績", "23", "MLIT"]]
+    assert rows == [
+        ["年", "種別", "金額（円）", "出典（英語）", "出典（日本語）"],
+        ["2017", "実績", "23", "MLIT", ""],
+    ]
     sheet = xlsx_rows(client_for(data_entry_user).get(FIGURES, {"format": "xlsx"}))
-    assert sheet == [["year", "kind", "amount (yen)", "source"], [2017, "Actual", 23, "MLIT"]]
+    assert sheet == [
+        ["year", "kind", "amount (yen)", "source (English)", "source (Japanese)"],
+        [2017, "Actual", 23, "MLIT", None],
+    ]
 
 
 def test_order_figure_list_query_count_does_not_grow(data_entry_user):

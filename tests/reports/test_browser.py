@@ -241,7 +241,12 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     page.click("nav >> text=注視プロジェクトの推移")
     page.wait_for_url("**/reports/watch-list/")
     line = page.locator("[data-testid=transition-line]").inner_text()
-    assert line == "83 → 10 / 1 / 7 / 65 / 18 → 83"
+    assert line == (
+        "前年版 83 → 日本企業受注 10 / 外国企業受注 1 / 削除 7 / 継続 65 / 追加 18 → "
+        "国土交通省インフラシステム海外展開行動計画2019 83"
+    )
+    # The region chart says which edition it shows.
+    assert "海外展開行動計画2019" in page.locator("[data-testid=chart-edition]").inner_text()
     page.wait_for_selector("canvas[data-drawn=true]")
     _shot(page, "watch-list")
 

@@ -49,8 +49,15 @@ def test_the_dashboard_reads_the_same_in_english(analyst_client, analyst_user):
 
 def test_the_watch_list_page_reads_83_10_1_7_65_18_83(analyst_client):
     page = text_of(analyst_client.get(reverse("reports:watch-list")))
-    assert "Action Plan 2018 → Action Plan 2019" in page
-    assert "83 → 10 / 1 / 7 / 65 / 18 → 83" in page
+    # The editions by their Japanese names, the figures labelled (issue 17, item 8).
+    assert (
+        "国土交通省インフラシステム海外展開行動計画2018 → "
+        "国土交通省インフラシステム海外展開行動計画2019"
+    ) in page
+    assert (
+        "前年版 83 → 日本企業受注 10 / 外国企業受注 1 / 削除 7 / 継続 65 / 追加 18 → "
+        "国土交通省インフラシステム海外展開行動計画2019 83"
+    ) in page
     for label, count in (
         ("日本企業受注", 10),
         ("外国企業受注", 1),
@@ -95,9 +102,12 @@ def test_a_transition_that_does_not_add_up_says_so_on_the_page_and_in_the_api(
 
     response = analyst_client.get(reverse("reports:watch-list"))
     page = text_of(response)
-    assert "83 → 10 / 1 / 8 / 64 / 18 → 83" in page
+    assert "前年版 83 → 日本企業受注 10 / 外国企業受注 1 / 削除 8 / 継続 64 / 追加 18 →" in page
     assert 'data-testid="transition-problems"' in response.content.decode()
-    assert "Action Plan 2019 は 83 件を掲載していますが、継続と追加の合計は 82 件です。" in page
+    assert (
+        "国土交通省インフラシステム海外展開行動計画2019 は 83 件を掲載していますが、"
+        "継続と追加の合計は 82 件です。"
+    ) in page
 
 
 def test_the_2019_list_has_46_projects_in_southeast_asia_and_9_in_south_asia(analyst_client):

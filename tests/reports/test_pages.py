@@ -740,7 +740,10 @@ def test_the_watch_list_page_defaults_to_the_latest_edition_with_a_previous(anal
     response = analyst_client.get(reverse("reports:watch-list"))
     assert response.context["edition"] == third
     page = text_of(response)
-    assert "2 → 1 / 0 / 0 / 1 / 1 → 2" in page
+    assert (
+        "前年版 2 → 日本企業受注 1 / 外国企業受注 0 / 削除 0 / 継続 1 / 追加 1 → Action Plan 2019 2"
+        in page
+    )
     assert won.project.name in page and "New project" in page
 
     older = analyst_client.get(reverse("reports:watch-list"), {"edition": 2018})
