@@ -52,7 +52,6 @@ from exports.models import ExportJob
 from exports.services import export_job_create
 from followups.choices import FollowUpStatus
 from followups.models import FollowUp
-from notes.models import Note
 from missions.api.views import MeetingViewSet, MissionViewSet
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Engagement, Meeting, Mission
