@@ -648,6 +648,36 @@ class MeetingListView(RecordListView):
         "sector",
     )
 
+    def get_context_data(self, **kwargs):
+        """With a year (or fiscal year) chosen, the map of the top-sales engagements
+        among the meetings listed, by country: the dashboard's figures, narrowed by the
+        list's other filters (engagement_statistics' `meetings`)."""
+        context = super().get_context_data(**kwargs)
+        filterset = context["filterset"]
+        if not context["valid"]:
+            return context
+        year = filterset.form.cleaned_data.get("year")
+        fiscal_year = filterset.form.cleaned_data.get("fiscal_year")
+        if year is None and fiscal_year is None:
+            context["map_needs_a_year"] = True
+            return context
+        period = (
+            selectors.Period.calendar_year(int(year))
+            if year is not None
+            else selectors.Period.fiscal_year(int(fiscal_year))
+        )
+        stats = selectors.engagement_statistics(
+            period=period, meetings=filterset.qs, user=self.request.user
+        )
+        context.update(
+            map_stats=stats,
+            map_period=period.label,
+            engagement_map=maps.engagement_map(stats.by_country, asean_on=period.end),
+            asean_on=period.end,
+            asean_codes=asean_members_on(period.end),
+        )
+        return context
+
 
 class AgreementListView(RecordListView):
     viewset = AgreementViewSet

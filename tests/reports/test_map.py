@@ -176,3 +176,38 @@ def test_the_brief_maps_its_region_and_prints_it(analyst_client):
     assert "no-print" not in section.split("<table")[0].split('class="map-legend"')[0]
     assert "東南アジア" in text_of(response)
     assert "reports/maps.js" in html
+
+
+@pytest.mark.django_db
+def test_the_meetings_list_maps_the_top_sales_among_the_meetings_listed_for_the_year(
+    analyst_client,
+):
+    _top_sales("VN", day(2018, 5, 1))
+    _top_sales("GH", day(2018, 6, 1))
+    _top_sales("TH", day(2019, 2, 1))  # fiscal year 2018
+    _top_sales("IN", day(2018, 7, 1), status=MissionStatus.PLANNED)  # not top sales
+    meetings = reverse("reports:meeting-list")
+
+    response = analyst_client.get(meetings)
+    assert 'data-testid="map-needs-a-year"' in response.content.decode()
+    assert "map-engagements" not in response.content.decode()
+
+    response = analyst_client.get(meetings, {"year": 2018})
+    counts = {
+        code: row["count"] for code, row in _by_code(_map(response, "map-engagements")).items()
+    }
+    assert (counts["VN"], counts["GH"], counts["TH"], counts["IN"]) == (1, 1, 0, 0)
+    assert "2018年" in text_of(response)
+    assert "reports/maps.js" in response.content.decode()
+
+    response = analyst_client.get(meetings, {"fiscal_year": 2018, "region": "southeast_asia"})
+    counts = {
+        code: row["count"] for code, row in _by_code(_map(response, "map-engagements")).items()
+    }
+    assert (counts["VN"], counts["GH"], counts["TH"]) == (1, 0, 1)
+    assert "2018年度" in text_of(response)
+
+    # Invalid filters: the page says so, and draws no map.
+    response = analyst_client.get(meetings, {"year": "abc"})
+    assert response.status_code == 200
+    assert "map-engagements" not in response.content.decode()
