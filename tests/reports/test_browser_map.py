@@ -47,7 +47,7 @@ def _centre_of(page, selector, code):
     )
 
 
-def test_the_map_of_top_sales_engagements(browser, demo_site):
+def test_the_map_of_top_sales_engagements(browser, demo_site):  # noqa: F811
     page = _new_page(browser)
     page.set_viewport_size(WIDE)
     _log_in(page, demo_site)
@@ -66,9 +66,7 @@ def test_the_map_of_top_sales_engagements(browser, demo_site):
     _shot(page, "map-dashboard-full")
 
     # Everything it drew came from this site: no CDN, nothing from the internet.
-    origins = page.evaluate(
-        "performance.getEntriesByType('resource').map(entry => entry.name)"
-    )
+    origins = page.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
     assert any(url.endswith(".json") and "countries-110m" in url for url in origins)
     assert {urlparse(url).netloc for url in origins} == {urlparse(demo_site).netloc}
 
