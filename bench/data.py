@@ -3,7 +3,7 @@ otherwise (re)generated from scratch."""
 
 from django.db import connection
 
-from bench.generate import FULL, GENERATED_MODELS, current_size, generate
+from bench.generate import FULL, GENERATED_MODELS, Scale, current_size, generate
 from missions.models import Meeting
 
 
@@ -18,16 +18,16 @@ def _truncate():
         cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
 
 
-def ensure_data(*, log=print):
+def ensure_data(scale: Scale = FULL, *, log=print):
     size = current_size()
-    if size == FULL:
+    if size == scale:
         log(f"Reusing the data set: {size}")
         return False
     if size.meetings or size.missions or size.projects:
-        log(f"The database holds {size}, not {FULL}: generating again")
+        log(f"The database holds {size}, not {scale}: generating again")
         _truncate()
-    log(f"Generating {FULL} (seed fixed)")
-    counts = generate(FULL, log=log)
+    log(f"Generating {scale} (seed fixed)")
+    counts = generate(scale, log=log)
     for label, count in sorted(counts.items()):
         log(f"  {label:32} {count:>10,}")
     log("  VACUUM ANALYZE")

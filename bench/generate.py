@@ -88,6 +88,20 @@ class Scale:
 
 FULL = Scale()
 
+
+def scaled(share: float) -> Scale:
+    """A share of the full data set (`python -m bench --scale 0.02`)."""
+    if share >= 1:
+        return FULL
+    return Scale(
+        missions=max(50, round(FULL.missions * share)),
+        meetings=max(500, round(FULL.meetings * share)),
+        projects=max(100, round(FULL.projects * share)),
+        agreements=max(50, round(FULL.agreements * share)),
+        followups=max(100, round(FULL.followups * share)),
+    )
+
+
 # Counterpart countries, how often the bureau deals with each, and their main cities.
 COUNTRIES: dict[str, tuple[int, list[str]]] = {
     "VN": (10, ["Hanoi", "Ho Chi Minh City", "Da Nang"]),

@@ -9,6 +9,7 @@ request ran (counted on one more request).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
@@ -220,6 +221,8 @@ def run(*, quick=False, skip_export=False, only=frozenset()):
             _statistics(report, quick)
         if not only or "admin" in only:
             _admin(report, staff, quick)
+        if not only or "classified" in only:
+            _classified(report, api, quick)
     if not only or "served" in only:
         _served(report, key, quick)
     if not skip_export and (not only or "export" in only):
@@ -507,3 +510,194 @@ def _export(report: Report, key: str):
             served["peak_mb"] < EXPORT_MEMORY_LIMIT_MB,
             "{:.0f}",
         )
+
+
+# -- the cost of classification and the read audit (issue 13, item 5) ---------------------
+
+CLASSIFIED_SLOWDOWN_LIMIT = 1.10
+CLASSIFIED_GROUP = "bench negotiation team"
+_AUDIT_INSERT = 'INSERT INTO "audit_readevent"'
+
+
+@contextlib.contextmanager
+def classification_off():
+    """The same process as it read records before classification: `visible_to()` returns
+    the queryset for any active user (what it does for a superuser: no condition in the
+    SQL), nothing checks the records a record points at, and no read is noted or
+    written. The baseline of `_classified`: the same user, the same requests and the
+    same code otherwise (permissions, serialisers, the access-list fields of the
+    output), switched in-process around each baseline request."""
+    from audit.middleware import ReadAuditMiddleware
+    from core import audit, classification
+
+    original = classification.sees_everything
+
+    def everything(user):
+        return bool(user is not None and user.is_authenticated and user.is_active)
+
+    def unrestricted(self, user):
+        return self if everything(user) else self.none()
+
+    patches = [
+        (classification.ClassifiedQuerySet, "visible_to", unrestricted),
+        (classification.AttachedQuerySet, "visible_to", unrestricted),
+        (ReadAuditMiddleware, "__call__", lambda self, request: self.get_response(request)),
+        (audit, "note_records", lambda *args, **kwargs: None),
+        (audit, "note", lambda *args, **kwargs: None),
+    ]
+    # Every module that imported the rule's shortcut for superusers.
+    patches += [
+        (module, "sees_everything", everything)
+        for module in list(sys.modules.values())
+        if getattr(module, "sees_everything", None) is original
+    ]
+    saved = [(target, name, target.__dict__[name]) for target, name, _value in patches]
+    try:
+        for target, name, value in patches:
+            setattr(target, name, value)
+        yield
+    finally:
+        for target, name, value in saved:
+            setattr(target, name, value)
+
+
+def _classify_some(analyst):
+    """Some of the data at level 3, as a ministry's would be: one mission in a hundred
+    with its meetings, one project and one agreement in fifty; half of them readable by
+    a negotiation team the benchmark's analyst is in. Done once (the database keeps it)."""
+    from django.db.models.functions import Mod
+
+    from agreements.models import Agreement
+    from core.classification import Classification
+    from missions.models import Meeting, Mission
+    from projects.models import Project
+
+    team, _ = Group.objects.get_or_create(name=CLASSIFIED_GROUP)
+    analyst.groups.add(team)
+    secret = Classification.NEED_TO_KNOW
+    if Mission.objects.filter(classification=secret).exists():
+        return
+    for model, every in ((Mission, 100), (Project, 50), (Agreement, 50)):
+        chosen = model.objects.alias(rest=Mod("id", every)).filter(rest=0)
+        chosen.update(classification=secret)
+        through = model.access_groups.through
+        key = model._meta.model_name
+        through.objects.bulk_create(
+            [
+                through(**{f"{key}_id": pk, "group_id": team.pk})
+                for pk in chosen.alias(half=Mod("id", 2 * every))
+                .filter(half=0)
+                .values_list("id", flat=True)
+            ]
+        )
+    Meeting.objects.filter(mission__classification=secret).update(classification=secret)
+    with connection.cursor() as cursor:
+        for table in ("missions_mission", "missions_meeting", "projects_project"):
+            cursor.execute(f"ANALYZE {table}")
+        cursor.execute("ANALYZE agreements_agreement")
+
+
+def _paired(function, repeat, warmup=2) -> tuple[Timing, Timing]:
+    """(with classification and the audit, without), their samples taken in turn, so
+    that both meet the same machine (a loaded one drifts between two series)."""
+    for index in range(warmup):
+        function(index)
+        with classification_off():
+            function(index)
+    gc.collect()
+    on, off = [], []
+    for index in range(repeat):
+        for restricted in (True, False) if index % 2 == 0 else (False, True):
+            if restricted:
+                started = time.perf_counter()
+                function(index)
+                on.append(time.perf_counter() - started)
+            else:
+                with classification_off():
+                    started = time.perf_counter()
+                    function(index)
+                    off.append(time.perf_counter() - started)
+    return Timing(on), Timing(off)
+
+
+def _classified(report: Report, api: Client, quick: bool):
+    """The meetings list (pages of 100 and 1,000), a meeting's detail and the engagement
+    statistics as the benchmark's analyst reads them, with classification checks and
+    the read audit, against the same requests without them (classification_off)."""
+    from core.classification import Classification
+    from missions.models import Meeting
+
+    analyst = User.objects.get(username="bench-analyst")
+    _classify_some(analyst)
+    visible = Meeting.objects.visible_to(analyst).order_by("id")
+    detail_ids = [
+        *visible.filter(classification__lt=Classification.NEED_TO_KNOW).values_list(
+            "id", flat=True
+        )[:15],
+        *visible.filter(classification=Classification.NEED_TO_KNOW).values_list("id", flat=True)[
+            :5
+        ],
+    ]
+    cases = [
+        (
+            "meetings page 100",
+            "meetings_100",
+            10 if quick else 30,
+            True,
+            lambda i: _get(api, f"/api/v1/meetings/?page_size=100&page={1 + i % 5}"),
+        ),
+        (
+            "meetings page 1000",
+            "meetings_1000",
+            5 if quick else 15,
+            True,
+            lambda i: _get(api, f"/api/v1/meetings/?page_size=1000&page={1 + i % 5}"),
+        ),
+        (
+            "meeting detail",
+            "meeting_detail",
+            10 if quick else 30,
+            True,
+            lambda i: _get(api, f"/api/v1/meetings/{detail_ids[i % len(detail_ids)]}/"),
+        ),
+        # Counts, not records: the audit has nothing to write (at most one row).
+        (
+            "engagement statistics",
+            "statistics",
+            10 if quick else 30,
+            False,
+            lambda i: _get(api, f"/api/v1/reports/engagements/?year={2017 + i % 3}"),
+        ),
+    ]
+    queries = {}
+    for name, slug, repeat, audited, function in cases:
+        on, off = _paired(function, repeat)
+        count, sqls = _count_queries(function)
+        with classification_off():
+            count_off, _ = _count_queries(function)
+        inserts = sum(1 for sql in sqls if sql.startswith(_AUDIT_INSERT))
+        queries[slug] = count
+        ratio = on.median / off.median
+        report.add(
+            Row(
+                "classified",
+                f"{name}: classified, audited",
+                on,
+                count,
+                note=f"{ratio:.3f}× without; {inserts} audit INSERT",
+            )
+        )
+        report.add(Row("classified", f"{name}: without", off, count_off))
+        report.target(
+            f"classified_{slug}_vs_without",
+            ratio,
+            CLASSIFIED_SLOWDOWN_LIMIT,
+            ratio <= CLASSIFIED_SLOWDOWN_LIMIT,
+            "{:.3f}",
+        )
+        wanted = 1 if audited else 0
+        report.target(
+            f"classified_{slug}_audit_inserts", inserts, wanted, inserts == wanted, "{:d}"
+        )
+    few, many = queries["meetings_100"], queries["meetings_1000"]
+    report.target("classified_meetings_fixed_queries", many, few, many == few, "{:d}")

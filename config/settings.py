@@ -129,6 +129,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # DATABASE_URL closes each at the request's end.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # No JIT compilation: the condition of who may read a record (core.classification,
+    # correlated EXISTS) makes PostgreSQL estimate a count of 20,000 meetings at 700,000,
+    # above jit_above_cost, and compile it for 2.3 s to run it in 0.17 s
+    # (docs/performance.md). The app's queries are short; none gains from JIT.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 # What is kept in the cache (the API's throttle counts above all) lives in each process
 # by default; with CACHE_URL (e.g. redis://127.0.0.1:6379/1) every app server shares

@@ -15,7 +15,7 @@ from django.core.exceptions import (
 )
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import Max
+from django.db.models import Max, Prefetch, Q
 from django.forms.models import BaseInlineFormSet, _get_foreign_key
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,13 +29,17 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts.roles import ADMINISTRATOR, GROUP_LABELS
 from core import audit
 from core.api.filters import search
 from core.classification import (
+    ACCESS_LISTS,
+    RESTRICTED_LINK,
     ClassifiedModel,
+    LinkedRecords,
     access_list_errors,
     access_lists_after_save,
     hide_deleted,
@@ -147,6 +151,104 @@ class VersionedGenericInlineFormSet(VersionedRowsMixin, BaseGenericInlineFormSet
     pass
 
 
+class LinkedRecordsFormMixin:
+    """A record's fields that choose other classified records (an agreement's
+    `supersedes`, signing meeting and projects): a record its reader may not see is
+    named RESTRICTED_LINK, without its title (core.classification.LinkedRecords), and
+    stays linked when the form is saved; another one the reader may not see cannot be
+    chosen (it is "not one of the choices", as a record that does not exist)."""
+
+    linked_records: LinkedRecords | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        linked = self.linked_records
+        if linked is None or linked.everything:
+            return
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if name in ACCESS_LISTS or not hasattr(queryset, "visible_to"):
+                continue
+            current = self._linked_now(name)
+            readable = Q(pk__in=queryset.visible_to(linked.user).values("pk"))
+            field.queryset = queryset.filter(readable | Q(pk__in=current))
+            if current:
+                linked.decide(queryset.filter(pk__in=current))
+            field.label_from_instance = _restricted_label(field.label_from_instance, linked)
+
+    def _linked_now(self, name) -> list:
+        """The ids the record points at through field `name` now."""
+        instance = self.instance
+        try:
+            model_field = type(instance)._meta.get_field(name)
+        except FieldDoesNotExist:
+            return []
+        if model_field.many_to_many:
+            if instance.pk is None:
+                return []
+            return list(getattr(instance, name).values_list("pk", flat=True))
+        value = getattr(instance, model_field.attname, None)
+        return [] if value is None else [value]
+
+
+def _restricted_label(label_from_instance, linked):
+    def label(record):
+        return RESTRICTED_LINK if linked.hidden(record) else label_from_instance(record)
+
+    return label
+
+
+def with_linked_records(form_class, request):
+    """`form_class`, naming the records its reader may not see as restricted."""
+    return type(
+        form_class.__name__,
+        (LinkedRecordsFormMixin, form_class),
+        {"linked_records": LinkedRecords.of(request)},
+    )
+
+
+def hide_links_shown_read_only(record, request):
+    """A record shown read-only (to a user who may view it but not change it) prints
+    its related records as text: those its reader may not see are left out, a foreign
+    key as if empty, a many-to-many field's list without them. Only for display: the
+    record is not saved from such a page."""
+    linked = LinkedRecords.of(request)
+    if linked.everything:
+        return
+    lookups = []
+    for field in [*record._meta.concrete_fields, *record._meta.many_to_many]:
+        target = field.related_model
+        if target is None or not hasattr(target._default_manager, "visible_to"):
+            continue
+        if field.many_to_many:
+            visible = target._default_manager.visible_to(linked.user)
+            lookups.append(Prefetch(field.name, queryset=visible))
+        elif getattr(record, field.attname) is not None:
+            related = getattr(record, field.name)
+            if linked.hidden(related):
+                field.set_cached_value(record, None)
+    if lookups:
+        models.prefetch_related_objects([record], *lookups)
+
+
+class LinkedRecordsHistoryHelper(HistoricalRecordContextHelper):
+    """The changes listed on a history page name a related record its reader may not
+    see as RESTRICTED_LINK."""
+
+    linked: LinkedRecords
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        linked = self.linked
+
+        def masked(item):
+            if isinstance(item, models.Model) and linked.hidden(item):
+                return RESTRICTED_LINK
+            return item
+
+        return [masked(item) for item in value] if isinstance(value, list) else masked(value)
+
+
 class JapaneseDatesMixin:
     """Every date field of the admin reads dates as staff write them: 2019/8/29,
     2019年8月29日, 令和元年8月29日 (core.dates), with the admin's calendar beside it."""
@@ -168,6 +270,11 @@ class RecordInlineMixin(JapaneseDatesMixin):
         queryset = super().get_queryset(request)
         visible_to = getattr(queryset, "visible_to", None)
         return queryset if visible_to is None else visible_to(request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = with_linked_records(formset.form, request)
+        return formset
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -238,6 +345,21 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
         queryset = super().get_queryset(request)
         visible_to = getattr(queryset, "visible_to", None)
         return queryset if visible_to is None else visible_to(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return with_linked_records(form, request)
+
+    def get_object(self, request, object_id, from_field=None):
+        record = super().get_object(request, object_id, from_field)
+        if record is not None and not self.has_change_permission(request, record):
+            hide_links_shown_read_only(record, request)
+        return record
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        helper = LinkedRecordsHistoryHelper(self.model, historical_record)
+        helper.linked = LinkedRecords.of(request)
+        return helper
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))

@@ -65,8 +65,26 @@ def _no_access_list(model, outer: str = "pk") -> Q:
     return ~Q(Exists(users)) & ~Q(Exists(groups))
 
 
+# The conditions built, by (model, user id, the user's flags): the condition is SQL on
+# the user's id alone (groups and lists are read by the database), and building one,
+# nested subqueries and all, cost a list request some 15 ms of Python (docs/
+# performance.md). Django copies a condition as it adds it to a query.
+_READABLE: dict = {}
+_READABLE_KEPT = 2048
+
+
 def readable_q(model, user) -> Q:
     """The condition on `model`'s rows that `user` may read (not for superusers)."""
+    key = (model, user.pk, user.is_active, user.is_superuser, user.is_authenticated)
+    condition = _READABLE.get(key)
+    if condition is None:
+        if len(_READABLE) >= _READABLE_KEPT:
+            _READABLE.clear()
+        condition = _READABLE[key] = _readable_q(model, user)
+    return condition
+
+
+def _readable_q(model, user) -> Q:
     open_levels = Q(classification__lt=Classification.NEED_TO_KNOW)
     parents = model.classified_parents(user)
     if not parents:
@@ -422,3 +440,169 @@ def is_classified(model) -> bool:
     """Whether the model's records are classified, by themselves or through what they
     belong to."""
     return issubclass(model, ClassifiedModel) or getattr(model, "classified_via", None) is not None
+
+
+# -- what a record the reader may see points at ------------------------------------------
+
+#: How the admin names a linked record its reader may not see: no title, no id.
+RESTRICTED_LINK = _("Restricted (Classification 3)")
+
+
+class LinkedRecords:
+    """Which of the records that a visible record points at (an agreement's
+    `supersedes` and `superseded_by`, its signing meeting, a meeting's projects, the
+    related records of a history, the target of a follow-up) its reader may see.
+
+    A record the reader may read can point at one they may not: a level-2 agreement
+    superseding a level-3 one. Every path that names a related record asks here
+    (`hidden`, `shown`, `only_shown`): the API's `{id, url, display}`, its history
+    and its spreadsheets, webhook payloads, the admin's forms. A hidden one appears as
+    nothing (null, left out of a list; the admin, which must keep the link when the form
+    is saved, names it RESTRICTED_LINK, without title or id).
+
+    The rule is visible_to()'s. Below level 3 a record is visible: no query. The
+    others are looked up once per model for the records `note()` or `decide()` is given
+    (a page: one query per related model, none for a page without a level-3 link), and
+    each one not decided yet costs one query when it is asked about.
+
+    `user` None is a reader without a user (a webhook subscription without an owner):
+    levels 1 and 2 only."""
+
+    def __init__(self, user):
+        self.user = user
+        self.everything = sees_everything(user)
+        self._known: dict = {}  # {model: {pk: visible}}
+        self._classified: dict = {}  # {model: whether its records are classified}
+
+    @classmethod
+    def of(cls, request) -> LinkedRecords:
+        """The reader's, kept with the request (one lookup per record a request)."""
+        user = getattr(request, "user", None)
+        if request is None:
+            return cls(user)
+        store = request.__dict__
+        linked = store.get("_linked_records")
+        if linked is None or linked.user is not user:
+            linked = store["_linked_records"] = cls(user)
+        return linked
+
+    def _is_classified(self, model) -> bool:
+        known = self._classified.get(model)
+        if known is None:
+            known = self._classified[model] = is_classified(model)
+        return known
+
+    def _settled(self, record):
+        """True or False when known without a query, None otherwise."""
+        model = type(record)
+        if self.everything or not self._is_classified(model):
+            return True
+        known = self._known.get(model)
+        if known is not None and record.pk in known:
+            return known[record.pk]
+        level = record.__dict__.get("classification")
+        if level is not None:
+            return True if level < Classification.NEED_TO_KNOW else None
+        via = getattr(model, "classified_via", None)
+        if via is not None:
+            field = model._meta.get_field(via)
+            parent = self._known.get(field.related_model, {})
+            return parent.get(record.__dict__.get(field.attname))
+        return None
+
+    def decide(self, records):
+        """Look up, one query per model, whether the reader may see `records`."""
+        pending: dict = {}
+        for record in records:
+            if record is not None and record.pk is not None and self._settled(record) is None:
+                pending.setdefault(type(record), set()).add(record.pk)
+        for model, pks in pending.items():
+            self._look_up(model, pks)
+
+    def _look_up(self, model, pks):
+        manager = model._default_manager
+        if self.user is None:
+            rows = manager.filter(pk__in=pks).exclude(manager.all().restricted_q())
+        else:
+            rows = manager.visible_to(self.user).filter(pk__in=pks)
+        visible = set(rows.values_list("pk", flat=True))
+        self._known.setdefault(model, {}).update({pk: pk in visible for pk in pks})
+
+    def note(self, records):
+        """`records` were read through visible_to(reader): they are visible. What they
+        point at (foreign keys read with them, their page's or prefetched relations) is
+        decided for them all at once."""
+        if self.everything or not records:
+            return
+        linked = []
+        for record in records:
+            if record is None:
+                continue
+            self._known.setdefault(type(record), {})[record.pk] = True
+            linked.extend(linked_to(record))
+        self.decide(linked)
+
+    def hidden(self, record) -> bool:
+        if record is None:
+            return False
+        settled = self._settled(record)
+        if settled is None:
+            self.decide([record])
+            settled = self._settled(record)
+        return not settled
+
+    def shown(self, record):
+        """The record, or None for one the reader may not see."""
+        return None if record is None or self.hidden(record) else record
+
+    def only_shown(self, records) -> list:
+        records = list(records)
+        self.decide(records)
+        return [record for record in records if not self.hidden(record)]
+
+    def visible_pks(self, model, pks) -> set:
+        """Those of `pks` (ids of `model`'s records) the reader may see: one query for
+        those not decided yet."""
+        pks = {pk for pk in pks if pk is not None}
+        if self.everything or not self._is_classified(model):
+            return pks
+        known = self._known.setdefault(model, {})
+        missing = pks - known.keys()
+        if missing:
+            self._look_up(model, missing)
+        return {pk for pk in pks if known[pk]}
+
+
+def linked_to(record) -> list:
+    """The related records read with `record`: its foreign keys read by select_related,
+    the relations its page (core.prefetch) or Django's prefetch_related read."""
+    from core.prefetch import PAGE_RELATED
+
+    found = [value for value in record._state.fields_cache.values() if value is not None]
+    for rows in record.__dict__.get(PAGE_RELATED, {}).values():
+        found.extend(row for row in rows if isinstance(row, models.Model))
+    for rows in getattr(record, "_prefetched_objects_cache", {}).values():
+        found.extend(row for row in rows if isinstance(row, models.Model))
+    return found
+
+
+def pointing_at_hidden(model, user, field: str) -> Q:
+    """The rows whose `field` holds the id of one of `model`'s records, alive or
+    deleted, that `user` may not read: what a table pointing at records by type and id
+    (webhook deliveries) leaves out, with the condition on its type."""
+    if sees_everything(user):
+        return Q(pk__in=[])
+    manager = model._default_manager
+    live = manager.all()
+    hidden = live.filter(live.restricted_q())
+    if user is not None:
+        hidden = hidden.exclude(pk__in=manager.visible_to(user).values("pk"))
+    condition = Q(**{f"{field}__in": hidden.values("pk")})
+    history = getattr(model, "history", None)
+    if history is not None:
+        pk = model._meta.pk.attname
+        deleted = history.filter(history_type="-").exclude(**{f"{pk}__in": live.values("pk")})
+        shown = hide_deleted(model, deleted, user)
+        gone = deleted.exclude(history_id__in=shown.values("history_id")).values(pk)
+        condition |= Q(**{f"{field}__in": gone})
+    return condition

@@ -157,7 +157,7 @@ def _write(job) -> int:
     view = resources.list_view(job.resource, job.user, job.query)
     queryset = resources.filtered_queryset(view)
     total = queryset.count()
-    rows = _progress(export_rows(queryset, view.export_columns), total, job.pk)
+    rows = _progress(export_rows(queryset, view.export_columns, job.user), total, job.pk)
     if job.file:  # a run cut short left a file: start again
         job.file.delete(save=False)
     filename = f"{view.basename}-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"

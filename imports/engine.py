@@ -65,10 +65,43 @@ def import_file(*, kind, data: bytes, file_name: str, user, dry_run: bool, progr
     from imports.reading import read_table
 
     resource_cls = resource_class(kind)
-    dataset = table_as_dataset(read_table(data, file_name, resource_cls))
+    table = read_table(data, file_name, resource_cls)
+    bulk_import = resource_cls.bulk_importer()
+    if bulk_import is not None:
+        # The fast path (imports.bulk), unless it declines the file.
+        report = bulk_import(
+            resource_cls(user=user, file_name=file_name, progress=progress),
+            table_as_dataset(table),
+            dry_run=dry_run,
+            progress=progress,
+        )
+        if report is not None:
+            return report
+    dataset = table_as_dataset(table)
     resource = resource_cls(user=user, file_name=file_name, progress=progress)
     result = resource.import_data(dataset, dry_run=dry_run, file_name=file_name, user=user)
     return result.import_report
+
+
+def invalid_row_errors(error_dict, *, number, row, resource, headers) -> list[dict]:
+    """The errors of a refused row ({attribute or column key: messages}), each named by
+    the row's number in the spreadsheet, the column as the file heads it, and the cell."""
+    attribute_keys = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
+    errors = []
+    for name, messages in error_dict.items():
+        key = None if name == NON_FIELD_ERRORS else attribute_keys.get(name, name)
+        column = headers.get(key, key) if key else None
+        value = row.get(key) if key is not None else None
+        for message in messages:
+            errors.append(
+                {
+                    "row": number,
+                    "field": column,
+                    "value": None if value is None else str(value),
+                    "message": str(message),
+                }
+            )
+    return errors
 
 
 def report_of(result, dataset, resource) -> Report:
@@ -82,17 +115,10 @@ def report_of(result, dataset, resource) -> Report:
     report.totals["new"] = totals.get(RowResult.IMPORT_TYPE_NEW, 0)
     report.totals["updated"] = totals.get(RowResult.IMPORT_TYPE_UPDATE, 0)
     report.totals["unchanged"] = totals.get(RowResult.IMPORT_TYPE_SKIP, 0)
-    attribute_keys = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
     rows_in_error = set()
 
     def row_number(index):
         return dataset[index - 1][-1] if 0 < index <= len(dataset) else None
-
-    def cell(index, key):
-        if key is None or key not in dataset.headers or not 0 < index <= len(dataset):
-            return None
-        value = dataset[index - 1][dataset.headers.index(key)]
-        return None if value is None else str(value)
 
     for error in result.base_errors:
         logger.warning("Import of %s failed: %r", resource.file_name, error.error)
@@ -121,18 +147,19 @@ def report_of(result, dataset, resource) -> Report:
             )
     for invalid in result.invalid_rows:
         rows_in_error.add(invalid.number)
-        for name, messages in invalid.error_dict.items():
-            key = None if name == NON_FIELD_ERRORS else attribute_keys.get(name, name)
-            column = headers.get(key, key) if key else None
-            for message in messages:
-                report.errors.append(
-                    {
-                        "row": row_number(invalid.number),
-                        "field": column,
-                        "value": cell(invalid.number, key),
-                        "message": str(message),
-                    }
-                )
+        index = invalid.number
+        row = (
+            dict(zip(dataset.headers, dataset[index - 1], strict=True))
+            if 0 < index <= len(dataset)
+            else {}
+        )
+        report.errors += invalid_row_errors(
+            invalid.error_dict,
+            number=row_number(index),
+            row=row,
+            resource=resource,
+            headers=headers,
+        )
     report.totals["errors"] = len(rows_in_error)
     report.errors.sort(key=lambda e: e["row"] or 0)
     return report

@@ -8,7 +8,7 @@ webhooks are those of the admin and the API."""
 import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,6 +118,16 @@ class KindResource(resources.ModelResource):
 
     # The models a row writes (the permissions to import are to add and change them).
     written_models: tuple = ()
+    # Validate records without the queries full_clean() makes for check constraints
+    # (imports.validation): set by the fast path (imports.bulk), which validates every
+    # row before writing any.
+    in_memory_checks = False
+
+    @classmethod
+    def bulk_importer(cls):
+        """The kind's fast path (imports.bulk), or None: row by row only."""
+        return None
+
     # The admin whose list has the import page (default: the resource's model's).
     admin_model = None
 
@@ -148,7 +158,12 @@ class KindResource(resources.ModelResource):
         return next(column for column in cls.columns() if column.key == key)
 
     def field_for(self, key) -> Column:
-        return next(field for field in self.fields.values() if field.column_name == key)
+        by_key = self.__dict__.get("_field_by_key")
+        if by_key is None:
+            by_key = self._field_by_key = {}
+            for field in self.fields.values():
+                by_key.setdefault(field.column_name, field)
+        return by_key[key]
 
     @classmethod
     def label(cls, key) -> str:
@@ -354,6 +369,25 @@ class KindResource(resources.ModelResource):
 
     def after_init_instance(self, instance, new, row, **kwargs):
         self._original = None if new or instance.pk is None else self._values(instance)
+
+    def clean_instance(self, instance, exclude=()):
+        """instance.full_clean(exclude), in memory when in_memory_checks is set."""
+        if self.in_memory_checks:
+            from imports.validation import full_clean_in_memory
+
+            full_clean_in_memory(instance, exclude=exclude)
+        else:
+            instance.full_clean(exclude=exclude)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # django-import-export's, through clean_instance().
+        errors = dict(import_validation_errors or {})
+        try:
+            self.clean_instance(instance, exclude=errors.keys())
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def _values(self, instance):
         values = {}
@@ -1048,6 +1082,12 @@ class MissionResource(KindResource):
     )
     MEETING_M2M = ("counterparts", "counterpart_organizations", "projects")
 
+    @classmethod
+    def bulk_importer(cls):
+        from imports.bulk import import_missions
+
+        return import_missions
+
     class Meta(KindResource.Meta):
         model = Mission
         fields = (
@@ -1135,7 +1175,22 @@ class MissionResource(KindResource):
         missions = [record.pk for record in self.by_pk.values()]
         for meeting in (
             Meeting.objects.filter(mission_id__in=missions)
-            .prefetch_related("counterparts", "counterpart_organizations", "projects")
+            .prefetch_related(
+                "counterparts",
+                "counterpart_organizations",
+                "projects",
+                # What Meeting.clean() checks a meeting that changes against.
+                Prefetch(
+                    "agreements_signed",
+                    queryset=Agreement.objects.only(
+                        "title",
+                        "title_ja",
+                        "counterpart_country",
+                        "signed_on",
+                        "signed_at_meeting",
+                    ),
+                ),
+            )
             .order_by("date", "pk")
         ):
             self.meetings.setdefault(meeting.mission_id, []).append(meeting)
@@ -1211,6 +1266,9 @@ class MissionResource(KindResource):
             [f.attname for f in record._meta.concrete_fields],
             [getattr(record, f.attname) for f in record._meta.concrete_fields],
         )
+        if isinstance(record, Mission):
+            # The status the record has on file, which Mission.clean() compares with.
+            copy._status_on_file = record.status
         return copy
 
     def get_or_init_instance(self, instance_loader, row):
@@ -1260,6 +1318,10 @@ class MissionResource(KindResource):
                     break
         meeting = self._copy(existing) if existing else Meeting()
         meeting._original = existing
+        if existing is not None and "agreements_signed" in getattr(
+            existing, "_prefetched_objects_cache", {}
+        ):
+            meeting._agreements_on_file = list(existing.agreements_signed.all())
         meeting.mission = mission
         many = {}
         for key, value in values.items():
@@ -1328,19 +1390,27 @@ class MissionResource(KindResource):
                     errors = error.update_error_dict(errors)
         meeting = getattr(instance, "_import_meeting", None)
         if meeting is not None:
-            meeting_errors = dict(self._meeting_errors)
-            if not meeting_errors and not errors:
-                try:
-                    meeting.full_clean(exclude=["mission"])
-                except ValidationError as error:
-                    for name, messages in error.message_dict.items():
-                        meeting_errors.setdefault(
-                            name if name in self.MEETING_KEYS else NON_FIELD_ERRORS, []
-                        ).extend(messages)
+            meeting_errors = self.meeting_errors(
+                meeting, self._meeting_errors, mission_valid=not errors
+            )
             for key, messages in meeting_errors.items():
                 errors.setdefault(key, []).extend(ValidationError(m) for m in messages)
         if errors:
             raise ValidationError(errors)
+
+    def meeting_errors(self, meeting, column_errors, *, mission_valid=True) -> dict:
+        """The errors of a row's meeting by column: its columns' own (`column_errors`,
+        of _row_meeting()), else, when its mission has none, those of full_clean()."""
+        errors = dict(column_errors)
+        if not errors and mission_valid:
+            try:
+                self.clean_instance(meeting, exclude=["mission"])
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(
+                        name if name in self.MEETING_KEYS else NON_FIELD_ERRORS, []
+                    ).extend(messages)
+        return errors
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         self._mission_changed = instance.pk is None or not super().skip_row(
@@ -1403,6 +1473,10 @@ class MeetingResource(MissionResource):
 
     class Meta(MissionResource.Meta):
         fields = (*MissionResource.Meta.fields, "mission")
+
+    @classmethod
+    def bulk_importer(cls):
+        return None
 
     @classmethod
     def required_keys(cls):

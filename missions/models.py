@@ -103,8 +103,18 @@ class Mission(ClassifiedModel, TimeStampedModel):
         if self.pk and self.status == MissionStatus.COMPLETED:
             # Whoever writes it (admin, API, import, mission_complete): a mission that
             # did not take place cannot be counted as top sales.
-            stored = type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True)
-            if stored.first() == MissionStatus.CANCELLED:
+            if "_status_on_file" in self.__dict__:
+                # Read with the mission, in this transaction (an import reads its
+                # missions once, not once each).
+                stored = self._status_on_file
+            else:
+                stored = (
+                    type(self)
+                    ._default_manager.filter(pk=self.pk)
+                    .values_list("status", flat=True)
+                    .first()
+                )
+            if stored == MissionStatus.CANCELLED:
                 raise ValidationError(
                     {"status": _("A cancelled mission cannot be marked completed.")}
                 )
@@ -309,20 +319,35 @@ class Meeting(ClassifiedModel, TimeStampedModel):
 
     def _check_agreements_signed_here(self):
         """An agreement signed at this meeting was signed with its country, on its day
-        (Agreement.clean): a meeting cannot move away from an agreement signed at it."""
+        (Agreement.clean): a meeting cannot move away from an agreement signed at it.
+        `_agreements_on_file`: those agreements, when read already (an import)."""
+        from core.classification import RESTRICTED_LINK, LinkedRecords
+
         errors = {}
-        for agreement in self.agreements_signed.only(
-            "title", "title_ja", "counterpart_country", "signed_on", "signed_at_meeting"
-        ):
+        agreements = self.__dict__.get("_agreements_on_file")
+        if agreements is None:
+            agreements = self.agreements_signed.only(
+                "title",
+                "title_ja",
+                "counterpart_country",
+                "signed_on",
+                "signed_at_meeting",
+                "classification",
+            )
+        # The message may reach someone who may not read the agreement: a level-3 one
+        # is named without its title (LinkedRecords without a reader: levels 1 and 2).
+        linked = LinkedRecords(None)
+        for agreement in agreements:
+            named = RESTRICTED_LINK if linked.hidden(agreement) else agreement
             if agreement.counterpart_country != self.counterpart_country:
                 errors.setdefault("counterpart_country", []).append(
                     _("“%(agreement)s” was signed at this meeting, with %(country)s.")
-                    % {"agreement": agreement, "country": agreement.counterpart_country.name}
+                    % {"agreement": named, "country": agreement.counterpart_country.name}
                 )
             if agreement.signed_on and self.date and agreement.signed_on != self.date:
                 errors.setdefault("date", []).append(
                     _("“%(agreement)s” was signed at this meeting, on %(date)s.")
-                    % {"agreement": agreement, "date": date_format(agreement.signed_on)}
+                    % {"agreement": named, "date": date_format(agreement.signed_on)}
                 )
         if errors:
             raise ValidationError(errors)

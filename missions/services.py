@@ -89,6 +89,10 @@ def _triples_q(triples) -> Q:
     return condition
 
 
+# Above this many triples, refresh_engagements() reads them by their missions.
+MANY_TRIPLES = 50
+
+
 def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
     """Recompute the given (mission id, principal id, country code) triples from their
     meetings: one query for their meetings, then one upsert of the triples that have
@@ -101,6 +105,11 @@ def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
     }
     if not triples:
         return
+    missions = {mission_id for mission_id, _p, _c in triples}
+    # Many triples (an import's) are read by their missions rather than by a condition
+    # per triple (a query of thousands of ORs), the other triples of those missions
+    # left out.
+    many = len(triples) > MANY_TRIPLES
     with transaction.atomic(savepoint=False):
         # Two transactions adding meetings to one triple would each count only their own
         # and the last upsert would win: the second waits here for the first to commit,
@@ -108,21 +117,22 @@ def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
         # statement). NO KEY: inserting a meeting takes KEY SHARE on its mission, which
         # this must not wait for. SQLite writes one transaction at a time anyway.
         list(
-            Mission.objects.filter(pk__in={mission_id for mission_id, _p, _c in triples})
+            Mission.objects.filter(pk__in=missions)
             .order_by("pk")
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
         )
         found = {}
         # A triple's meetings are few (one official's with one country on one trip).
-        for row in (
-            Meeting.objects.filter(_triples_q(triples))
-            .values_list(
-                "mission_id", "principal_id", "counterpart_country", "date", "principal_rank"
-            )
-            .order_by("date", "id")
-        ):
+        meetings = Meeting.objects.filter(
+            Q(mission_id__in=missions) if many else _triples_q(triples)
+        )
+        for row in meetings.values_list(
+            "mission_id", "principal_id", "counterpart_country", "date", "principal_rank"
+        ).order_by("date", "id"):
             key = (row[0], row[1], str(row[2]))
+            if many and key not in triples:
+                continue
             engagement = found.get(key)
             if engagement is None:
                 found[key] = Engagement(
@@ -145,7 +155,17 @@ def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
                 update_fields=["principal_rank", "first_date", "last_date", "meetings"],
             )
         gone = triples - found.keys()
-        if gone:
+        if gone and many:
+            stale = [
+                pk
+                for pk, *key in Engagement.objects.filter(mission_id__in=missions).values_list(
+                    "pk", "mission_id", "principal_id", "counterpart_country"
+                )
+                if (key[0], key[1], str(key[2])) in gone
+            ]
+            if stale:
+                Engagement.objects.filter(pk__in=stale).delete()
+        elif gone:
             Engagement.objects.filter(_triples_q(gone)).delete()
 
 

@@ -1,10 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ViewOnlyHistoryAdmin
+from core.classification import is_classified, pointing_at_hidden, sees_everything
 from webhooks.choices import DeliveryStatus
 from webhooks.models import Delivery, DeliveryAttempt, Subscription
+from webhooks.registry import resources
 from webhooks.services import delivery_resend
 
 
@@ -47,6 +51,11 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
+def _payload_shown(delivery, user) -> bool:
+    owner_id = delivery.subscription.owner_id
+    return owner_id is None or owner_id == user.pk or sees_everything(user)
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     """Read-only: deliveries are written by changes and by the workers."""
@@ -78,10 +87,39 @@ class DeliveryAdmin(admin.ModelAdmin):
     )
 
     def get_readonly_fields(self, request, obj=None):
-        names = []
+        names = ["payload_withheld"]
         for entry in self.fields:
             names.extend(entry if isinstance(entry, tuple) else [entry])
         return names
+
+    def get_queryset(self, request):
+        """The deliveries of records the user may read (core.classification): one of a
+        level-3 record they may not read, alive or deleted, is not listed, found by its
+        name, nor opened."""
+        queryset = super().get_queryset(request)
+        user = request.user
+        if sees_everything(user):
+            return queryset
+        for model in resources():
+            if is_classified(model):
+                content_type = ContentType.objects.get_for_model(model)
+                queryset = queryset.exclude(
+                    Q(content_type=content_type) & pointing_at_hidden(model, user, "object_id")
+                )
+        return queryset
+
+    def get_fields(self, request, obj=None):
+        """The body as sent names the related records its subscription's owner may read:
+        shown to that owner and to superusers (and for a subscription without an owner,
+        which is sent levels 1 and 2 only); to others, a note in its place."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not _payload_shown(obj, request.user):
+            fields = ["payload_withheld" if name == "payload" else name for name in fields]
+        return fields
+
+    @admin.display(description=_("record as sent"))
+    def payload_withheld(self, delivery):
+        return _("Shown to the subscription's owner only: it names the records they may read.")
 
     def has_add_permission(self, request):
         return False

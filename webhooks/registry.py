@@ -59,27 +59,41 @@ def record_type_of(content_type: ContentType) -> str:
 
 class _SiteAddress:
     """Stands in for the request a worker does not have: the serializers ask a request
-    only for absolute addresses, which a webhook takes from SITE_URL."""
+    for absolute addresses, which a webhook takes from SITE_URL, and for its reader
+    (core.classification), the subscription's owner."""
+
+    def __init__(self, user=None):
+        self.user = user
 
     def build_absolute_uri(self, location):
         return f"{settings.SITE_URL}{location}"
 
 
-def serialize_record(model, pk) -> dict | None:
-    """The record as GET /api/v1/<resource>/<pk>/ shows it, in English (the language of
-    integrations), with links under SITE_URL, or None when it no longer exists."""
+def serialize_record(model, pk, reader=None) -> dict | None:
+    """The record as GET /api/v1/<resource>/<pk>/ shows it to `reader` (a subscription's
+    owner), in English (the language of integrations), with links under SITE_URL, or
+    None when it no longer exists (or `reader` may no longer read it).
+
+    The records it points at are those `reader` may see (core.classification): a
+    level-3 project on a meeting's list is left out for an owner not on its access list.
+    Without a reader (a subscription without an owner, which is sent records of levels 1
+    and 2 only) those of levels 1 and 2."""
     from rest_framework.renderers import JSONRenderer
+
+    from core.classification import LinkedRecords
 
     resource = resource_for(model)
     if resource is None:
         return None
     view = resource.view()
+    request = _SiteAddress(reader)
+    if reader is not None:
+        view.request = request  # read as the owner reads it: visible_to, relations
     instance = view.get_queryset().filter(pk=pk).first()
     if instance is None:
         return None
-    serializer = view.get_serializer_class()(
-        instance, context={"request": _SiteAddress(), "view": view}
-    )
+    LinkedRecords.of(request).note([instance])
+    serializer = view.get_serializer_class()(instance, context={"request": request, "view": view})
     with translation.override("en"):
         # Through the API's own renderer, so that numbers and dates read as they do there.
         return json.loads(JSONRenderer().render(serializer.data))

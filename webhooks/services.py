@@ -73,34 +73,51 @@ def _owner_may_read(subscription, instance, event) -> bool:
 def deliveries_for_change(*, instance, event: str) -> list[Delivery]:
     """Write the deliveries of one change in the current transaction, and queue them
     once it commits (nothing is queued if it rolls back)."""
-    content_type = ContentType.objects.get_for_model(type(instance))
+    return deliveries_for_changes(instances=[instance], event=event)
+
+
+def deliveries_for_changes(*, instances, event: str) -> list[Delivery]:
+    """deliveries_for_change() for many records of one model changed alike (an
+    import's): the subscriptions read once, and a query per subscription whose owner
+    is limited by classification instead of one per record."""
+    instances = list(instances)
+    if not instances:
+        return []
+    model = type(instances[0])
+    content_type = ContentType.objects.get_for_model(model)
     subscriptions = list(
         Subscription.objects.filter(
             active=True, record_types=content_type, **{EVENT_FLAGS[event]: True}
         ).select_related("owner")
     )
-    subscriptions = [s for s in subscriptions if _owner_may_read(s, instance, event)]
     if not subscriptions:
         return []
-    display = _display(instance)
-    # A deleted record cannot be read later: it is sent as its id and name.
-    payload = {"id": instance.pk, "display": display} if event == Event.DELETED else None
     now = timezone.now()
-    deliveries = Delivery.objects.bulk_create(
-        [
-            Delivery(
-                subscription=subscription,
-                event=event,
-                content_type=content_type,
-                object_id=instance.pk,
-                record_display=display,
-                payload=payload,
-                occurred_at=now,
-                next_attempt_at=now,
+    deliveries = []
+    for subscription in subscriptions:
+        readable = _readable_by_owner(subscription, instances, event)
+        for instance in instances:
+            if instance.pk not in readable:
+                continue
+            display = _display(instance)
+            deliveries.append(
+                Delivery(
+                    subscription=subscription,
+                    event=event,
+                    content_type=content_type,
+                    object_id=instance.pk,
+                    record_display=display,
+                    # A deleted record cannot be read later: it is sent as its id and name.
+                    payload={"id": instance.pk, "display": display}
+                    if event == Event.DELETED
+                    else None,
+                    occurred_at=now,
+                    next_attempt_at=now,
+                )
             )
-            for subscription in subscriptions
-        ]
-    )
+    if not deliveries:
+        return []
+    deliveries = Delivery.objects.bulk_create(deliveries)
     # robust: a broker that is down must not fail a change already committed; the
     # relay queues the delivery later.
     delivery_ids = [delivery.pk for delivery in deliveries]
@@ -108,8 +125,39 @@ def deliveries_for_change(*, instance, event: str) -> list[Delivery]:
     return deliveries
 
 
+def _readable_by_owner(subscription, instances, event) -> set:
+    """The pks of `instances` the subscription's owner could read (_owner_may_read),
+    in one query at most."""
+    if len(instances) == 1:
+        instance = instances[0]
+        return {instance.pk} if _owner_may_read(subscription, instance, event) else set()
+    model = type(instances[0])
+    manager = model._default_manager
+    pks = {instance.pk for instance in instances}
+    if not hasattr(manager, "visible_to"):
+        return pks
+    owner = subscription.owner
+    if owner is not None:
+        meta = model._meta
+        if not owner.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            return set()
+        if sees_everything(owner):
+            return pks
+    if event == Event.DELETED or owner is None:
+        return {
+            instance.pk
+            for instance in instances
+            if classification_of(instance) < Classification.NEED_TO_KNOW
+        }
+    return set(manager.visible_to(owner).filter(pk__in=pks).values_list("pk", flat=True))
+
+
 def _snapshot_and_enqueue(delivery_ids):
-    deliveries = list(Delivery.objects.filter(pk__in=delivery_ids).select_related("content_type"))
+    deliveries = list(
+        Delivery.objects.filter(pk__in=delivery_ids).select_related(
+            "content_type", "subscription__owner"
+        )
+    )
     try:
         _take_snapshots(deliveries)
     except Exception:
@@ -120,19 +168,24 @@ def _snapshot_and_enqueue(delivery_ids):
 
 
 def _take_snapshots(deliveries):
-    """The record as committed, read once for all the subscriptions of one change."""
+    """The record as committed, read once for all the subscriptions of one change that
+    have the same owner: each owner is sent the related records they may see."""
     records = {}
     for delivery in deliveries:
         if delivery.payload is not None:
             continue
-        key = (delivery.content_type_id, delivery.object_id)
+        key = (delivery.content_type_id, delivery.object_id, delivery.subscription.owner_id)
         if key not in records:
             records[key] = _record_or_stub(delivery)
         Delivery.objects.filter(pk=delivery.pk, payload__isnull=True).update(payload=records[key])
 
 
 def _record_or_stub(delivery) -> dict:
-    record = serialize_record(delivery.content_type.model_class(), delivery.object_id)
+    record = serialize_record(
+        delivery.content_type.model_class(),
+        delivery.object_id,
+        reader=delivery.subscription.owner,
+    )
     # Deleted since: the id and name known at the change.
     return (
         record

@@ -6,7 +6,7 @@ from agreements.filters import AgreementDocumentFilterSet, AgreementFilterSet
 from agreements.models import Agreement, AgreementDocument
 from contacts.models import Organization
 from core.api.export import Column, columns
-from core.api.serializers import BRIEF_COLUMNS
+from core.api.serializers import BRIEF_COLUMNS, CLASSIFIED_BRIEF_COLUMNS
 from core.api.views import RecordViewSet
 from projects.models import Project
 
@@ -33,10 +33,11 @@ class AgreementViewSet(RecordViewSet):
             ),
             "signed_at_meeting__date",
             "signed_at_meeting__counterpart_country",
+            "signed_at_meeting__classification",
             *(
                 f"{other}__{column}"
                 for other in ("supersedes", "superseded_by")
-                for column in ("id", "title", "title_ja")
+                for column in ("id", "title", "title_ja", "classification")
             ),
         )
         .prefetch_related(
@@ -45,7 +46,7 @@ class AgreementViewSet(RecordViewSet):
                 "counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)
             ),
             "sectors",
-            Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
+            Prefetch("projects", queryset=Project.objects.only(*CLASSIFIED_BRIEF_COLUMNS)),
             Prefetch(
                 "documents",
                 queryset=AgreementDocument.objects.only("agreement_id", "description", "file"),

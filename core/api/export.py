@@ -42,7 +42,7 @@ from rest_framework import renderers, status
 from rest_framework.response import Response
 
 from core import audit
-from core.classification import is_classified
+from core.classification import LinkedRecords, is_classified
 from core.xlsx import FORMULA_PREFIXES, NOT_IN_XML, SheetWriter
 
 EXPORT_CHUNK = 5000
@@ -107,8 +107,10 @@ class _Plan:
     """How an export reads its columns from a queryset: the values read with each
     record (`paths`), the related records to name, and each column's cell."""
 
-    def __init__(self, queryset, columns: list[Column]):
+    def __init__(self, queryset, columns: list[Column], user=None):
         self.queryset = queryset
+        # A related record the reader may not see has no name (core.classification).
+        self.linked = LinkedRecords(user)
         self.model = queryset.model
         self.paths = ["pk"]  # what values_list reads, in this order
         # Per chunk: the foreign keys to name (index of the id, queryset, names), the
@@ -213,8 +215,9 @@ class _Plan:
     def _rows_of(self, chunk: list) -> Iterator[list]:
         if not chunk:
             return
+        linked = self.linked
         for index, queryset, display, names in self.foreign:
-            _name(queryset, display, names, {values[index] for values in chunk})
+            _name(queryset, display, names, {values[index] for values in chunk}, linked)
         for content_type, object_id, display, names in self.generic:
             by_type = defaultdict(set)
             for values in chunk:
@@ -223,10 +226,12 @@ class _Plan:
             for type_id, ids in by_type.items():
                 model = ContentType.objects.get_for_id(type_id).model_class()
                 keyed = {}  # a deleted target has no name
-                _name(model._base_manager.all(), display, keyed, ids)
+                _name(model._base_manager.all(), display, keyed, ids, linked)
                 names.update({(type_id, pk): keyed.get(pk) for pk in ids})
         for index, queryset, display, names in self.many:
-            _name(queryset, display, names, {pk for values in chunk for pk in values[index]})
+            _name(
+                queryset, display, names, {pk for values in chunk for pk in values[index]}, linked
+            )
         cells = self.cells
         for values in chunk:
             yield [cell(values) for cell in cells]
@@ -262,21 +267,25 @@ def _ids(queryset, ids) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
-def _name(queryset, display, names: dict, pks: set):
+def _name(queryset, display, names: dict, pks: set, linked):
     """Name the records of `pks` not named yet (once per export, whatever the number of
-    rows that point to them)."""
+    rows that point to them); one the reader may not see is left unnamed."""
     missing = [pk for pk in pks if pk is not None and pk not in names]
     if not missing:
         return
-    for record in queryset.filter(pk__in=_ids(queryset, missing)).order_by().prefetch_related(None):
-        name = display(record)
+    records = list(
+        queryset.filter(pk__in=_ids(queryset, missing)).order_by().prefetch_related(None)
+    )
+    linked.decide(records)
+    for record in records:
+        name = None if linked.hidden(record) else display(record)
         names[record.pk] = None if name is None else str(name)
 
 
-def export_rows(queryset, columns: list[Column]) -> Iterator[list]:
+def export_rows(queryset, columns: list[Column], user=None) -> Iterator[list]:
     """The header (translated now, in the request's language: a streamed body is read
     after the view has returned), then each record's cells."""
-    plan = _Plan(queryset, columns)
+    plan = _Plan(queryset, columns, user)
     yield [str(column.header) for column in columns]
     yield from plan.rows()
 
@@ -344,7 +353,7 @@ def export_response(view, queryset, export_format: str):
     if count and is_classified(model):
         # The read audit: this export, its filters and its number of rows.
         audit.note(view.request, audit.CHANNEL_EXPORT, model=model, count=count)
-    rows = export_rows(queryset, view.export_columns)
+    rows = export_rows(queryset, view.export_columns, view.request.user)
     title = model._meta.verbose_name_plural
     filename = _filename(view.basename or model._meta.model_name, export_format)
     content_type = CSV_MEDIA_TYPE if export_format == "csv" else XLSX_MEDIA_TYPE

@@ -137,9 +137,17 @@ MIN_BIGINT, MAX_BIGINT = -(2**63), 2**63 - 1
 
 class RecordChoiceField(ModelMultipleChoiceField):
     """Records by id, where an id too large for any row is "not one of the choices"
-    (a 400 naming the parameter) instead of an OverflowError from the database."""
+    (a 400 naming the parameter) instead of an OverflowError from the database, and so
+    is one of a record `reader` may not see (core.classification)."""
+
+    def __init__(self, *args, reader=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reader = reader
 
     def _check_values(self, value):
+        visible_to = getattr(self.queryset, "visible_to", None)
+        if visible_to is not None:
+            self.queryset = visible_to(self.reader)
         for pk in value if isinstance(value, list | tuple) else ():
             try:
                 number = int(str(pk))
@@ -234,6 +242,18 @@ class RecordFilterSet(filters.FilterSet):
             elif isinstance(declared_filter, filters.ModelMultipleChoiceFilter):
                 declared_filter.field_class = RecordChoiceField
         return declared
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A filter that names records by id (`?mission=12`) chooses among those the
+        # reader may see: one hidden from them (core.classification) is refused as an
+        # id that names no record is, with the same message, rather than answering an
+        # empty list that would tell it exists. (RecordChoiceField narrows its choices
+        # when it is given ids, not for every list.)
+        reader = getattr(self.request, "user", None)
+        for declared in self.filters.values():
+            if declared.field_class is RecordChoiceField:
+                declared.extra["reader"] = reader
 
     def filter_queryset(self, queryset):
         # `?ordering=,` names no field, which django-filter would apply as order_by():

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from core.api.filters import UTCDateTimeFilter
 from core.api.pagination import MAX_PAGE_SIZE, PageNumberPagination, SyncCursorPagination
 from core.api.serializers import api_detail_url
+from core.classification import LinkedRecords, history_row_hidden
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -92,10 +93,16 @@ def _briefly(entries, model, request):
                     ids = value if isinstance(value, list) else [value]
                     wanted.setdefault(target, set()).update(i for i in ids if isinstance(i, int))
     found = {target: target._default_manager.in_bulk(ids) for target, ids in wanted.items()}
+    # A related record the reader may not see is no value (core.classification).
+    linked = LinkedRecords.of(request)
+    linked.decide([record for records in found.values() for record in records.values()])
+    user = getattr(request, "user", None)
 
     def brief(target, pk):
         record = found[target].get(pk)
         if record is not None:
+            if linked.hidden(record):
+                return None
             return {"id": pk, "url": api_detail_url(request, target, pk), "display": str(record)}
         last = None
         if hasattr(target, "history"):
@@ -104,19 +111,31 @@ def _briefly(entries, model, request):
                 .order_by("-history_date", "-history_id")
                 .first()
             )
+            if last is not None and history_row_hidden(target, last, user):
+                return None
         return {"id": pk, "url": None, "display": str(last.instance) if last else f"#{pk}"}
 
     for entry in entries:
+        shown = []
         for change in entry["changes"]:
             target = relations.get(change["field"])
             if target is None:
+                shown.append(change)
                 continue
             for key in ("old", "new"):
                 value = change[key]
                 if isinstance(value, list):
-                    change[key] = [brief(target, i) if isinstance(i, int) else i for i in value]
+                    change[key] = [
+                        named
+                        for i in value
+                        if (named := brief(target, i) if isinstance(i, int) else i) is not None
+                    ]
                 elif isinstance(value, int):
                     change[key] = brief(target, value)
+            # A change between records the reader may not see is no change to them.
+            if change["old"] != change["new"]:
+                shown.append(change)
+        entry["changes"] = shown
     return entries
 
 

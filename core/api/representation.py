@@ -25,6 +25,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
+from core.classification import LinkedRecords
 from core.prefetch import related
 from core.regions import region_of
 
@@ -57,11 +58,13 @@ def _getter(attribute):
 
 def brief_reader(request):
     """{id, url, display} of a related record, built once per record and request: on a
-    page of meetings the same people and organisations come back hundreds of times."""
+    page of meetings the same people and organisations come back hundreds of times.
+    None for a record the reader may not see (core.classification.LinkedRecords)."""
     from core.api.serializers import api_detail_url
 
     # {model: {pk: brief}}: no (model, pk) tuple per record for the collector to walk.
     briefs = request.__dict__.setdefault("_api_briefs", {}) if request is not None else {}
+    linked = LinkedRecords.of(request)
 
     def brief(related):
         model, pk = type(related), related.pk
@@ -71,11 +74,15 @@ def brief_reader(request):
         try:
             return of_model[pk]
         except KeyError:
-            of_model[pk] = result = {
-                "id": pk,
-                "url": api_detail_url(request, model, pk),
-                "display": str(related),
-            }
+            of_model[pk] = result = (
+                None
+                if linked.hidden(related)
+                else {
+                    "id": pk,
+                    "url": api_detail_url(request, model, pk),
+                    "display": str(related),
+                }
+            )
             return result
 
     return brief
@@ -117,6 +124,7 @@ def _country_name(code):
 
 def _reader(field, model, request, cache):
     from core.api.serializers import (
+        BriefManyRelatedField,
         ChoiceLabelField,
         ChoiceLabelsField,
         CountryCodeField,
@@ -241,14 +249,17 @@ def _reader(field, model, request, cache):
             return None if value is None else represent(value)
 
         return one
-    if kind is relations.ManyRelatedField:
+    if kind is relations.ManyRelatedField or kind is BriefManyRelatedField:
         represent = _related_reader(field.child_relation, request)
 
         def many(instance):
             if instance.pk is None:
                 return []
             values = related(instance, attribute)
-            return None if values is None else [represent(item) for item in values]
+            if values is None:
+                return None
+            # A related record the reader may not see is left out (represent: None).
+            return [shown for item in values if (shown := represent(item)) is not None]
 
         return many
     if isinstance(field, serializers.ListSerializer) and hasattr(model, attribute):

@@ -21,6 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
@@ -33,6 +34,9 @@ from core.validators import TextCharactersValidator
 # The columns the brief of a named record ({id, url, display}) reads: lists of many
 # records prefetch only these (`.only(*BRIEF_COLUMNS)`).
 BRIEF_COLUMNS = ("id", "name", "name_ja")
+# Those of a classified record's brief: its level tells, without a query, that a reader
+# may see it (core.classification.LinkedRecords).
+CLASSIFIED_BRIEF_COLUMNS = (*BRIEF_COLUMNS, "classification")
 # What DRF's CharField checks of its own accord, and the model's text rule covers.
 DRF_CHARACTER_VALIDATORS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
@@ -52,8 +56,25 @@ def api_detail_url(request, model, pk):
     return f"{template}{pk}/" if template else None
 
 
+class BriefManyRelatedField(serializers.ManyRelatedField):
+    """Several related records; those the reader may not see are left out."""
+
+    def to_representation(self, iterable):
+        return [shown for shown in super().to_representation(iterable) if shown is not None]
+
+
 class BriefRelatedField(serializers.RelatedField):
-    """Reads as `{id, url, display}`; writes as the related record's id."""
+    """Reads as `{id, url, display}` (null for a record the reader may not see); writes
+    as the related record's id."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's RelatedField.many_init, with the list that leaves hidden records out.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return BriefManyRelatedField(**list_kwargs)
 
     default_error_messages = {
         "does_not_exist": _("There is no record with id {pk_value}."),
@@ -61,11 +82,10 @@ class BriefRelatedField(serializers.RelatedField):
     }
 
     def to_representation(self, value):
-        return {
-            "id": value.pk,
-            "url": api_detail_url(self.context.get("request"), type(value), value.pk),
-            "display": str(value),
-        }
+        from core.api.representation import brief_reader
+
+        # None for a record the reader may not see (core.classification.LinkedRecords).
+        return brief_reader(self.context.get("request"))(value)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -26,6 +26,7 @@ from core.api.history import (
 )
 from core.api.schema import RecordSchema
 from core.classification import (
+    LinkedRecords,
     fill_access_lists,
     hide_deleted,
     history_row_hidden,
@@ -164,6 +165,9 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(queryset)
         prefetch_page(page, ours)
         fill_access_lists(page)
+        # Whether the reader may see what the page points at: one query per related
+        # model, and none when nothing on it is at level 3.
+        LinkedRecords.of(request).note(page)
         audit.note_records(request, audit.CHANNEL_API, page)
         serializer = self.get_serializer(page, many=True)
         response = self.get_paginated_response(serializer.data)
@@ -295,6 +299,7 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
     def get_object(self):
         self._object = super().get_object()
         fill_access_lists([self._object])
+        LinkedRecords.of(self.request).note([self._object])
         return self._object
 
     def _check_if_match(self, request):

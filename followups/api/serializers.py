@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core.api.schema import BRIEF_SCHEMA
 from core.api.serializers import BriefRelatedField, RecordSerializer, api_detail_url
+from core.classification import LinkedRecords
 from followups.choices import TARGET_TYPES
 from followups.models import FollowUp
 
@@ -35,13 +36,18 @@ class FollowUpTargetSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
         content_type = target_content_type(values["type"])
-        if not content_type.model_class()._default_manager.filter(pk=values["id"]).exists():
+        model = content_type.model_class()
+        # A record the writer may not see is "no such record", as one that is not.
+        request = self.context.get("request")
+        if not LinkedRecords.of(request).visible_pks(model, {values["id"]}):
             raise serializers.ValidationError({"id": [_("There is no such record.")]})
         return {"content_type": content_type, "object_id": values["id"]}
 
     def to_representation(self, followup):
-        # The target comes from prefetch_related("target"): no query per row.
-        target = followup.target
+        # The target comes from prefetch_related("target"): no query per row. (A
+        # follow-up's reader may read its record: LinkedRecords says so without a query
+        # for one below level 3.)
+        target = LinkedRecords.of(self.context.get("request")).shown(followup.target)
         if target is None:  # the record was deleted
             content_type = ContentType.objects.get_for_id(followup.content_type_id)
             return {

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from contacts.models import Organization, Person, Post
 from core.api.export import columns
-from core.api.serializers import BRIEF_COLUMNS
+from core.api.serializers import BRIEF_COLUMNS, CLASSIFIED_BRIEF_COLUMNS
 from core.api.views import RecordViewSet
 from missions.api.serializers import MeetingSerializer, MissionCreateSerializer, MissionSerializer
 from missions.filters import MeetingFilterSet, MissionFilterSet
@@ -53,6 +53,7 @@ class MeetingViewSet(RecordViewSet):
             "mission__title",
             "mission__title_ja",
             "mission__leader_rank",  # a column of the export
+            "mission__classification",  # core.classification.LinkedRecords
             *(f"principal__{name}" for name in BRIEF_COLUMNS),
         )
         .prefetch_related(
@@ -75,7 +76,7 @@ class MeetingViewSet(RecordViewSet):
             Prefetch(
                 "counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)
             ),
-            Prefetch("projects", queryset=Project.objects.only(*BRIEF_COLUMNS)),
+            Prefetch("projects", queryset=Project.objects.only(*CLASSIFIED_BRIEF_COLUMNS)),
         )
     )
     serializer_class = MeetingSerializer

@@ -5,6 +5,7 @@ The URL patterns are walked from the root resolver (admin, API, reports, exports
 downloads), so a page or endpoint added later is walked too. Each address with an id
 is asked for every level-3 record of its model (and its history rows)."""
 
+import datetime
 import re
 
 import pytest
@@ -91,6 +92,24 @@ def secrets():
         target=open_meeting, title=f"{MARK} own follow-up", classification=SECRET
     )
     factories.AgreementFactory(title="Open agreement", counterpart_country=ghana)
+    # An open agreement pointing at level-3 records: the one it supersedes, the meeting
+    # it was signed at, a project (core.classification.LinkedRecords).
+    earlier = factories.AgreementFactory(
+        title=f"{MARK} earlier agreement",
+        counterpart_country=ghana,
+        classification=SECRET,
+        status="superseded",
+        signed_on=datetime.date(2015, 1, 1),
+    )
+    factories.AgreementFactory(
+        title="Open successor",
+        counterpart_country=ghana,
+        supersedes=earlier,
+        signed_at_meeting=meeting,
+        projects=[project],
+        status="in_force",
+        signed_on=meeting.date,
+    )
     # One deleted at level 3: its trail is hidden too.
     deleted = factories.AgreementFactory(title=f"{MARK} deleted", classification=SECRET)
     deleted_pk = deleted.pk
@@ -99,7 +118,7 @@ def secrets():
         Mission: [mission.pk],
         Meeting: [meeting.pk],
         Project: [project.pk],
-        Agreement: [agreement.pk, deleted_pk],
+        Agreement: [agreement.pk, earlier.pk, deleted_pk],
         AgreementDocument: [document.pk],
         ProjectParticipant: [participant.pk],
         WatchListEntry: [entry.pk],
@@ -198,7 +217,7 @@ def test_report_counts_leave_out_level_3_records(administrator_user, secrets):
     # The open mission's engagement with Ghana only.
     assert (engagements["engagements"], engagements["meetings"]) == (1, 1)
     agreements = api.get("/api/v1/reports/agreements/").json()
-    assert agreements["total"] == 1
+    assert agreements["total"] == 2  # the open agreement and its open successor
     pipeline = api.get("/api/v1/reports/pipeline/").json()
     assert pipeline["total"] == 0, pipeline
     effect = api.get("/api/v1/reports/top-sales-effect/").json()
