@@ -95,4 +95,12 @@ def test_the_map_of_top_sales_engagements(browser, demo_site):  # noqa: F811
     page.pdf(path=str(SCREENSHOTS / "map-country-brief-vietnam.pdf"), format="A4")
     page.emulate_media(media="screen")
 
+    # The meetings list: the map of the top sales among the meetings of the year listed.
+    page.goto(f"{demo_site}/reports/meetings/?year=2018&region=southeast_asia")
+    drawn = _drawn_map(page, "canvas[data-map=map-engagements]")
+    assert drawn == {"type": "choropleth", "shapes": 174}
+    # 35 in ASEAN countries, and Timor-Leste's 2 (South-East Asia, not yet a member).
+    assert "延べ37件" in page.locator("#engagement-map").inner_text()
+    _shot(page, "map-meetings-2018-southeast-asia")
+
     assert page.errors == []
