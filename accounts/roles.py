@@ -16,11 +16,18 @@ GROUP_LABELS = {
 }
 
 # The apps whose records the roles cover.
-RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
+RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups", "notes")
 # Agreements are signed: data entry staff may correct them, not delete them. Everything
 # else they may delete, an agreement's wrongly uploaded document included.
 # (An expiry alert is the record that it was sent: deleting one would send it again.)
 NO_DELETE_FOR_DATA_ENTRY = {("agreements", "agreement"), ("agreements", "expiryalert")}
+# Tags (core.Tag) are free: whoever enters records may add one, everyone may read them;
+# renaming, merging and deleting a tag changes every record that carries it, so only
+# administrators may (they hold every permission).
+TAG_PERMISSIONS = {
+    ANALYST: {("core", "view_tag")},
+    DATA_ENTRY: {("core", "view_tag"), ("core", "add_tag")},
+}
 
 
 def wanted_codenames(group, permissions):
@@ -28,7 +35,7 @@ def wanted_codenames(group, permissions):
     (an iterable of (app_label, codename))."""
     if group == ADMINISTRATOR:
         return set(permissions)
-    chosen = set()
+    chosen = {key for key in TAG_PERMISSIONS.get(group, ()) if key in set(permissions)}
     for app_label, codename in permissions:
         # History rows are written by the system and read through their record.
         if app_label not in RECORD_APPS or "_historical" in codename:

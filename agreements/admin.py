@@ -48,37 +48,53 @@ class DownloadableFileInput(AdminFileWidget):
         return super().format_value(value)
 
 
-class AgreementDocumentForm(VersionedModelForm):
+class DownloadableFileForm(VersionedModelForm):
+    """A form whose stored file links to its permission-checked download view."""
+
+    download_url_name = ""
+    file_field = "file"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields.get("file")
-        if field is not None and self.instance.pk:
+        field = self.fields.get(self.file_field)
+        if field is not None and self.instance.pk and getattr(self.instance, self.file_field):
             field.widget = copy.copy(field.widget)
-            field.widget.download_url = reverse(
-                "agreements:document-download", args=[self.instance.pk]
-            )
+            field.widget.download_url = reverse(self.download_url_name, args=[self.instance.pk])
 
 
-class AgreementDocumentFields:
-    """What a document's file looks like, in its agreement's page and in its own."""
+class AgreementDocumentForm(DownloadableFileForm):
+    download_url_name = "agreements:document-download"
 
-    form = AgreementDocumentForm
+
+class DownloadableFileFields:
+    """What a stored file looks like in the admin: its name linked to the download view,
+    the file picker offered the accepted types (agreements.validators), a `download`
+    column. Every file the records take (a document, a note's attachment) uses it."""
+
+    form = DownloadableFileForm
+    file_field = "file"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "file":
+        if db_field.name == self.file_field:
             kwargs["widget"] = DownloadableFileInput
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "file":
+        if db_field.name == self.file_field:
             field.widget.attrs["accept"] = ACCEPTED_EXTENSIONS
         return field
 
     @admin.display(description=_("download"))
-    def download(self, document):
+    def download(self, record):
         # Files are served only through the permission-checked view, never by MEDIA_URL.
-        if not document.pk:
+        if not record.pk or not getattr(record, self.file_field):
             return "-"
-        url = reverse("agreements:document-download", args=[document.pk])
+        url = reverse(self.form.download_url_name, args=[record.pk])
         return format_html('<a href="{}">{}</a>', url, _("download"))
+
+
+class AgreementDocumentFields(DownloadableFileFields):
+    """What a document's file looks like, in its agreement's page and in its own."""
+
+    form = AgreementDocumentForm
 
 
 class AgreementDocumentInline(AgreementDocumentFields, RecordTabularInline):
@@ -138,6 +154,7 @@ class AgreementAdmin(RecordAdmin):
         "signed_on",
         "expires_on",
         "japanese_signatory",
+        "tags_column",
         "classification",
     )
     list_select_related = ("japanese_signatory",)

@@ -19,7 +19,7 @@ from agreements.validators import validate_agreement_document
 from contacts.models import Organization, Person
 from core.classification import AttachedManager, ClassifiedModel
 from core.i18n import localized
-from core.models import Sector, TimeStampedModel
+from core.models import Sector, Tag, TimeStampedModel
 from core.regions import JAPAN
 from missions.models import Meeting
 from projects.models import Project
@@ -102,7 +102,11 @@ class Agreement(ClassifiedModel, TimeStampedModel):
         Project, verbose_name=_("projects"), related_name="agreements", blank=True
     )
 
-    history = HistoricalRecords(m2m_fields=[counterpart_organizations, sectors, projects])
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), related_name="agreements", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[counterpart_organizations, sectors, projects, tags])
 
     class Meta:
         verbose_name = _("agreement")

@@ -1,7 +1,10 @@
 """What an agreement document may be: a PDF, an Office Open XML document (Word, Excel,
 PowerPoint) or a PNG or JPEG image, recognised by its content, named accordingly, and
 no larger than AGREEMENT_DOCUMENT_MAX_BYTES. A file's name and the browser's content
-type are the uploader's to choose, so neither is trusted."""
+type are the uploader's to choose, so neither is trusted.
+
+The same rules hold for every file the records take (a note's attachment too):
+check_document() is the rule, each field names the file in its own message."""
 
 import zipfile
 from dataclasses import dataclass
@@ -85,12 +88,29 @@ def detect_document_type(file):
 def validate_agreement_document(value):
     """Refuses a new file that is too large, of a type not accepted, or named as another
     type. A file already stored was checked when it arrived and is not read again."""
+    check_document(
+        value,
+        too_large=_("The file is %(size)s; an agreement document may be at most %(limit)s."),
+    )
+
+
+def validate_attachment(value):
+    """A note's attachment: the rules of an agreement document (check_document)."""
+    check_document(
+        value, too_large=_("The file is %(size)s; an attachment may be at most %(limit)s.")
+    )
+
+
+def check_document(value, *, too_large):
+    """The rules of every stored file: at most AGREEMENT_DOCUMENT_MAX_BYTES (`too_large`
+    says so, with %(size)s and %(limit)s), a type accepted by its content, named as
+    that type. A file already stored was checked when it arrived and is not read again."""
     if getattr(value, "_committed", False):
         return
     limit = settings.AGREEMENT_DOCUMENT_MAX_BYTES
     if value.size > limit:
         raise ValidationError(
-            _("The file is %(size)s; an agreement document may be at most %(limit)s."),
+            too_large,
             code="document_too_large",
             params={"size": filesizeformat(value.size), "limit": filesizeformat(limit)},
         )

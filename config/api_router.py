@@ -10,6 +10,7 @@ from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
 from imports.api.views import ImportJobViewSet
 from missions.api.views import MeetingViewSet, MissionViewSet
+from notes.api.views import NoteViewSet
 from projects.api.views import (
     OrderFigureViewSet,
     ProjectParticipantViewSet,
@@ -34,6 +35,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("agreement-documents", AgreementDocumentViewSet, basename="agreementdocument")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("notes", NoteViewSet, basename="note")
 # Background exports of any list above (not a record: webhooks and exports skip it).
 router.register("exports", ExportJobViewSet, basename="exportjob")
 # Spreadsheets imported into the lists above (not a record either).

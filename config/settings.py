@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "missions",
     "agreements",
     "followups",
+    # Dated notes on any record (a journal): reads the apps above; reports reads it.
+    "notes",
     "reports",
     "exports",
     # Search everything and saved filters: reads the lists of every app above.

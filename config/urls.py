@@ -38,6 +38,7 @@ urlpatterns = [
     # Django's language switch, also remembered on the signed-in user.
     path("i18n/setlang/", set_language, name="set_language"),
     path("agreements/", include("agreements.urls")),
+    path("notes/", include("notes.urls")),
     path("api/v1/", include("config.api_router", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own, which the

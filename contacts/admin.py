@@ -181,7 +181,7 @@ class ContactAdmin(RecordAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(ContactAdmin):
-    list_display = ("name", "name_ja", "kind", "country", "parent", "updated_at")
+    list_display = ("name", "name_ja", "kind", "country", "parent", "tags_column", "updated_at")
     list_select_related = ("parent",)
     list_filter = ("kind", country_filter("country"), region_filter("country"))
     search_fields = ("name", "name_ja", "notes")

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from contacts.choices import OrganizationKind
 from core import folding
 from core.i18n import localized
-from core.models import TimeStampedModel
+from core.models import Tag, TimeStampedModel
 from core.prefetch import related
 
 
@@ -34,9 +34,12 @@ class Organization(TimeStampedModel):
     )
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), related_name="organizations", blank=True
+    )
 
     # name_key follows name: its history is the name's.
-    history = HistoricalRecords(excluded_fields=["name_key"])
+    history = HistoricalRecords(excluded_fields=["name_key"], m2m_fields=[tags])
 
     class Meta:
         verbose_name = _("organisation")

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates, quote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
@@ -50,10 +51,20 @@ from core.classification import (
 from core.counts import EstimatedCountPaginator
 from core.dates import JapaneseDateField
 from core.fiscal import fiscal_year_of, fiscal_year_range
-from core.models import Sector
+from core.folding import name_key
+from core.models import Sector, Tag
+from core.prefetch import related
 from core.regions import Region, countries_in
 from core.sectors import SectorCode
 from core.services import record_restore
+from core.tags import (
+    carries_tags,
+    link_names,
+    tag_merge,
+    tag_rename,
+    tagged_models,
+    tagged_q,
+)
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -365,10 +376,27 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
         filters = list(super().get_list_filter(request))
         if self._classified() and "classification" not in filters:
             filters.append("classification")
+        if carries_tags(self.model):
+            filters += [TagListFilter, TagMatchListFilter]
         return filters
+
+    # -- tags (core.tags) -------------------------------------------------------------
+
+    @admin.display(description=_("tags"))
+    def tags_column(self, record):
+        # Read from the page's prefetch (TaggedChangeList): no query per row.
+        return ", ".join(tag.name for tag in related(record, "tags")) or "-"
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if not carries_tags(self.model):
+            return changelist
+        return type("TaggedChangeList", (TaggedChangeList, changelist), {})
 
     def get_autocomplete_fields(self, request):
         fields = tuple(super().get_autocomplete_fields(request))
+        if carries_tags(self.model) and "tags" not in fields:
+            fields += ("tags",)
         if self._classified():
             # The autocomplete reads the users' and groups' admin, which needs the
             # permission to view them; without it, a plain list to choose from.
@@ -382,6 +410,10 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        if carries_tags(self.model) and "tags" not in _named_fields(fieldsets):
+            fieldsets.insert(
+                -1 if len(fieldsets) > 1 else len(fieldsets), (_("Tags"), {"fields": ("tags",)})
+            )
         if self._classified():
             named = {
                 name
@@ -401,6 +433,13 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
+        if carries_tags(self.model) and "tags" not in _named_fields([(None, {"fields": fields})]):
+            # Before the record's timestamps, which close the page.
+            at = next(
+                (i for i, line in enumerate(fields) if "created_at" in _line_names(line)),
+                len(fields),
+            )
+            fields.insert(at, "tags")
         if self._classified():
             fields += [
                 name
@@ -644,6 +683,107 @@ class RecordAdmin(JapaneseDatesMixin, SimpleHistoryAdmin):
         )
 
 
+def _line_names(line) -> tuple:
+    return tuple(line) if isinstance(line, list | tuple) else (line,)
+
+
+def _named_fields(fieldsets) -> set:
+    return {
+        name
+        for _title, options in fieldsets
+        for line in options.get("fields", ())
+        for name in _line_names(line)
+    }
+
+
+class TaggedChangeList:
+    """A list of records that carry tags reads them for the page in one query."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).prefetch_related("tags")
+
+
+def _chosen_tags(request) -> list[str]:
+    return [value for value in request.GET.getlist("tag") if value]
+
+
+class TagListFilter(admin.SimpleListFilter):
+    """`?tag=港湾&tag=Ghana ports`, as the API's: each tag of the list adds itself to
+    the tags chosen or takes itself out; the records have any of them, or all of them
+    (TagMatchListFilter)."""
+
+    title = _("tags")
+    parameter_name = "tag"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # Every value, not only the last (Django's SimpleListFilter keeps one).
+        chosen = _chosen_tags(request)
+        if chosen:
+            self.used_parameters[self.parameter_name] = chosen
+
+    def lookups(self, request, model_admin):
+        return [(tag.name, tag.name) for tag in Tag.objects.only("name", "name_key")]
+
+    def queryset(self, request, queryset):
+        chosen = self.value()
+        if not chosen:
+            return queryset
+        if isinstance(chosen, str):  # one value (facet counts pass them one at a time)
+            chosen = [chosen]
+        keys = {name_key(value) for value in chosen}
+        ids = list(Tag.objects.filter(name_key__in=keys).values_list("pk", flat=True))
+        every = request.GET.get(TagMatchListFilter.parameter_name) == "all"
+        # A tag that does not exist is carried by no record.
+        if not ids or (every and len(ids) < len(keys)):
+            return queryset.none()
+        return queryset.filter(tagged_q(queryset.model, ids, every=every))
+
+    def choices(self, changelist):
+        chosen = self.value() or []
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        yield {
+            "selected": not chosen,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All"),
+        }
+        for lookup, title in self.lookup_choices:
+            selected = lookup in chosen
+            others = [name for name in chosen if name != lookup]
+            yield {
+                "selected": selected,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: others if selected else [*chosen, lookup]},
+                    remove=[] if others or not selected else [self.parameter_name],
+                ),
+                "display": title,
+            }
+
+
+class TagMatchListFilter(admin.SimpleListFilter):
+    title = _("records with")
+    parameter_name = "tag_match"
+
+    def lookups(self, request, model_admin):
+        return [("any", _("any of the tags")), ("all", _("all of the tags"))]
+
+    def has_output(self):
+        return len(_chosen_tags(self.request)) > 1
+
+    def queryset(self, request, queryset):
+        return queryset  # read by TagListFilter
+
+    def choices(self, changelist):
+        current = self.value() or "any"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
 class InlineRecordAdmin(RecordAdmin):
     """A record entered in its parent's page (a project's participant, an agreement's
     document). Not listed in the admin's index: its own pages, reached from the row's
@@ -820,3 +960,86 @@ def fiscal_year_filter(date_field_name, years_back=12):
             return queryset
 
     return FiscalYearFilter
+
+
+@admin.register(Tag)
+class TagAdmin(RecordAdmin):
+    """Tags are added wherever records are entered (the + beside a record's tags);
+    here administrators rename them (a rename is read on every record that carries the
+    tag) and merge those that mean the same."""
+
+    list_display = ("name", "updated_at")
+    search_fields = ("name",)
+    fields = ("name", ("created_at", "updated_at"))
+    actions = ("merge_selected",)
+
+    def has_merge_permission(self, request):
+        """Merging deletes tags and changes every record that carried them: an
+        administrator's decision (the permissions to change and delete tags)."""
+        return request.user.has_perm("core.change_tag") and request.user.has_perm("core.delete_tag")
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            tag_rename(tag=obj, name=obj.name)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def _uses(self, request, tags) -> dict:
+        """{tag: [(kind, number of records the user may read that carry it)]}."""
+        uses = {tag.pk: [] for tag in tags}
+        for model in tagged_models():
+            records = model._default_manager.all()
+            visible_to = getattr(records, "visible_to", None)
+            if visible_to is not None:
+                records = visible_to(request.user)
+            source, target = link_names(model)
+            counts = dict(
+                model._meta.get_field("tags")
+                .remote_field.through._default_manager.filter(
+                    **{f"{source}__in": records.values("pk"), f"{target}__in": list(uses)}
+                )
+                .values(target)
+                .annotate(number=models.Count("pk"))
+                .values_list(target, "number")
+            )
+            for pk, number in counts.items():
+                uses[pk].append((model._meta.verbose_name_plural, number))
+        return uses
+
+    @admin.action(description=_("Merge the selected tags"), permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        """A page to choose the tag kept (with what carries each); the merge itself
+        once one is chosen (core.tags.tag_merge)."""
+        tags = list(queryset.order_by("name_key", "pk"))
+        if len(tags) < 2:
+            self.message_user(
+                request, gettext("Select at least two tags to merge."), messages.WARNING
+            )
+            return None
+        if request.POST.get("post") == "yes":
+            keep = {str(tag.pk): tag for tag in tags}.get(request.POST.get("keep", ""))
+            if keep is None:
+                self.message_user(request, gettext("Choose the tag to keep."), messages.WARNING)
+                return None
+            merged = ", ".join(tag.name for tag in tags if tag.pk != keep.pk)
+            tag_merge(tags=tags, keep=keep, user=request.user)
+            self.log_change(
+                request, keep, gettext("Merged “%(merged)s” into it.") % {"merged": merged}
+            )
+            self.message_user(
+                request,
+                gettext("“%(merged)s” merged into “%(kept)s”.") % {"merged": merged, "kept": keep},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:core_tag_changelist"))
+        uses = self._uses(request, tags)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Merge tags"),
+            "opts": self.opts,
+            "tags": [(tag, uses[tag.pk]) for tag in tags],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "merge_selected",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/core/tag_merge_confirmation.html", context)

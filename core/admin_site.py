@@ -1,6 +1,6 @@
 """The admin's index and menu as staff read them (issue 17, item 2): the business
 records first, in the order of the work (top sales, agreements, projects, the directory,
-follow-ups), administration last (users and tokens, webhooks, login records, read audit, exports, imports, saved searches),
+follow-ups, notes), administration last (users and tokens, webhooks, login records, read audit, exports, imports, saved searches),
 every group named in the interface's language.
 
 Installed as Django's default admin site (INSTALLED_APPS names
@@ -18,6 +18,8 @@ BUSINESS = (
     ("projects", ("project", "watchlist", "watchlistentry", "orderfigure")),
     ("contacts", ("organization", "person", "post")),
     ("followups", ("followup",)),
+    ("notes", ("note",)),
+    ("core", ("tag",)),
 )
 ADMINISTRATION = (
     ("accounts", ("user", "apitoken")),

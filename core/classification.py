@@ -560,6 +560,11 @@ class LinkedRecords:
         self.decide(records)
         return [record for record in records if not self.hidden(record)]
 
+    def only_hidden(self, records) -> list:
+        records = list(records)
+        self.decide(records)
+        return [record for record in records if self.hidden(record)]
+
     def visible_pks(self, model, pks) -> set:
         """Those of `pks` (ids of `model`'s records) the reader may see: one query for
         those not decided yet."""

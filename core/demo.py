@@ -43,6 +43,7 @@ from followups.choices import FollowUpStatus
 from followups.models import FollowUp
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 from missions.models import Meeting, Mission
+from notes.models import Note
 from projects.choices import (
     FigureKind,
     ParticipantRole,
@@ -543,6 +544,15 @@ def project_plan():
 GHANA_MOC = "Memorandum of Cooperation between MLIT and the Ministry of Roads and Highways of the Republic of Ghana"
 TUNISIA_MOC = "Memorandum of Cooperation between MLIT and the Ministry of Foreign Affairs of the Republic of Tunisia in the field of infrastructure"
 
+NOTE_TEXTS = [
+    "電話で先方の担当局長と意見交換。港湾の整備計画について追加資料を求められた。",
+    "Embassy reports the ministry is drafting the tender documents.",
+    "先方から道路維持管理の研修への参加希望あり。",
+    "Met the director at the seminar; interested in the railway signalling standard.",
+    "JICA事務所と打合せ。案件形成調査の時期を確認。",
+    "The counterpart asked for the minutes in English by the end of the month.",
+]
+
 FOLLOWUP_ACTIONS = [
     "send the feasibility study proposal",
     "arrange the working-level meeting",
@@ -698,6 +708,7 @@ class DemoLoader:
         self.load_users()
         self.load_classified()
         self.load_followups()
+        self.load_notes()
 
     # -- directory ---------------------------------------------------------------------------
 
@@ -1399,6 +1410,38 @@ class DemoLoader:
                     "due_on": due_on,
                     "status": status,
                     "done_on": done_on,
+                },
+            )
+
+    def load_notes(self):
+        """A few dated notes (a journal) on each kind of record, in both languages."""
+        counted = self.demo_missions[: len(MISSIONS_2018)]
+        demo_orgs = [org for org in self.orgs.values() if "Demo" in org.name]
+        demo_people = [person for person in self.ministers.values() if "Demo" in person.name]
+        pools = [
+            counted,
+            self.demo_meetings,
+            self.demo_agreements,
+            self.projects,
+            demo_orgs,
+            demo_people,
+        ]
+        content_types = {}
+        for i in range(18):
+            pool = pools[i % len(pools)]
+            if not pool:
+                continue
+            target = pool[(i * 5) % len(pool)]
+            model = type(target)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(model)
+            self.upsert(
+                Note,
+                {"text": f"デモ Demo note {i + 1:02d}: {NOTE_TEXTS[i % len(NOTE_TEXTS)]}"},
+                {
+                    "content_type": content_types[model],
+                    "object_id": target.pk,
+                    "author": self.users[i % len(self.users)],
                 },
             )
 

@@ -3,17 +3,21 @@ own list: django-import-export's ImportMixin added to each kind's admin here, so
 the domain apps do not depend on this one. Data entry and Administrator only (the
 permissions to add and change the kind's records)."""
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import Format
 
+from imports.choices import ImportStatus
 from imports.engine import kinds, table_as_dataset
 from imports.models import ImportJob
 from imports.reading import FileRefused, read_table
-from imports.services import may_import
+from imports.services import estimate_rows, import_job_create, may_import, progress_of
 
 
 def spreadsheet_format(kind):
@@ -82,6 +86,45 @@ class RecordImportMixin(ImportMixin):
         context["template_url"] = reverse("api:importjob-template", args=[self.import_kind])
         return context
 
+    def process_import(self, request, **kwargs):
+        """The confirmation: a file of more rows than the API imports within a request
+        goes to a background job (imports.tasks), whose page shows its progress and
+        what came of it; a smaller one is imported now, as django-import-export does."""
+        if request.method != "POST" or not self.has_import_permission(request):
+            return super().process_import(request, **kwargs)
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        input_format = self.get_import_formats()[int(confirm_form.cleaned_data["format"])]()
+        tmp_storage = self.get_tmp_storage_class()(
+            name=confirm_form.cleaned_data["import_file_name"],
+            encoding=None,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        data = tmp_storage.read()
+        if estimate_rows(data) <= settings.IMPORT_SYNC_MAX_ROWS:
+            return super().process_import(request, **kwargs)
+        try:
+            job = import_job_create(
+                user=request.user,
+                resource=self.import_kind,
+                name=confirm_form.cleaned_data.get("original_file_name") or "import",
+                data=data,
+                dry_run=False,
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+        except FileRefused as refused:
+            messages.error(request, refused.message)
+            return self._back(request)
+        finally:
+            tmp_storage.remove()
+        messages.info(
+            request,
+            _("The file is being imported in the background: this page shows its progress."),
+        )
+        return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[job.pk]))
+
     def process_result(self, result, request):
         report = getattr(result, "import_report", None)
         if report is not None and not report.ok:
@@ -95,8 +138,6 @@ class RecordImportMixin(ImportMixin):
         return super().process_result(result, request)
 
     def _back(self, request):
-        from django.http import HttpResponseRedirect
-
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
         )
@@ -122,19 +163,96 @@ for _kind, _resource in kinds().items():
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    """Read-only: what was imported, by whom, and what came of it."""
+    """Read-only: what was imported, by whom, and what came of it. A job's page shows
+    its status, its live progress while it runs (reloading itself, as the page of
+    background exports does), its totals and every error as a table. Whoever may
+    import sees their own jobs; an administrator (imports.view_importjob) sees all."""
 
-    list_display = ("created_at", "user", "resource", "file_name", "dry_run", "status", "row_count")
+    change_form_template = "admin/imports/importjob/change_form.html"
+    # While a job waits or runs its page reloads itself with a <meta> refresh: no
+    # script (the Content-Security-Policy allows none inline).
+    REFRESH_SECONDS = 5
+
+    list_display = (
+        "created_at",
+        "user",
+        "resource",
+        "file_name",
+        "dry_run",
+        "status",
+        "row_count",
+    )
     list_select_related = ("user",)
     list_filter = ("status", "resource", "dry_run")
     search_fields = ("user__username", "resource", "file_name")
     date_hierarchy = "created_at"
+    fields = (
+        "resource",
+        "file_name",
+        "user",
+        "dry_run",
+        "status",
+        "live_progress",
+        "row_count",
+        "totals_table",
+        "warnings_list",
+        "errors_table",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in ImportJob._meta.fields]
+    def get_queryset(self, request):
+        jobs = super().get_queryset(request)
+        if request.user.has_perm("imports.view_importjob"):
+            return jobs
+        return jobs.filter(user=request.user)
+
+    def _may_import_some(self, request):
+        return any(may_import(request.user, kind) for kind in kinds())
+
+    def has_view_permission(self, request, obj=None):
+        if request.user.has_perm("imports.view_importjob"):
+            return True
+        # Those who import see their own jobs (get_queryset keeps them to those).
+        return (obj is None or obj.user_id == request.user.pk) and self._may_import_some(request)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if job is not None and job.status in (ImportStatus.PENDING, ImportStatus.RUNNING):
+            extra_context["refresh_seconds"] = self.REFRESH_SECONDS
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=gettext_lazy("progress"))
+    def live_progress(self, job):
+        # A running job's progress is in the cache: its rows are imported in a
+        # transaction no other connection sees before it ends.
+        return render_to_string(
+            "admin/imports/importjob/progress.html", {"progress": progress_of(job)}
+        )
+
+    @admin.display(description=gettext_lazy("totals"))
+    def totals_table(self, job):
+        return render_to_string("admin/imports/importjob/totals.html", {"totals": job.totals})
+
+    @admin.display(description=gettext_lazy("warnings"))
+    def warnings_list(self, job):
+        return render_to_string("admin/imports/importjob/warnings.html", {"warnings": job.warnings})
+
+    @admin.display(description=gettext_lazy("errors"))
+    def errors_table(self, job):
+        return render_to_string("admin/imports/importjob/errors.html", {"errors": job.errors})

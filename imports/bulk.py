@@ -199,7 +199,8 @@ class _MissionImport:
             return "unchanged"
         planned = group.mission
         meeting, column_errors = resource._row_meeting(planned, row)
-        if not resource._meeting_changed(meeting):
+        if not column_errors and not resource._meeting_changed(meeting):
+            # As skip_row(): a cell that cannot be read is an error, never unchanged.
             return "unchanged"
         errors = resource.meeting_errors(meeting, column_errors)
         if errors:
@@ -231,7 +232,7 @@ class _MissionImport:
         resource = self.resource
         return {
             key: resource.field_for(key).clean(row)
-            for key in ("sectors", "delegation")
+            for key in ("sectors", "delegation", "tags")
             if key in row
         }
 

@@ -22,9 +22,11 @@ from agreements.services import agreement_save
 from contacts.choices import OrganizationKind
 from contacts.models import Organization, Person, Post
 from core.folding import name_key, similarity, trigrams
-from core.models import Sector
+from core.models import Sector, Tag
 from core.regions import Region
 from core.sectors import SectorCode
+from core.tags import carries_tags, tags_named
+from core.tags import split_names as split_tag_names
 from imports import parsing
 from imports import widgets as w
 from imports.engine import existing_queryset
@@ -94,6 +96,33 @@ class SectorsWidget(ie_widgets.ManyToManyWidget):
         if self._sectors is None:
             self._sectors = Sector.objects.in_bulk()
         return [self._sectors[code] for code in codes]
+
+
+class TagsWidget(ie_widgets.ManyToManyWidget):
+    """Tags by name, separated by commas (as the lists export them) or line breaks; a
+    name no tag has yet is a new tag (tags are free, core.tags)."""
+
+    def __init__(self, **kwargs):
+        ie_widgets.Widget.__init__(self, **kwargs)
+        self.model, self.field, self.separator = Tag, "name", ","
+
+    def clean(self, value, row=None, **kwargs):
+        if parsing.is_blank(value):
+            return []
+        names = split_tag_names(parsing.text(value))
+        for name in names:
+            try:
+                # The rules of a tag's name (length, characters, no comma).
+                Tag(name=name).clean_fields(exclude=["name_key"])
+            except ValidationError as error:
+                raise ValueError(f"{name}: {' '.join(error.messages)}") from None
+        return tags_named(names)
+
+
+def tags_column(label=None):
+    return Column(
+        "tags", TagsWidget(), attribute=None if label else "tags", label=label, example="港湾"
+    )
 
 
 class KindResource(resources.ModelResource):
@@ -246,7 +275,9 @@ class KindResource(resources.ModelResource):
         return self._existing
 
     def existing_records(self):
-        return existing_queryset(self._meta.model, self.user).order_by("pk")
+        records = existing_queryset(self._meta.model, self.user).order_by("pk")
+        # A row's tags are compared with the record's (skip_row), read once.
+        return records.prefetch_related("tags") if carries_tags(self._meta.model) else records
 
     def key_of(self, record):
         raise NotImplementedError
@@ -490,10 +521,21 @@ class OrganizationResource(KindResource):
     )
     website = Column("website", w.Text(), attribute="website")
     notes = Column("notes", w.Text(), attribute="notes")
+    tags = tags_column()
 
     class Meta(KindResource.Meta):
         model = Organization
-        fields = ("id", "name", "name_ja", "kind_", "country", "parent", "website", "notes")
+        fields = (
+            "id",
+            "name",
+            "name_ja",
+            "kind_",
+            "country",
+            "parent",
+            "website",
+            "notes",
+            "tags",
+        )
         import_id_fields = ("id",)
 
     def key_of(self, record):
@@ -848,6 +890,7 @@ class ProjectResource(KindResource):
     awarded_on = Column("awarded_on", w.Date(), attribute="awarded_on")
     awarded_to = Column("awarded_to", w.Record("organizations"), attribute="awarded_to")
     description = Column("description", w.Text(), attribute="description")
+    tags = tags_column()
 
     class Meta(KindResource.Meta):
         model = Project
@@ -868,6 +911,7 @@ class ProjectResource(KindResource):
             "awarded_on",
             "awarded_to",
             "description",
+            "tags",
         )
         import_id_fields = ("id",)
 
@@ -1008,6 +1052,7 @@ class MissionResource(KindResource):
     delegation = Column("delegation", w.Records("organizations"), attribute="delegation")
     purpose = Column("purpose", w.Text(), attribute="purpose")
     summary = Column("summary", w.Text(), attribute="summary")
+    tags = tags_column()
     date = Column(
         "date", w.Date(), label=Meeting._meta.get_field("date").verbose_name, example="2019-08-28"
     )
@@ -1066,6 +1111,7 @@ class MissionResource(KindResource):
         "delegation",
         "purpose",
         "summary",
+        "tags",
     )
     MEETING_KEYS = (
         "date",
@@ -1105,6 +1151,7 @@ class MissionResource(KindResource):
             "delegation",
             "purpose",
             "summary",
+            "tags",
             "date",
             "counterpart_country",
             "principal",
@@ -1171,14 +1218,19 @@ class MissionResource(KindResource):
         self._conflicts = {}  # dataset index: message
         self._meeting_queue = {}  # mission pk: existing meetings not matched yet
         self._fill_groups(dataset)
+        # Each mission's leader and rank as on file before the import: the meetings its
+        # leader held follow a change of leader (missions.signals), and so are matched.
+        self._leaders_on_file = {
+            pk: (record.leader_id, record.leader_rank)
+            for pk, record in self.by_pk.items()
+            if isinstance(record, Mission)
+        }
         self.meetings = {}
         missions = [record.pk for record in self.by_pk.values()]
         for meeting in (
             Meeting.objects.filter(mission_id__in=missions)
             .prefetch_related(
-                "counterparts",
-                "counterpart_organizations",
-                "projects",
+                *self.MEETING_M2M,
                 # What Meeting.clean() checks a meeting that changes against.
                 Prefetch(
                     "agreements_signed",
@@ -1308,13 +1360,30 @@ class MissionResource(KindResource):
             queue = self._meeting_queue.setdefault(
                 mission.pk, list(self.meetings.get(mission.pk, []))
             )
-            for candidate in queue:
-                if (
-                    candidate.date,
-                    str(candidate.counterpart_country),
-                    candidate.principal_id,
-                ) == match:
-                    existing = candidate
+            leader_on_file = self._leaders_on_file.get(mission.pk)
+
+            def principal_of(candidate):
+                # A meeting held by the leader on file follows the mission's leader.
+                if (candidate.principal_id, candidate.principal_rank) == leader_on_file:
+                    return mission.leader_id
+                return candidate.principal_id
+
+            # The meeting held by the row's principal; else one that follows a new leader.
+            for principal in (lambda c: c.principal_id, principal_of):
+                existing = next(
+                    (
+                        candidate
+                        for candidate in queue
+                        if (
+                            candidate.date,
+                            str(candidate.counterpart_country),
+                            principal(candidate),
+                        )
+                        == match
+                    ),
+                    None,
+                )
+                if existing is not None:
                     break
         meeting = self._copy(existing) if existing else Meeting()
         meeting._original = existing
@@ -1419,7 +1488,9 @@ class MissionResource(KindResource):
         meeting = getattr(instance, "_import_meeting", None)
         self._meeting_is_new = meeting is not None and meeting._original is None
         self._meeting_dirty = meeting is not None and self._meeting_changed(meeting)
-        return not (self._mission_changed or self._meeting_dirty)
+        # A meeting's cell that cannot be read is an error of the row, even when what
+        # could be read matches the meeting on file: validate_instance() reports it.
+        return not (self._mission_changed or self._meeting_dirty or self._meeting_errors)
 
     def do_instance_save(self, instance, is_create):
         if self._mission_changed:
@@ -1470,6 +1541,11 @@ class MeetingResource(MissionResource):
         "mission", w.Record("missions"), label=Meeting._meta.get_field("mission").verbose_name
     )
     lookups = {**MissionResource.lookups, "missions": (Mission, ("title", "title_ja"))}
+    # The list of meetings exports the meetings' own tags.
+    tags = tags_column(label=Meeting._meta.get_field("tags").verbose_name)
+    MISSION_KEYS = tuple(key for key in MissionResource.MISSION_KEYS if key != "tags")
+    MEETING_KEYS = (*MissionResource.MEETING_KEYS, "tags")
+    MEETING_M2M = (*MissionResource.MEETING_M2M, "tags")
 
     class Meta(MissionResource.Meta):
         fields = (*MissionResource.Meta.fields, "mission")
@@ -1653,6 +1729,7 @@ class AgreementResource(KindResource):
     supersedes = Column("supersedes", w.Record("agreements"), attribute="supersedes")
     projects = Column("projects", w.Records("projects"), attribute="projects")
     scope = Column("scope", w.Text(), attribute="scope")
+    tags = tags_column()
 
     class Meta(KindResource.Meta):
         model = Agreement
@@ -1676,6 +1753,7 @@ class AgreementResource(KindResource):
             "supersedes",
             "projects",
             "scope",
+            "tags",
         )
         import_id_fields = ("id",)
 

@@ -90,7 +90,13 @@ class MeetingInline(CounterpartPostsField, RecordStackedInline):
     model = Meeting
     extra = 1
 
-    autocomplete_fields = ("principal", "counterparts", "counterpart_organizations", "projects")
+    autocomplete_fields = (
+        "principal",
+        "counterparts",
+        "counterpart_organizations",
+        "projects",
+        "tags",
+    )
     fields = (
         ("date", "counterpart_country"),
         ("principal", "principal_rank"),
@@ -101,6 +107,7 @@ class MeetingInline(CounterpartPostsField, RecordStackedInline):
         "projects",
         "topics",
         "outcome",
+        "tags",
         "classification",
     )
     readonly_fields = ("counterpart_posts",)
@@ -184,6 +191,7 @@ class MissionAdmin(RecordAdmin):
         "start_date",
         "end_date",
         "status",
+        "tags_column",
         "classification",
     )
     list_select_related = ("leader",)
@@ -256,6 +264,7 @@ class MeetingAdmin(CounterpartPostsField, RecordAdmin):
         "principal",
         "principal_rank",
         "venue_city",
+        "tags_column",
         "classification",
     )
     list_select_related = ("mission", "principal")

@@ -10,7 +10,7 @@ from contacts.choices import JAPANESE_KINDS
 from contacts.models import Organization, Person
 from core.classification import ClassifiedModel, parent_visible, raise_attached
 from core.i18n import localized
-from core.models import Sector, TimeStampedModel
+from core.models import Sector, Tag, TimeStampedModel
 from core.regions import JAPAN
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 from projects.models import Project
@@ -56,7 +56,9 @@ class Mission(ClassifiedModel, TimeStampedModel):
         Sector, verbose_name=_("sectors"), related_name="missions", blank=True
     )
 
-    history = HistoricalRecords(m2m_fields=[delegation, sectors])
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="missions", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[delegation, sectors, tags])
 
     class Meta:
         verbose_name = _("mission")
@@ -191,7 +193,11 @@ class Meeting(ClassifiedModel, TimeStampedModel):
     )
     outcome = models.TextField(_("outcome"), blank=True)
 
-    history = HistoricalRecords(m2m_fields=[counterparts, counterpart_organizations, projects])
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="meetings", blank=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[counterparts, counterpart_organizations, projects, tags]
+    )
 
     class Meta:
         verbose_name = _("meeting")

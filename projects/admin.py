@@ -93,6 +93,7 @@ class ProjectAdmin(RecordAdmin):
         "scheme",
         "owner",
         "updated_at",
+        "tags_column",
         "classification",
     )
     list_select_related = ("owner",)

@@ -11,7 +11,7 @@ from contacts.choices import JAPANESE_WINNER_KINDS
 from contacts.models import Organization
 from core.classification import AttachedManager, ClassifiedModel
 from core.i18n import localized
-from core.models import TimeStampedModel
+from core.models import Tag, TimeStampedModel
 from core.regions import Region
 from core.sectors import SectorCode
 from projects.choices import (
@@ -74,8 +74,9 @@ class Project(ClassifiedModel, TimeStampedModel):
         blank=True,
         related_name="won_projects",
     )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="projects", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[tags])
 
     class Meta:
         verbose_name = _("project")

@@ -39,9 +39,9 @@ from django_filters import OrderingFilter
 from agreements.api.views import AgreementViewSet
 from agreements.filters import EXPIRING_WITHIN_DAYS
 from agreements.models import Agreement
-from contacts.models import Person, Post
+from contacts.models import Organization, Person, Post
 from core import audit
-from core.api.filters import MAX_BIGINT, CountryFilter
+from core.api.filters import MAX_BIGINT, CountryFilter, TagFilter
 from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
 from core.regions import Region, asean_members_on, is_asean, region_of
@@ -55,12 +55,14 @@ from followups.models import FollowUp
 from missions.api.views import MeetingViewSet, MissionViewSet
 from missions.choices import TOP_SALES_RANKS, MissionStatus
 from missions.models import Engagement, Meeting, Mission
+from notes.models import Note
 from projects.api.views import ProjectViewSet
 from projects.choices import FigureKind, Stage
-from projects.models import Project, WatchList
+from projects.models import Project, ProjectParticipant, WatchList, WatchListEntry
 from reports import maps, selectors, spreadsheets
 from reports.api.views import CanReadReports
 from reports.forms import BackgroundExportForm, CountryForm, EditionForm, YearForm
+from reports.history import record_history
 from reports.sentences import engagement_sentence
 from reports.widgets import LongSelectMultiple
 
@@ -163,8 +165,6 @@ class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
         "expiring",
         "orders",
     )
-    # The year the source document reports on: shown first while there is data for it.
-    PREFERRED_YEAR = 2018
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -172,11 +172,8 @@ class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
         user = self.request.user
         by_year = selectors.engagements_by_year_and_region(fiscal=fiscal, user=user)
         years = [row["year"] for row in by_year.years]
-        default_year = (
-            self.PREFERRED_YEAR
-            if self.PREFERRED_YEAR in years
-            else (years[-1] if years else timezone.localdate().year)
-        )
+        # The latest year (or fiscal year) with records; the current one without any.
+        default_year = years[-1] if years else timezone.localdate().year
         form = YearForm(
             self.request.GET or None,
             years=years or [default_year],
@@ -472,6 +469,9 @@ def _tune_widgets(filterset, names):
             field.widget = DateInput(attrs={"placeholder": "2019/8/29", "size": 16})
         elif name == "q":
             field.widget = TextInput(attrs={"type": "search"})
+        elif isinstance(filterset.filters[name], TagFilter):
+            # Tags by name: the list's values are the names `?tag=` takes.
+            field.widget = LongSelectMultiple(choices=field.choices, attrs={"size": 6})
 
 
 def _parameter_names(bound_field) -> set[str]:
@@ -601,6 +601,7 @@ class MissionListView(RecordListView):
         Column(_("Countries met")),
         Column(_("Sectors")),
         Column(_("Status"), "status"),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -614,6 +615,8 @@ class MissionListView(RecordListView):
         "kind",
         "status",
         "sector",
+        "tag",
+        "tag_match",
     )
 
 
@@ -631,6 +634,7 @@ class MeetingListView(RecordListView):
         Column(_("Counterpart organisations")),
         Column(_("Projects promoted")),
         Column(_("Topics")),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -646,6 +650,8 @@ class MeetingListView(RecordListView):
         "leader_rank",
         "mission_status",
         "sector",
+        "tag",
+        "tag_match",
     )
 
     def get_context_data(self, **kwargs):
@@ -692,6 +698,7 @@ class AgreementListView(RecordListView):
         Column(_("Status"), "status"),
         Column(_("Signed on"), "signed_on"),
         Column(_("Expires on"), "expires_on"),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -706,6 +713,8 @@ class AgreementListView(RecordListView):
         "expiring_within",
         "signed_on_after",
         "signed_on_before",
+        "tag",
+        "tag_match",
     )
 
 
@@ -723,6 +732,7 @@ class ProjectListView(RecordListView):
         Column(_("Scheme"), "scheme"),
         Column(_("Estimated cost"), "estimated_cost_jpy"),
         Column(_("Owner / awarded to")),
+        Column(_("Tags")),
     )
     form_fields = (
         "q",
@@ -737,6 +747,8 @@ class ProjectListView(RecordListView):
         "year",
         "estimated_cost_jpy_min",
         "estimated_cost_jpy_max",
+        "tag",
+        "tag_match",
     )
 
 
@@ -758,7 +770,7 @@ def _describe_filters(jobs, request):
         described.append((params, filterset))
         for name, values in params.lists():
             field = filterset.form.fields.get(name) if filterset else None
-            if hasattr(field, "queryset"):
+            if hasattr(field, "queryset") and not isinstance(filterset.filters[name], TagFilter):
                 # Checked when the export was asked for; a forged row must not reach
                 # the database as a number it cannot bind.
                 ids[field.queryset.model].update(value for value in values if _is_id(value))
@@ -790,6 +802,8 @@ def _is_id(value: str) -> bool:
 def _readable_values(filter_, field, values, names) -> list[str]:
     """The values of one filter as its form field names them (`names`: the records
     named, {model: {id: name}})."""
+    if isinstance(filter_, TagFilter):
+        return values  # tags by their names already (a tag "2019" is not record #2019)
     if hasattr(field, "queryset"):
         known = names.get(field.queryset.model, {})
         return [known.get(value, value) for value in values]
@@ -940,7 +954,7 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     all, with a link to the list that has them; the figures at the top count them all."""
 
     template_name = "reports/country_brief.html"
-    limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100}
+    limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100, "notes": 50}
     table_names = ("top-sales", "meetings", "agreements", "projects", "followups")
 
     def sheet(self, name, context):
@@ -1241,12 +1255,24 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             .prefetch_related("target")
             .order_by("due_on", "id")[: limits["followups"]]
         ]
+        notes, notes_total = self._notes(
+            user,
+            {
+                Meeting: country_meetings.values("pk"),
+                Mission: triples.values("mission_id"),
+                Agreement: country_agreements.values("pk"),
+                Project: country_projects.values("pk"),
+                Organization: Organization.objects.filter(country=code).values("pk"),
+                Person: Post.objects.filter(organization__country=code).values("person_id"),
+            },
+        )
         totals = {
             "missions": triples.values("mission_id").distinct().count(),
             "meetings": country_meetings.count(),
             "agreements": country_agreements.count(),
             "projects": country_projects.count(),
             "followups": open_followups.count(),
+            "notes": notes_total,
         }
         region = region_of(code)
         # The region's map: its countries' top-sales engagements of all years (the
@@ -1262,6 +1288,7 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             *agreements,
             *projects,
             *(row["followup"] for row in followups),
+            *(row["note"] for row in notes),
         ]
         audit.note_records(self.request, audit.CHANNEL_PAGE, shown)
         context.update(
@@ -1288,6 +1315,8 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             agreements=agreements,
             projects=projects,
             followups=followups,
+            notes=notes,
+            show_notes=user.has_perm("notes.view_note"),
             totals=totals,
             lists={
                 name: f"{reverse(f'reports:{name}-list')}?country={code}"
@@ -1295,6 +1324,29 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             },
         )
         return context
+
+    def _notes(self, user, records):
+        """The notes on the country's records (`records`: model -> their ids), newest
+        first, each with its record named (one query per kind of record), and how many
+        there are; none for a reader who may not view notes."""
+        if not user.has_perm("notes.view_note"):
+            return [], 0
+        types = ContentType.objects.get_for_models(*records)
+        on_records = Q(pk__in=[])
+        for model, ids in records.items():
+            on_records |= Q(content_type=types[model], object_id__in=ids)
+        country_notes = Note.objects.visible_to(user).filter(on_records)
+        rows = [
+            {
+                "note": note,
+                "target": note.target,
+                "kind": note.content_type.model_class()._meta.verbose_name,
+            }
+            for note in country_notes.select_related("author", "content_type")
+            .prefetch_related("target")
+            .order_by("-created_at", "-id")[: self.limits["notes"]]
+        ]
+        return rows, country_notes.count()
 
 
 # Watch list
@@ -1409,3 +1461,211 @@ class WatchListTransitionView(AnalystPageMixin, TableDownloadMixin, TemplateView
             },
         )
         return context
+
+
+# Record pages
+
+
+def record_page_url(user, record) -> str | None:
+    """The analysts' page of a mission, meeting, agreement or project, for a reader who
+    may open it (the permissions of its list); None otherwise."""
+    view = RECORD_PAGES.get(type(record))
+    if view is None or not user.has_perms(view.permissions_for()):
+        return None
+    return reverse(view.url_name, args=[record.pk])
+
+
+class RecordDetailView(AnalystPageMixin, TemplateView):
+    """One record, read-only and printable: its facts, the records it relates to (those
+    the reader may see), its notes, its follow-ups and its history. A record the reader
+    may not see does not exist for them (404). A fixed number of queries whatever the
+    number of its relations."""
+
+    model: type
+    url_name: str
+    list_name: str
+    template_name: str
+
+    @classmethod
+    def permissions_for(cls):
+        meta = cls.model._meta
+        return (*REPORT_PERMISSIONS, f"{meta.app_label}.view_{meta.model_name}")
+
+    def get_permission_required(self):
+        return self.permissions_for()
+
+    def queryset(self, user):
+        raise NotImplementedError
+
+    def related(self, record, user) -> dict:
+        """The relations the page lists, each filtered by visible_to(user)."""
+        return {}
+
+    def get_context_data(self, *, pk, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        # An id no record can have (beyond the database's integers) is no record either.
+        record = (
+            self.queryset(user).visible_to(user).filter(pk=pk).first() if pk <= MAX_BIGINT else None
+        )
+        if record is None:
+            raise Http404(gettext("There is no such record."))
+        related = self.related(record, user)
+        followups = []
+        if user.has_perm("followups.view_followup"):
+            followups = list(
+                FollowUp.objects.visible_to(user)
+                .filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id=record.pk,
+                )
+                .select_related("assignee")
+                .order_by("due_on", "id")
+            )
+        # The page's marking: that of the most restricted record it shows.
+        shown = [record, *followups]
+        for value in related.values():
+            for item in value if isinstance(value, list) else [value]:
+                if hasattr(item, "classification"):
+                    shown.append(item)
+        audit.note_records(self.request, audit.CHANNEL_PAGE, [record], detail=True)
+        context.update(
+            record=record,
+            opts=self.model._meta,
+            classification_marking=highest_marking(item.classification for item in shown),
+            followups=followups,
+            history=record_history(record, user),
+            list_url=reverse(self.list_name),
+            admin_url=reverse(
+                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
+                args=[record.pk],
+            )
+            if user.is_staff
+            else None,
+            today=timezone.localdate(),
+            **related,
+        )
+        return context
+
+
+class MissionDetailView(RecordDetailView):
+    model = Mission
+    url_name = "reports:mission-detail"
+    list_name = "reports:mission-list"
+    template_name = "reports/records/mission.html"
+
+    def queryset(self, user):
+        return Mission.objects.select_related("leader").prefetch_related("delegation", "sectors")
+
+    def related(self, record, user):
+        meetings = list(
+            Meeting.objects.visible_to(user)
+            .filter(mission=record)
+            .select_related("principal")
+            .prefetch_related(
+                Prefetch(
+                    "counterparts",
+                    queryset=Person.objects.prefetch_related(
+                        Prefetch("posts", queryset=Post.objects.select_related("organization"))
+                    ),
+                ),
+                "counterpart_organizations",
+                Prefetch("projects", queryset=Project.objects.visible_to(user)),
+            )
+            .order_by("date", "id")
+        )
+        return {"meetings": meetings}
+
+
+class MeetingDetailView(RecordDetailView):
+    model = Meeting
+    url_name = "reports:meeting-detail"
+    list_name = "reports:meeting-list"
+    template_name = "reports/records/meeting.html"
+
+    def queryset(self, user):
+        return Meeting.objects.select_related("mission", "principal").prefetch_related(
+            Prefetch(
+                "counterparts",
+                queryset=Person.objects.prefetch_related(
+                    Prefetch("posts", queryset=Post.objects.select_related("organization"))
+                ),
+            ),
+            "counterpart_organizations",
+        )
+
+    def related(self, record, user):
+        return {
+            "projects": list(record.projects.visible_to(user).order_by("name", "id")),
+            "agreements": list(
+                Agreement.objects.visible_to(user)
+                .filter(signed_at_meeting=record)
+                .order_by("signed_on", "id")
+            ),
+        }
+
+
+class AgreementDetailView(RecordDetailView):
+    model = Agreement
+    url_name = "reports:agreement-detail"
+    list_name = "reports:agreement-list"
+    template_name = "reports/records/agreement.html"
+
+    def queryset(self, user):
+        return Agreement.objects.select_related("japanese_signatory", "signed_by").prefetch_related(
+            "counterpart_organizations", "sectors", "documents"
+        )
+
+    def related(self, record, user):
+        agreements = Agreement.objects.visible_to(user)
+        return {
+            "projects": list(record.projects.visible_to(user).order_by("name", "id")),
+            "signed_at": Meeting.objects.visible_to(user)
+            .filter(pk=record.signed_at_meeting_id)
+            .first()
+            if record.signed_at_meeting_id
+            else None,
+            "supersedes": agreements.filter(pk=record.supersedes_id).first()
+            if record.supersedes_id
+            else None,
+            "superseded_by": agreements.filter(supersedes=record).first(),
+        }
+
+
+class ProjectDetailView(RecordDetailView):
+    model = Project
+    url_name = "reports:project-detail"
+    list_name = "reports:project-list"
+    template_name = "reports/records/project.html"
+
+    def queryset(self, user):
+        return Project.objects.select_related("owner", "awarded_to").prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=ProjectParticipant.objects.select_related("organization").order_by(
+                    "role", "organization__name", "id"
+                ),
+            ),
+            Prefetch(
+                "watch_list_entries",
+                queryset=WatchListEntry.objects.select_related("watch_list").order_by(
+                    "watch_list__edition_year"
+                ),
+            ),
+        )
+
+    def related(self, record, user):
+        return {
+            "meetings": list(
+                record.meetings.visible_to(user)
+                .select_related("mission", "principal")
+                .order_by("date", "id")
+            ),
+            "agreements": list(record.agreements.visible_to(user).order_by("signed_on", "id")),
+        }
+
+
+RECORD_PAGES = {
+    view.model: view
+    for view in (MissionDetailView, MeetingDetailView, AgreementDetailView, ProjectDetailView)
+}

@@ -139,7 +139,7 @@ class SearchView(ParametersMixin, APIView):
             ),
             "display": hit.display,
             "excerpt": hit.excerpt,
-            "page": admin_page(request, record),
+            "page": admin_page(request, hit.kind.page_record(record)),
         }
 
 

@@ -18,6 +18,12 @@ class Kind:
     title_columns: tuple[str, ...]
     date_field: str
     api_basename: str
+    # Where a hit links, when not to its own page: a note's record (its journal).
+    page_of: str = ""
+
+    def page_record(self, record):
+        """The record whose page a hit of this kind links to."""
+        return (getattr(record, self.page_of) or record) if self.page_of else record
 
     @property
     def model(self):
@@ -96,6 +102,16 @@ KINDS = (
         ("title",),
         "due_on",
         "followup",
+    ),
+    Kind(
+        "notes",
+        "notes.Note",
+        _("Notes"),
+        ("text",),
+        ("text",),
+        "created_at",
+        "note",
+        page_of="target",
     ),
 )
 

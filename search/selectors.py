@@ -40,6 +40,8 @@ MAX_LENGTH = 200
 EXCERPT_CHARS = 140
 # Related records shown beside a hit's own name.
 SELECT_RELATED = {"meetings": ("mission",)}
+# A note is shown with the record it is on: one query per kind of record.
+PREFETCH_RELATED = {"notes": ("target",)}
 
 
 @dataclass
@@ -181,6 +183,8 @@ def search_kind(kind: Kind, user, terms: list[str], limit: int) -> Group:
     related = SELECT_RELATED.get(kind.key)
     if related:
         queryset = queryset.select_related(*related)
+    if kind.key in PREFETCH_RELATED:
+        queryset = queryset.prefetch_related(*PREFETCH_RELATED[kind.key])
     vendor = connections[queryset.db].vendor
     records = list(
         queryset.annotate(
@@ -207,13 +211,15 @@ def _hit(kind: Kind, record, terms: list[str]) -> Hit:
     display = str(record)
     if kind.key == "meetings":
         display = f"{display} · {record.mission}"
+    elif kind.key == "notes" and record.target is not None:
+        display = f"{display} · {record.target}"
     return Hit(kind, record, display, _excerpt(kind, record, terms))
 
 
 def _excerpt(kind: Kind, record, terms: list[str]) -> str:
     """The first of the record's other columns that holds a term, cut short."""
     for column in kind.columns:
-        if column in kind.title_columns and kind.key != "meetings":
+        if column in kind.title_columns and kind.key not in ("meetings", "notes"):
             continue
         text = getattr(record, column) or ""
         folded = fold(text)

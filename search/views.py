@@ -33,8 +33,14 @@ class SearchForm(forms.Form):
 
 
 def record_page(user, record) -> str | None:
-    """Where a hit links: the record's page in the admin (read-only for those who may
-    only view it), for staff."""
+    """Where a hit links: a mission's, meeting's, agreement's or project's page on the
+    analysts' pages; other records' page in the admin (read-only for those who may only
+    view it), for staff."""
+    from reports.views import record_page_url
+
+    page = record_page_url(user, record)
+    if page is not None:
+        return page
     if not user.is_staff:
         return None
     meta = record._meta
@@ -64,7 +70,7 @@ class SearchPageView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                     self.request, audit.CHANNEL_PAGE, [hit.record for hit in group.hits]
                 )
                 for hit in group.hits:
-                    hit.page = record_page(self.request.user, hit.record)
+                    hit.page = record_page(self.request.user, hit.kind.page_record(hit.record))
         context.update(
             form=form,
             q=q,

@@ -1,5 +1,7 @@
 """Helpers for tests that drive the admin's change pages as a browser would."""
 
+from django.db.models.fields.files import FieldFile
+
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 
 
@@ -13,8 +15,10 @@ def posted_back(page):
     for form in forms:
         for name in form.fields:
             value = form[name].value()
-            if value is None or value is False:
-                continue  # an empty field, an unticked box: the browser sends nothing
+            if value is None or value is False or isinstance(value, FieldFile):
+                # An empty field, an unticked box, a file already stored: the browser
+                # sends nothing.
+                continue
             if isinstance(value, list | tuple):
                 value = [str(item) for item in value]
             data[form[name].html_name] = "on" if value is True else value
@@ -33,6 +37,8 @@ def no_rows(prefix):
 
 # The follow-ups inline of a mission's, meeting's, agreement's or project's page.
 FOLLOW_UPS = "followups-followup-content_type-object_id"
+# The notes inline at the foot of every record's page (missions to people).
+NOTES = "notes-note-content_type-object_id"
 
 
 def mission_form(leader, meetings, **overrides):
@@ -54,6 +60,7 @@ def mission_form(leader, meetings, **overrides):
         "meetings-MIN_NUM_FORMS": "0",
         "meetings-MAX_NUM_FORMS": "1000",
         **no_rows(FOLLOW_UPS),
+        **no_rows(NOTES),
         **overrides,
     }
     for index, meeting in enumerate(meetings):

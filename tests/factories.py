@@ -22,6 +22,7 @@ from core.sectors import SectorCode
 from followups.models import FollowUp
 from missions.choices import LeaderRank, MissionKind, MissionStatus
 from missions.models import Meeting, Mission
+from notes.models import Note
 from projects.choices import FigureKind, ParticipantRole, ProjectStatus, Stage
 from projects.models import (
     OrderFigure,
@@ -241,3 +242,20 @@ class FollowUpFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Send the feasibility study report {n}")
     assignee = factory.SubFactory(UserFactory)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+# notes
+
+
+class NoteFactory(DjangoModelFactory):
+    """A note on a mission; pass target=<any notable record> to change."""
+
+    class Meta:
+        model = Note
+        exclude = ("target",)
+
+    target = factory.SubFactory(MissionFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.target))
+    object_id = factory.SelfAttribute("target.pk")
+    author = factory.SubFactory(UserFactory)
+    text = factory.Sequence(lambda n: f"Called the embassy about the port survey {n}")

@@ -32,6 +32,7 @@ AGREEMENT_FIELDS = [
     "superseded_by",
     "projects",
     "documents",
+    "tags",
     "classification",
     "access_users",
     "access_groups",

@@ -51,6 +51,7 @@ class AgreementViewSet(RecordViewSet):
                 "documents",
                 queryset=AgreementDocument.objects.only("agreement_id", "description", "file"),
             ),
+            "tags",
         )
     )
     serializer_class = AgreementSerializer
@@ -75,6 +76,7 @@ class AgreementViewSet(RecordViewSet):
         "supersedes",
         "projects",
         "scope",
+        "tags",
     )
 
 

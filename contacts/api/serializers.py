@@ -65,6 +65,7 @@ class OrganizationSerializer(ContactSerializer):
             "parent",
             "website",
             "notes",
+            "tags",
             "confirm_new",
             "created_at",
             "updated_at",

@@ -18,11 +18,15 @@ class OrganizationViewSet(RecordViewSet):
     posts, projects or agreements still refer to cannot be deleted (409)."""
 
     # Names repeat across countries: the id keeps pages stable.
-    queryset = Organization.objects.select_related("parent").order_by("name", "id")
+    queryset = (
+        Organization.objects.select_related("parent")
+        .prefetch_related("tags")
+        .order_by("name", "id")
+    )
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     export_columns = columns(
-        Organization, "name", "name_ja", "kind", "country", "parent", "website", "notes"
+        Organization, "name", "name_ja", "kind", "country", "parent", "website", "notes", "tags"
     )
 
 

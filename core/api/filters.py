@@ -22,8 +22,11 @@ from drf_spectacular.utils import extend_schema_field
 from core.counts import PkAmong
 from core.dates import JapaneseDateField
 from core.fiscal import FIRST_YEAR, LAST_YEAR, calendar_year_range, fiscal_year_range
-from core.folding import fold
+from core.folding import fold, name_key
+from core.models import TAG_MAX_LENGTH, Tag
 from core.regions import Region, asean_q, countries_in
+from core.tags import carries_tags, tagged_q
+from core.validators import FORBIDDEN_CHARACTERS
 
 _YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 
@@ -191,6 +194,81 @@ class JapaneseDateFilter(filters.DateFilter):
     field_class = JapaneseDateField
 
 
+class TagChoiceField(ModelMultipleChoiceField):
+    """Tags by name, as names compare (`?tag=港湾&tag=ghana ports`): a name no tag has is
+    "not one of the choices", a 400 naming the parameter."""
+
+    def _check_values(self, value):
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        keys = {}
+        for name in value:
+            name = str(name)
+            # Nothing PostgreSQL could not take in a query, nothing longer than a tag.
+            if len(name) > TAG_MAX_LENGTH or FORBIDDEN_CHARACTERS.search(name):
+                key = None
+            else:
+                key = name_key(name)
+            if not key:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": name},
+                )
+            keys.setdefault(key, name)
+        found = {tag.name_key: tag for tag in self.queryset.filter(name_key__in=keys)}
+        for key, name in keys.items():
+            if key not in found:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": name},
+                )
+        return list(found.values())
+
+
+TAG_MATCH_ALL = "all"
+
+
+# One tag's name (the parameter is repeated for several).
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TAG_MAX_LENGTH})
+class TagFilter(filters.ModelMultipleChoiceFilter):
+    """`?tag=港湾&tag=Ghana ports`: records with any of the tags, or with all of them
+    when the FilterSet's `tag_match` is `all`."""
+
+    field_class = TagChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Tag.objects.all())
+        kwargs.setdefault("to_field_name", "name")
+        kwargs.setdefault("label", _("tags"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        match = self.parent.form.cleaned_data.get("tag_match") if self.parent else None
+        every = match == TAG_MATCH_ALL
+        return qs.filter(tagged_q(qs.model, [tag.pk for tag in value], every=every))
+
+
+def _tag_match(queryset, name, value):
+    return queryset  # read by TagFilter
+
+
+def tag_filters() -> dict:
+    """The filters of a FilterSet whose records carry tags: `tag` and `tag_match`."""
+    return {
+        "tag": TagFilter(field_name="tags"),
+        "tag_match": filters.ChoiceFilter(
+            choices=[("any", _("any of the tags")), (TAG_MATCH_ALL, _("all of the tags"))],
+            method=_tag_match,
+            label=_("records with"),
+            empty_label=None,
+        ),
+    }
+
+
 # What pg_trgm can look up under this server's C collation: ASCII letters and digits
 # (in a term as folded: full-width ＧＨＡ is gha).
 _TRIGRAM_TERM = re.compile(r"[A-Za-z0-9]{3}")
@@ -236,9 +314,14 @@ class RecordFilterSet(filters.FilterSet):
                 lookup_expr="lte",
                 label=format_lazy(_("{field} (until)"), field=verbose),
             )
+        if cls._meta.model is not None and carries_tags(cls._meta.model):
+            for name, tag_filter in tag_filters().items():
+                declared.setdefault(name, tag_filter)
         for declared_filter in declared.values():
             if isinstance(declared_filter, filters.BooleanFilter):
                 declared_filter.field_class = StrictNullBooleanField
+            elif isinstance(declared_filter, TagFilter):
+                continue
             elif isinstance(declared_filter, filters.ModelMultipleChoiceFilter):
                 declared_filter.field_class = RecordChoiceField
         return declared

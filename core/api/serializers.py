@@ -25,10 +25,16 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from core.classification import Classification, access_list_errors, access_lists_after_save
-from core.models import Sector
+from core.classification import (
+    Classification,
+    LinkedRecords,
+    access_list_errors,
+    access_lists_after_save,
+)
+from core.models import TAG_MAX_LENGTH, Sector, Tag, validate_tag_name
 from core.regions import Region, region_of
 from core.services import validated_save
+from core.tags import tags_named
 from core.validators import TextCharactersValidator
 
 # The columns the brief of a named record ({id, url, display}) reads: lists of many
@@ -128,6 +134,38 @@ class CodeRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TAG_MAX_LENGTH})
+class TagNameField(serializers.SlugRelatedField):
+    """A tag, read and written as its name. A name no tag has yet is a new tag (tags are
+    free): it is validated here and created with the record (core.tags.tags_named)."""
+
+    default_error_messages = {
+        "invalid": serializers.CharField.default_error_messages["invalid"],
+        "blank": serializers.CharField.default_error_messages["blank"],
+        "max_length": serializers.CharField.default_error_messages["max_length"],
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "name")
+        kwargs.setdefault("queryset", Tag.objects.all())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        name = " ".join(data.split())
+        if not name:
+            self.fail("blank")
+        if len(name) > TAG_MAX_LENGTH:
+            self.fail("max_length", max_length=TAG_MAX_LENGTH)
+        try:
+            TextCharactersValidator()(name)
+            validate_tag_name(name)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return name
+
+
 class CountryCodeField(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 code, checked against the list of countries."""
 
@@ -207,6 +245,9 @@ class RecordSerializer(serializers.ModelSerializer):
                 "many": True,
                 "required": False,
             }
+        if relation_info.related_model is Tag:
+            # Tags read and write as their names: ["港湾", "Ghana ports"].
+            return TagNameField, {"many": True, "required": False}
         return super().build_relational_field(field_name, relation_info)
 
     def build_field(self, field_name, info, model_class, nested_depth):
@@ -290,6 +331,8 @@ class RecordSerializer(serializers.ModelSerializer):
             if errors:
                 raise serializers.ValidationError(errors)
         attrs = super().validate(attrs)
+        if self.instance is not None:
+            attrs = self._keep_hidden_links(self.instance, attrs)
         instance = self.instance or self.Meta.model()
         for name, value in self._own_fields(attrs).items():
             setattr(instance, name, value)
@@ -298,6 +341,31 @@ class RecordSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(_as_field_errors(error)) from error
         return attrs
+
+    def _keep_hidden_links(self, instance, attrs):
+        """A writer cannot remove a link they cannot see: the API showed it as nothing
+        (null, left out of a list), so a record read and written back must keep it. A
+        hidden `supersedes` given as null stays; a hidden project stays in `projects`
+        whatever list is given. Another, visible, value given for a single link
+        replaces it, as in the admin (core.classification.LinkedRecords)."""
+        request = self.context.get("request")
+        linked = LinkedRecords.of(request) if request is not None else None
+        if linked is None or linked.everything:
+            return attrs
+        kept = dict(attrs)
+        for field in instance._meta.get_fields():
+            if field.name not in attrs or not hasattr(field.related_model, "classification"):
+                continue
+            if field.many_to_many and field.concrete:
+                current = getattr(instance, field.name).all()
+                hidden = linked.only_hidden(current)
+                if hidden:
+                    kept[field.name] = [*attrs[field.name], *hidden]
+            elif isinstance(field, models.ForeignKey) and attrs[field.name] is None:
+                current = getattr(instance, field.name)
+                if linked.hidden(current):
+                    kept[field.name] = current
+        return kept
 
     def _own_fields(self, attrs):
         """The values stored on the row itself (not many-to-many, not nested)."""
@@ -334,6 +402,9 @@ class RecordSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(_as_field_errors(error)) from error
         for name, value in self._many_to_many(validated_data).items():
+            field = self.fields.get(name)
+            if isinstance(getattr(field, "child_relation", None), TagNameField):
+                value = tags_named(value)
             getattr(instance, name).set(value)
         request = self.context.get("request")
         access_lists_after_save(

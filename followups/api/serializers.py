@@ -15,15 +15,16 @@ from followups.models import FollowUp
 # "missions.meeting" and the like: the type of record a follow-up is attached to.
 
 
-def target_content_type(target_type: str) -> ContentType:
+def target_content_type(target_type: str, target_types=TARGET_TYPES) -> ContentType:
     # ContentType's manager caches: no query after the first.
-    return ContentType.objects.get_by_natural_key(*TARGET_TYPES[target_type])
+    return ContentType.objects.get_by_natural_key(*target_types[target_type])
 
 
 class FollowUpTargetSerializer(serializers.Serializer):
     """The record a follow-up is attached to. Written as `{type, id}`, read as a
-    brief `{type, id, url, display}`."""
+    brief `{type, id, url, display}`. (A note's target is one too, of more types.)"""
 
+    target_types = TARGET_TYPES
     type = serializers.ChoiceField(choices=sorted(TARGET_TYPES))
     id = serializers.IntegerField(min_value=1)
     url = serializers.URLField(read_only=True, allow_null=True)
@@ -35,7 +36,7 @@ class FollowUpTargetSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
-        content_type = target_content_type(values["type"])
+        content_type = target_content_type(values["type"], self.target_types)
         model = content_type.model_class()
         # A record the writer may not see is "no such record", as one that is not.
         request = self.context.get("request")

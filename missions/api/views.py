@@ -18,7 +18,7 @@ class MissionViewSet(RecordViewSet):
     """Top-sales missions. Create one with its meetings in a single request."""
 
     queryset = Mission.objects.select_related("leader").prefetch_related(
-        "delegation", "sectors", "meetings"
+        "delegation", "sectors", "meetings", "tags"
     )
     serializer_class = MissionSerializer
     filterset_class = MissionFilterSet
@@ -35,6 +35,7 @@ class MissionViewSet(RecordViewSet):
         "sectors",
         "delegation",
         "purpose",
+        "tags",
     )
 
     def get_serializer_class(self):
@@ -77,6 +78,7 @@ class MeetingViewSet(RecordViewSet):
                 "counterpart_organizations", queryset=Organization.objects.only(*BRIEF_COLUMNS)
             ),
             Prefetch("projects", queryset=Project.objects.only(*CLASSIFIED_BRIEF_COLUMNS)),
+            "tags",
         )
     )
     serializer_class = MeetingSerializer
@@ -95,4 +97,5 @@ class MeetingViewSet(RecordViewSet):
         "projects",
         "topics",
         "outcome",
+        "tags",
     )

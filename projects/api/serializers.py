@@ -48,6 +48,7 @@ PROJECT_FIELDS = [
     "awarded_on",
     "awarded_to",
     "watch_list_entries",
+    "tags",
     "classification",
     "access_users",
     "access_groups",

@@ -68,6 +68,7 @@ class ProjectViewSet(RecordViewSet):
                 .only("project_id", "watch_list__id", "watch_list__name")
                 .order_by("watch_list__edition_year", "id"),
             ),
+            "tags",
         )
     )
     serializer_class = ProjectSerializer
@@ -86,7 +87,7 @@ class ProjectViewSet(RecordViewSet):
             "owner",
         ),
         Column(Project._meta.get_field("participants").verbose_name, "participations"),
-        *columns(Project, "tender_due_on", "awarded_on", "awarded_to", "description"),
+        *columns(Project, "tender_due_on", "awarded_on", "awarded_to", "description", "tags"),
     ]
 
     def get_serializer_class(self):

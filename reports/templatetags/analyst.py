@@ -22,3 +22,15 @@ def date_with_era(day):
     if not (get_language() or "").startswith("ja"):
         return date_format(day, "DATE_FORMAT")
     return f"{day.year}年（{era_year(day)}）{day.month}月{day.day}日"
+
+
+@register.simple_tag(takes_context=True)
+def record_url(context, record):
+    """{% record_url record as url %}: the analysts' page of a mission, meeting,
+    agreement or project, if the reader may open it; "" otherwise."""
+    from reports.views import record_page_url
+
+    request = context.get("request")
+    if record is None or request is None:
+        return ""
+    return record_page_url(request.user, record) or ""

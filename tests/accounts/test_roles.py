@@ -6,14 +6,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.admin import GroupFilter
-from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY, GROUP_LABELS
+from accounts.roles import ADMINISTRATOR, ANALYST, DATA_ENTRY, GROUP_LABELS, TAG_PERMISSIONS
 from agreements.models import Agreement, AgreementDocument
 from tests.factories import AgreementDocumentFactory, UserFactory
 from tests.rules import record_models
 
 pytestmark = pytest.mark.django_db
 
-RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups")
+RECORD_APPS = ("contacts", "projects", "missions", "agreements", "followups", "notes")
 ACTIONS = ("add", "change", "delete", "view")
 
 
@@ -49,6 +49,9 @@ def test_analyst_holds_nothing_but_view_permissions_on_record_apps():
     perms = perms_of(ANALYST)
     assert perms
     for app_label, codename in perms:
+        if app_label == "core":  # tags: core.Tag
+            assert (app_label, codename) in TAG_PERMISSIONS[ANALYST], codename
+            continue
         assert app_label in RECORD_APPS, codename
         assert codename.startswith("view_"), codename
         assert "historical" not in codename, codename
@@ -65,6 +68,9 @@ def test_data_entry_keeps_every_record_and_deletes_all_but_agreements(model):
 def test_data_entry_holds_nothing_outside_the_record_apps():
     perms = perms_of(DATA_ENTRY)
     for app_label, codename in perms:
+        if app_label == "core":  # tags: added, never renamed, merged or deleted
+            assert (app_label, codename) in TAG_PERMISSIONS[DATA_ENTRY], codename
+            continue
         assert app_label in RECORD_APPS, codename
         assert "historical" not in codename, codename
         assert (app_label, codename) != ("agreements", "delete_agreement"), codename

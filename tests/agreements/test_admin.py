@@ -5,7 +5,7 @@ from django.urls import reverse
 from agreements.choices import AgreementKind, AgreementStatus
 from agreements.models import Agreement, AgreementDocument
 from tests import factories
-from tests.admin_pages import FOLLOW_UPS, no_rows
+from tests.admin_pages import FOLLOW_UPS, NOTES, no_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -26,6 +26,7 @@ def agreement_form(signatory, **overrides):
         "documents-MIN_NUM_FORMS": "0",
         "documents-MAX_NUM_FORMS": "1000",
         **no_rows(FOLLOW_UPS),
+        **no_rows(NOTES),
         **overrides,
     }
 

@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 # Queries of the list itself (see count_list_queries): count, page (with signatory,
 # signer, meeting, supersedes and superseded_by joined), then one prefetch each for
-# organisations, sectors, projects and documents.
-AGREEMENT_LIST_QUERIES = 6
+# organisations, sectors, projects, documents and tags.
+AGREEMENT_LIST_QUERIES = 7
 # Count, page (with the agreement joined).
 DOCUMENT_LIST_QUERIES = 2
 

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from agreements.models import AgreementDocument
 from agreements.validators import detect_document_type
 from tests import factories
-from tests.admin_pages import FOLLOW_UPS, no_rows
+from tests.admin_pages import FOLLOW_UPS, NOTES, no_rows
 from tests.factories import MINIMAL_PDF
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +173,7 @@ def admin_form(agreement, upload):
         "documents-MIN_NUM_FORMS": "0",
         "documents-MAX_NUM_FORMS": "1000",
         **no_rows(FOLLOW_UPS),
+        **no_rows(NOTES),
         "documents-0-file": upload,
         "documents-0-language": "en",
         "documents-0-description": "",

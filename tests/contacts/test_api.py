@@ -27,7 +27,7 @@ POSTS = "/api/v1/posts/"
 # Queries of one list page, whatever its length (see count_list_queries): the count,
 # the page, and one per prefetched relation. A change here is an N+1 or a lost
 # prefetch: look before updating the number.
-ORGANIZATION_LIST_QUERIES = 2  # count, page (parent joined)
+ORGANIZATION_LIST_QUERIES = 3  # count, page (parent joined), tags
 PERSON_LIST_QUERIES = 3  # count, page, posts with their organisations
 POST_LIST_QUERIES = 2  # count, page (person and organisation joined)
 
@@ -85,6 +85,7 @@ def test_organization_list_and_retrieve(api):
         "parent",
         "website",
         "notes",
+        "tags",
         "created_at",
         "updated_at",
     }
@@ -282,6 +283,7 @@ def test_organization_csv_export_has_japanese_headers_and_labels(data_entry_user
         "上位機関",
         "ウェブサイト",
         "備考",
+        "タグ",
     ]
     assert rows[1][:5] == ["Ministry of Transport", "運輸省", "外国政府機関", "ベトナム", ""]
     assert rows[2][0] == "Railway Department"

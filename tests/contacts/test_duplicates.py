@@ -18,7 +18,7 @@ from contacts.services import (
     likely_duplicates,
 )
 from tests import factories
-from tests.admin_pages import no_rows
+from tests.admin_pages import NOTES, no_rows
 from tests.rules import NON_FIELD_ERRORS
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_a_request_with_other_errors_gets_those_first(ishii, api):
 def _add_person(client, **data):
     return client.post(
         "/admin/contacts/person/add/",
-        {"name": "", "name_ja": "", **no_rows("posts"), **data},
+        {"name": "", "name_ja": "", **no_rows("posts"), **no_rows(NOTES), **data},
     )
 
 

@@ -49,3 +49,12 @@ def make_records():
         factories.AgreementDocumentFactory(agreement=agreement)
     for target in (missions[0], meetings[0], agreements[0], projects[0]):
         factories.FollowUpFactory(target=target)
+    for target in (
+        missions[0],
+        meetings[0],
+        agreements[0],
+        projects[0],
+        organizations[0],
+        people[0],
+    ):
+        factories.NoteFactory(target=target)

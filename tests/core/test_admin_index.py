@@ -4,7 +4,15 @@ records first in the order of the work, administration last."""
 import pytest
 from django.contrib.auth import get_user_model
 
-BUSINESS = ["トップセールス", "協定・覚書", "案件", "関係者・機関", "フォローアップ"]
+BUSINESS = [
+    "トップセールス",
+    "協定・覚書",
+    "案件",
+    "関係者・機関",
+    "フォローアップ",
+    "メモ",
+    "共通語彙",
+]
 
 
 @pytest.fixture

@@ -354,3 +354,33 @@ def test_a_refusal_does_not_name_a_hidden_agreement(data_entry_user):
     assert response.status_code == 400
     assert HIDDEN not in response.content.decode()
     assert "counterpart_country" in response.json()
+
+
+def test_a_record_read_and_written_back_keeps_its_hidden_links(data_entry_user, links):
+    """The API shows a hidden link as nothing; a client that writes back what it read
+    (PUT) or sends null and a shorter list (PATCH) cannot remove what it cannot see."""
+    api = client_for(data_entry_user)
+    successor = links["successor"]
+    url = detail("/api/v1/agreements/", successor)
+    read = api.get(url)
+    body = read.json()
+    assert (body["supersedes"], body["projects"]) == (None, [])
+    writable = {
+        name: value
+        for name, value in body.items()
+        if name not in ("id", "url", "display") and not name.endswith(("_label", "_labels"))
+    }
+    response = api.put(url, writable, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert response.status_code == 200, response.json()
+    successor.refresh_from_db()
+    assert successor.supersedes == links["earlier"]
+    assert successor.signed_at_meeting is not None
+    assert [p.name for p in successor.projects.all()] == [f"{HIDDEN} project"]
+
+    visible = factories.ProjectFactory(name="Open project")
+    response = api.patch(url, {"supersedes": None, "projects": [visible.pk]}, format="json")
+    assert response.status_code == 200, response.json()
+    successor.refresh_from_db()
+    assert successor.supersedes == links["earlier"]
+    assert {p.name for p in successor.projects.all()} == {f"{HIDDEN} project", "Open project"}
+    assert HIDDEN not in response.content.decode()

@@ -60,6 +60,13 @@ def _model_of(template, api_models):
         return api_models.get(parts[2])
     if parts[0] == "agreements":
         return AgreementDocument
+    if parts[0] == "reports" and parts[2:] == ["{pk}"]:  # the analysts' record pages
+        return {
+            "missions": Mission,
+            "meetings": Meeting,
+            "agreements": Agreement,
+            "projects": Project,
+        }.get(parts[1])
     return None
 
 

@@ -139,6 +139,7 @@ def test_one_meeting_as_the_api_prints_it(api, records):
             }
         ],
         "outcome": "Agreed to a working group.",
+        "tags": [],
         "classification": 2,
         "classification_label": "機密性2",
         "access_users": [],
@@ -203,6 +204,7 @@ def test_one_project_as_the_api_prints_it(api, records):
                 "display": str(entry.watch_list),
             }
         ],
+        "tags": [],
         "classification": 2,
         "classification_label": "機密性2",
         "access_users": [],

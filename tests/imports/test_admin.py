@@ -2,10 +2,13 @@
 change), confirm. Data entry and Administrator only."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contacts.models import Organization
+from imports.choices import ImportStatus
+from imports.models import ImportJob
 from tests.imports.helpers import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +72,109 @@ def test_analysts_have_no_import_page(analyst_client):
     assert analyst_client.get(reverse(IMPORT_URL)).status_code == 403
     page = analyst_client.get(reverse("admin:contacts_organization_changelist"))
     assert reverse(IMPORT_URL).encode() not in page.content
+
+
+def confirm(client, preview):
+    form = preview.context["confirm_form"]
+    return client.post(
+        reverse("admin:contacts_organization_process_import"),
+        {name: field.initial for name, field in form.fields.items()} | dict(form.initial),
+    )
+
+
+def test_a_big_file_is_confirmed_into_a_background_job_and_its_page(
+    data_entry_client, data_entry_user, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    rows = [ROWS[0]] + [[f"Ministry {n}", "外国政府機関", "GH"] for n in range(12)]
+    preview = upload(data_entry_client, rows, name="ministries.xlsx")
+    assert preview.context["result"].import_report.totals["new"] == 12
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        done = confirm(data_entry_client, preview)
+    job = ImportJob.objects.get()
+    assert done.status_code == 302
+    assert done.url == reverse("admin:imports_importjob_change", args=[job.pk])
+    assert (job.user, job.resource, job.file_name, job.dry_run, job.status) == (
+        data_entry_user,
+        "organizations",
+        "ministries.xlsx",
+        False,
+        ImportStatus.PENDING,
+    )
+    assert not Organization.objects.exists()
+    # Waiting: the page says so and reloads itself.
+    page = data_entry_client.get(done.url)
+    assert page.status_code == 200
+    assert b'http-equiv="refresh"' in page.content
+    assert b'data-testid="refreshing"' in page.content
+    # Running: the progress the job writes to the cache, not the one stored.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    cache.set(f"imports:progress:{job.pk}", 42)
+    try:
+        page = data_entry_client.get(done.url)
+        assert '<span data-testid="import-progress">42%</span>' in page.content.decode()
+    finally:
+        cache.delete(f"imports:progress:{job.pk}")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PENDING)
+
+    assert len(callbacks) == 1
+    callbacks[0]()  # the task, run in-process without a broker
+    job.refresh_from_db()
+    assert job.status == ImportStatus.SUCCEEDED and job.totals["new"] == 12
+    assert Organization.objects.count() == 12
+    assert Organization.objects.first().history.get().history_change_reason == (
+        "Import: ministries.xlsx"
+    )
+    page = data_entry_client.get(done.url)
+    content = page.content.decode()
+    assert b'http-equiv="refresh"' not in page.content
+    assert '<span data-testid="import-progress">100%</span>' in content
+    assert "<td>12</td>" in content  # the totals as a table
+
+
+def test_a_small_file_is_still_imported_at_once(data_entry_client, settings):
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    done = confirm(data_entry_client, upload(data_entry_client, ROWS))
+    assert done.url == reverse("admin:contacts_organization_changelist")
+    assert Organization.objects.count() == 1
+    assert not ImportJob.objects.exists()
+
+
+def test_a_failed_job_page_shows_its_errors_as_a_table_in_the_readers_language(
+    client, data_entry_user, administrator_user
+):
+    job = ImportJob.objects.create(
+        user=data_entry_user,
+        resource="organizations",
+        file_name="ministries.xlsx",
+        language="ja",
+        status=ImportStatus.FAILED,
+        progress=100,
+        totals={"new": 0, "updated": 0, "unchanged": 3, "errors": 1},
+        errors=[
+            {"row": 7, "field": "国", "value": "Atlantis", "message": "国が読めません。"},
+        ],
+    )
+    url = reverse("admin:imports_importjob_change", args=[job.pk])
+    client.force_login(data_entry_user)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="ja")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "<tr><td>7</td><td>国</td><td>Atlantis</td><td>国が読めません。</td></tr>" in content
+    assert "<th>行</th>" in content  # the table's headings in the reader's language
+    assert "[{" not in content  # not the stored JSON
+    assert b'http-equiv="refresh"' not in page.content
+    # Each user sees their own jobs; an administrator sees everyone's.
+    client.force_login(administrator_user)
+    assert client.get(url).status_code == 200
+    other = ImportJob.objects.create(
+        user=administrator_user, resource="organizations", file_name="x.csv"
+    )
+    client.force_login(data_entry_user)
+    listing = client.get(reverse("admin:imports_importjob_changelist"))
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].queryset) == [job]
+    assert client.get(reverse("admin:imports_importjob_change", args=[other.pk])).status_code in (
+        302,
+        403,
+    )

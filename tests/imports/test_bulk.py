@@ -394,10 +394,35 @@ def test_a_changed_leader_takes_the_per_row_path(on_file, data_entry_user):
         )
         is None
     )
+    mission = Mission.objects.get(title="Visit to Viet Nam")
+    on_file = mission.meetings.get()
     report = import_file(
         kind="missions", data=data, file_name=FILE, user=data_entry_user, dry_run=False
     )
     assert report.ok, report.errors
+    # The meeting on file is the row's, now held by the new leader at the new rank:
+    # updated, not duplicated; the other row's meeting is new.
+    meetings = list(mission.meetings.order_by("date"))
+    assert len(meetings) == 2
+    assert meetings[0].pk == on_file.pk
+    assert (meetings[0].principal.name, meetings[0].principal_rank, meetings[0].topics) == (
+        "Masaji Adachi",
+        LeaderRank.PARLIAMENTARY_VICE_MINISTER,
+        "Ports and roads",
+    )
+    assert (meetings[1].date, meetings[1].principal_id) == (
+        datetime.date(2019, 5, 2),
+        meetings[0].principal_id,
+    )
+    mission.refresh_from_db()
+    assert mission.leader.name == "Masaji Adachi"
+    assert report.totals == {"new": 4, "updated": 1, "unchanged": 0, "errors": 0}
+    # Once imported, the same file changes nothing.
+    again = import_file(
+        kind="missions", data=data, file_name=FILE, user=data_entry_user, dry_run=False
+    )
+    assert again.totals == {"new": 0, "updated": 0, "unchanged": 5, "errors": 0}
+    assert Meeting.objects.filter(mission=mission).count() == 2
     held = Meeting.objects.filter(mission__title="Visit to Viet Nam", date="2019-05-01")
     assert {meeting.principal.name for meeting in held} == {"Masaji Adachi"}
 
@@ -413,3 +438,35 @@ def test_two_groups_naming_one_mission_take_the_per_row_path(on_file, data_entry
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "header"),
+    [
+        (HEADERS.index("principal_rank"), "not a rank", "principal_rank"),
+        (HEADERS.index("principal"), "Nobody On File", "principal"),
+        (HEADERS.index("date"), "not a date", "date"),
+    ],
+)
+@pytest.mark.parametrize("path", ["per_row", "fast"])
+def test_an_unreadable_cell_of_a_meeting_on_file_is_an_error(
+    on_file, data_entry_user, column, value, header, path
+):
+    """Re-importing a file whose row of a meeting on file has a cell that cannot be
+    read is refused, the row and column named: never taken as unchanged."""
+    found = rows(missions=2)
+    fast(xlsx_bytes(found), data_entry_user)
+    before = state()
+    # The mission on file's first row (its meeting on file), then a later row of TICAD7.
+    for number in (len(found) - 2, 2):
+        changed = [list(row) for row in found]
+        changed[number][column] = value
+        data = xlsx_bytes(changed)
+        run = per_row if path == "per_row" else fast
+        with transaction.atomic():
+            report = run(data, data_entry_user)
+            transaction.set_rollback(True)
+        assert not report.ok, (number, report.totals)
+        assert report.totals["errors"] == 1
+        assert {(e["row"], e["field"]) for e in report.errors} == {(number + 1, header)}
+        assert state() == before

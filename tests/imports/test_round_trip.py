@@ -7,6 +7,7 @@ import pytest
 
 from agreements.models import Agreement
 from contacts.models import Organization, Person
+from core.tags import carries_tags, tags_named
 from missions.models import Meeting, Mission
 from projects.models import OrderFigure, Project, WatchList, WatchListEntry
 from tests import factories
@@ -48,17 +49,21 @@ MODELS = {
 
 def snapshot(resource):
     model = MODELS[resource]
-    return sorted(
+    rows = sorted(
         tuple(str(value) for value in row)
         for row in model.objects.values_list(
             *(f.attname for f in model._meta.concrete_fields if f.name not in ("created_at",))
         )
     )
+    if carries_tags(model):  # and the tags each record carries
+        rows.append(sorted(model.objects.values_list("pk", "tags__name").order_by()))
+    return rows
 
 
 @pytest.fixture
 def directory():
     parent = factories.OrganizationFactory(name="Ministry of Roads", name_ja="道路省", country="GH")
+    parent.tags.set(tags_named(["港湾", "Ghana ports"]))
     factories.OrganizationFactory(
         name="Department of Urban Roads",
         country="GH",
@@ -111,6 +116,7 @@ def test_projects(api, directory, export_format):
     )
     factories.ProjectParticipantFactory(project=project, organization=company, role="contractor")
     factories.ProjectParticipantFactory(project=project, organization=lender, role="lender")
+    project.tags.set(tags_named(["道路"]))
     factories.ProjectFactory(name="Metro Line 1", country="VN")
     assert_round_trip(api, "projects", export_format, 2)
 
@@ -132,7 +138,8 @@ def missions(directory):
         sectors=["road", "port"],
         delegation=[Organization.objects.get(name__startswith="Ministry of Land")],
     )
-    factories.MeetingFactory(
+    mission.tags.set(tags_named(["TICAD", "アフリカ"]))
+    meeting = factories.MeetingFactory(
         mission=mission,
         counterpart_country="GH",
         date=datetime.date(2019, 8, 28),
@@ -143,6 +150,7 @@ def missions(directory):
         projects=[project],
         topics="+roads",
     )
+    meeting.tags.set(tags_named(["道路"]))
     factories.MeetingFactory(
         mission=mission,
         counterpart_country="KE",
@@ -203,6 +211,7 @@ def test_agreements(api, missions, export_format):
     agreement.counterpart_organizations.set(Organization.objects.filter(country="GH"))
     agreement.sectors.set(["road"])
     agreement.projects.set(Project.objects.all())
+    agreement.tags.set(tags_named(["道路", "Ghana ports"]))
     assert_round_trip(api, "agreements", export_format, 2)
 
 
@@ -239,3 +248,62 @@ def test_watch_lists(api, watch_lists, export_format):
 def test_watch_list_entries(api, watch_lists, export_format):
     assert WatchListEntry.objects.filter(outcome_at_next_edition="continued").count() == 1
     assert_round_trip(api, "watch-list-entries", export_format, 3)
+
+
+def test_an_import_tags_records_and_adds_the_tags_it_names(api, directory):
+    from tests.imports.helpers import csv_file
+
+    port = tags_named(["港湾"])[0]
+    rows = [
+        ["name", "country", "kind", "tags"],
+        ["Ministry of Roads", "TN", "foreign_government", "ｺｳﾜﾝ， 港湾\nNew tag"],
+    ]
+    job = imported(api, "organizations", csv_file(rows))
+    assert job["errors"] == [], job["errors"]
+    ministry = Organization.objects.get(name="Ministry of Roads", country="TN")
+    assert sorted(tag.name for tag in ministry.tags.all()) == ["New tag", "港湾", "ｺｳﾜﾝ"]
+    assert port in ministry.tags.all()
+    # Imported again: nothing changes.
+    job = imported(api, "organizations", csv_file(rows))
+    assert job["totals"]["unchanged"] == 1
+
+
+def test_an_import_refuses_a_tag_no_record_could_carry(api, directory):
+    from tests.imports.helpers import csv_file
+
+    rows = [["name", "country", "kind", "tags"], ["Port Authority", "GH", "other", "bell\x07"]]
+    response = api.post(
+        "/api/v1/imports/",
+        {"resource": "organizations", "file": csv_file(rows), "dry_run": False},
+        format="multipart",
+    )
+    job = response.json()
+    assert job["errors"] and job["errors"][0]["field"] == "tags", job
+    assert not Organization.objects.filter(name="Port Authority").exists()
+
+
+def test_a_missions_file_tags_its_missions(api, missions):
+    from tests.imports.helpers import csv_file
+
+    rows = [
+        ["title", "leader", "leader_rank", "kind", "start_date", "end_date", "status", "tags"],
+        [
+            "Visit to Kenya",
+            "Keiichi Ishii",
+            "minister",
+            "overseas_visit",
+            "2019-05-01",
+            "2019-05-03",
+            "planned",
+            "港湾, アフリカ",
+        ],
+    ]
+    job = imported(api, "missions", csv_file(rows))
+    assert job["errors"] == [], job["errors"]
+    mission = Mission.objects.get(title="Visit to Kenya")
+    assert sorted(tag.name for tag in mission.tags.all()) == ["アフリカ", "港湾"]
+    # Its history records them.
+    assert sorted(row.tag.name for row in mission.history.first().tags.all()) == [
+        "アフリカ",
+        "港湾",
+    ]

@@ -28,7 +28,7 @@ FIGURES = "/api/v1/order-figures/"
 # Queries of one list page, whatever its length (see count_list_queries): the count,
 # the page, and one per prefetched relation. A change here is an N+1 or a lost
 # prefetch: look before updating the number.
-PROJECT_LIST_QUERIES = 4  # + participations with organisations, entries with editions
+PROJECT_LIST_QUERIES = 5  # + participations with organisations, entries with editions, tags
 PARTICIPANT_LIST_QUERIES = 2  # project and organisation joined
 WATCH_LIST_LIST_QUERIES = 3  # entry count annotated, previous joined, + entries with projects
 ENTRY_LIST_QUERIES = 2  # watch list and project joined
@@ -142,6 +142,7 @@ def test_project_list_and_retrieve(api):
         "awarded_on",
         "awarded_to",
         "watch_list_entries",
+        "tags",
         "classification",
         "classification_label",
         "access_users",
@@ -580,6 +581,7 @@ def test_project_csv_export_has_japanese_headers_and_labels(data_entry_user):
         "受注日",
         "受注者",
         "説明",
+        "タグ",
     ]
     assert len(rows) == 2
     assert rows[1][:11] == [

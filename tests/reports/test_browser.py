@@ -143,6 +143,14 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
 
     # Dashboard: the sentence, and four charts drawn by Chart.js from our static files.
     assert page.locator("h1").inner_text() == "ダッシュボード"
+    # It opens on the latest year with records; 2018, the source's year, on request.
+    years = page.eval_on_selector_all(
+        "select[name=year] option", "options => options.map(o => Number(o.value))"
+    )
+    assert page.locator("select[name=year]").input_value() == str(max(years))
+    page.select_option("select[name=year]", "2018")
+    page.click("form.inline-form button[type=submit]")
+    page.wait_for_url("**/reports/?*year=2018*")
     sentence = page.locator("[data-testid=engagement-sentence]").inner_text()
     assert sentence == "2018年に31カ国，延べ69件（うちASEAN諸国が35件）"
     page.wait_for_function(
@@ -243,7 +251,7 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     page.click("button[name=language][value=en]")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Watch-list transition"
-    page.goto(f"{demo_site}/reports/")
+    page.goto(f"{demo_site}/reports/?year=2018")
     assert page.locator("[data-testid=engagement-sentence]").inner_text() == (
         "In 2018: 69 top-sales engagements in 31 countries (35 in ASEAN countries)"
     )
@@ -255,6 +263,34 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
 
     # No script was refused by the Content-Security-Policy, none failed.
     assert page.errors == []
+
+
+def test_a_record_page_from_its_list_in_print_too(browser, demo_site):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    _log_in(page, demo_site)
+
+    # The meetings with Ghana: the date opens the meeting's page, which leads to its mission.
+    page.goto(f"{demo_site}/reports/meetings/?country=GH")
+    page.locator("table.records tbody tr").first.locator("td a").first.click()
+    page.wait_for_url("**/reports/meetings/*/")
+    assert "ガーナ" in page.locator("h1").inner_text()
+    assert page.locator("[data-testid=history] tbody tr").count() >= 1
+    page.locator("dl.facts a[href*='/reports/missions/']").first.click()
+    page.wait_for_url("**/reports/missions/*/")
+    heading = page.locator("h1").inner_text()
+    assert heading.startswith("ミッション")
+    assert page.locator("[data-testid=meetings] tbody tr").count() >= 1
+    assert page.locator("h2", has_text="履歴").count() == 1
+    _shot(page, "record-page")
+
+    # Printed: no header, no links bar; the date it was printed.
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".record-links").is_visible()
+    assert page.locator("[data-testid=as-of]").is_visible()
+    context.close()
 
 
 def test_the_pages_work_without_javascript(browser, demo_site):

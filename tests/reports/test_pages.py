@@ -37,6 +37,7 @@ from tests.factories import (
     FollowUpFactory,
     MeetingFactory,
     MissionFactory,
+    NoteFactory,
     OrganizationFactory,
     PersonFactory,
     PostFactory,
@@ -219,7 +220,7 @@ def _top_sales(country, date, **kwargs):
     )
 
 
-def test_the_dashboard_shows_the_sentence_for_2018_by_default_and_any_year_on_request(
+def test_the_dashboard_opens_on_the_latest_year_with_records_and_shows_any_year_on_request(
     analyst_client, analyst_user
 ):
     _top_sales("VN", day(2018, 5, 1))
@@ -228,27 +229,32 @@ def test_the_dashboard_shows_the_sentence_for_2018_by_default_and_any_year_on_re
     _top_sales("GH", day(2019, 8, 28))
 
     page = text_of(analyst_client.get(reverse("reports:dashboard")))
-    assert "2018年に2カ国，延べ2件（うちASEAN諸国が1件）" in page
-
-    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"year": 2019}))
     assert "2019年に2カ国，延べ2件（うちASEAN諸国が1件）" in page
+
+    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"year": 2018}))
+    assert "2018年に2カ国，延べ2件（うちASEAN諸国が1件）" in page
 
     page = text_of(
         analyst_client.get(reverse("reports:dashboard"), {"year": 2018, "basis": "fiscal"})
     )
     assert "2018年度に3カ国，延べ3件（うちASEAN諸国が2件）" in page
 
+    # By fiscal year, it opens on the latest fiscal year with records.
+    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"basis": "fiscal"}))
+    assert "2019年度に1カ国，延べ1件（うちASEAN諸国が0件）" in page
+
     analyst_user.language = "en"
     analyst_user.save()
-    page = text_of(analyst_client.get(reverse("reports:dashboard")))
+    page = text_of(analyst_client.get(reverse("reports:dashboard"), {"year": 2018}))
     assert "In 2018: 2 top-sales engagements in 2 countries (1 in ASEAN countries)" in page
 
 
-def test_the_dashboard_defaults_to_the_latest_year_without_2018(analyst_client):
+def test_the_dashboard_opens_on_the_latest_year_even_after_2018(analyst_client):
     _top_sales("VN", day(2017, 5, 1))
-    _top_sales("TH", day(2019, 5, 1))
+    _top_sales("TH", day(2018, 5, 1))
+    _top_sales("TH", day(2021, 5, 1))
     page = text_of(analyst_client.get(reverse("reports:dashboard")))
-    assert "2019年に1カ国，延べ1件（うちASEAN諸国が1件）" in page
+    assert "2021年に1カ国，延べ1件（うちASEAN諸国が1件）" in page
 
 
 def test_the_dashboard_charts_come_with_their_numbers_in_tables(analyst_client):
@@ -587,10 +593,12 @@ def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_
     monkeypatch.setattr(
         CountryBriefView,
         "limits",
-        {"missions": 2, "agreements": 1, "projects": 1, "followups": 1},
+        {"missions": 2, "agreements": 1, "projects": 1, "followups": 1, "notes": 1},
     )
     meetings = [_rich_meeting("GH", day(2018 + offset, 5, 1)) for offset in range(3)]
     upstream = ProjectFactory(country="GH", stage=Stage.IDENTIFICATION, name="Zz upstream")
+    NoteFactory(target=meetings[0])
+    NoteFactory(target=meetings[0].mission)
 
     response = analyst_client.get(reverse("reports:country-brief", args=["GH"]))
 
@@ -609,7 +617,10 @@ def test_a_long_brief_shows_the_latest_records_counts_them_all_and_links_to_the_
         "agreements": 3,
         "projects": 4,
         "followups": 12,
+        "notes": 2,
     }
+    assert len(response.context["notes"]) == 1
+    assert 'data-testid="more-notes"' in response.content.decode()
     assert response.context["top_sales_count"] == 3
     assert list(response.context["by_fiscal_year"].values()) == [1, 1, 1]
     html = response.content.decode()

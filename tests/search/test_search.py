@@ -54,6 +54,7 @@ def test_every_kind_is_answered_in_order_with_its_count(analyst_api):
         "organizations": 1,
         "people": 0,
         "follow-ups": 0,
+        "notes": 0,
     }
     assert body["count"] == 4
     project = body["groups"][3]["results"][0]
@@ -249,7 +250,7 @@ def test_a_two_character_term_is_looked_up_in_the_bigram_index(analyst_user):
 
 
 def test_the_page_lists_each_kind_with_its_count_and_links(analyst_client):
-    ProjectFactory(name="Mombasa Port", name_ja="モンバサ港湾")
+    project = ProjectFactory(name="Mombasa Port", name_ja="モンバサ港湾")
     for n in range(12):
         OrganizationFactory(name=f"Port operator {n}", name_ja=f"港湾運営{n}", country="KE")
 
@@ -259,7 +260,8 @@ def test_the_page_lists_each_kind_with_its_count_and_links(analyst_client):
     assert response.status_code == 200
     assert "13" in html  # records found
     assert 'id="search-projects"' in html
-    assert "/admin/projects/project/" in html
+    # A project links to its page on the analysts' pages; others to the admin.
+    assert f'href="{reverse("reports:project-detail", args=[project.pk])}"' in html
     # Ten of twelve organisations, and a link to all of them.
     assert html.count("/admin/contacts/organization/") == 10
     assert "kind=organizations" in html

@@ -380,6 +380,7 @@ FACTORY_OF = {
     "agreement": factories.AgreementFactory,
     "agreementdocument": factories.AgreementDocumentFactory,
     "followup": factories.FollowUpFactory,
+    "note": factories.NoteFactory,
 }
 
 
