@@ -44,7 +44,7 @@ from core import audit
 from core.api.filters import MAX_BIGINT, CountryFilter, TagFilter
 from core.classification import highest_marking, sees_everything, visible_prefetches
 from core.fiscal import fiscal_year_of, year_expression
-from core.regions import Region, is_asean, region_of
+from core.regions import Region, asean_members_on, is_asean, region_of
 from core.sectors import SectorCode
 from exports import resources
 from exports.choices import ExportFormat, ExportStatus
@@ -59,7 +59,7 @@ from notes.models import Note
 from projects.api.views import ProjectViewSet
 from projects.choices import FigureKind, Stage
 from projects.models import Project, ProjectParticipant, WatchList, WatchListEntry
-from reports import selectors, spreadsheets
+from reports import maps, selectors, spreadsheets
 from reports.api.views import CanReadReports
 from reports.forms import BackgroundExportForm, CountryForm, EditionForm, YearForm
 from reports.history import record_history
@@ -156,7 +156,15 @@ def _chart(kind, labels, datasets, **options):
 
 class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
     template_name = "reports/dashboard.html"
-    table_names = ("top-sales", "engagements", "pipeline", "agreements", "expiring", "orders")
+    table_names = (
+        "top-sales",
+        "by-country",
+        "engagements",
+        "pipeline",
+        "agreements",
+        "expiring",
+        "orders",
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -230,6 +238,10 @@ class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
                 key=lambda row: (row["year"], row.get("target", False)),
             ),
             ratio_percent=round(orders.ratio * 100) if orders.ratio is not None else None,
+            # The map counts nothing: the year's engagements by country, as the cards.
+            engagement_map=maps.engagement_map(stats.by_country, asean_on=period.end),
+            asean_on=period.end,
+            asean_codes=asean_members_on(period.end),
             charts={
                 "engagements": _chart(
                     "bar",
@@ -302,6 +314,20 @@ class DashboardView(AnalystPageMixin, TableDownloadMixin, TemplateView):
                 [summary],
                 notes=[sentence, as_of],
                 name="top-sales",
+            )
+        if name == "by-country":
+            stats = context["stats"]
+            by_country = spreadsheets.engagements_tables(
+                {"sentence": None, **dataclasses.asdict(stats)}
+            )[1]
+            by_country.caption = ""
+            return spreadsheets.Sheet(
+                spreadsheets.titled(
+                    gettext("Top-sales engagements by country"), context["year_label"]
+                ),
+                [by_country],
+                notes=[sentence, as_of],
+                name="top-sales-by-country",
             )
         if name == "engagements":
             years = context["engagement_years"]
@@ -627,6 +653,36 @@ class MeetingListView(RecordListView):
         "tag",
         "tag_match",
     )
+
+    def get_context_data(self, **kwargs):
+        """With a year (or fiscal year) chosen, the map of the top-sales engagements
+        among the meetings listed, by country: the dashboard's figures, narrowed by the
+        list's other filters (engagement_statistics' `meetings`)."""
+        context = super().get_context_data(**kwargs)
+        filterset = context["filterset"]
+        if not context["valid"]:
+            return context
+        year = filterset.form.cleaned_data.get("year")
+        fiscal_year = filterset.form.cleaned_data.get("fiscal_year")
+        if year is None and fiscal_year is None:
+            context["map_needs_a_year"] = True
+            return context
+        period = (
+            selectors.Period.calendar_year(int(year))
+            if year is not None
+            else selectors.Period.fiscal_year(int(fiscal_year))
+        )
+        stats = selectors.engagement_statistics(
+            period=period, meetings=filterset.qs, user=self.request.user
+        )
+        context.update(
+            map_stats=stats,
+            map_period=period.label,
+            engagement_map=maps.engagement_map(stats.by_country, asean_on=period.end),
+            asean_on=period.end,
+            asean_codes=asean_members_on(period.end),
+        )
+        return context
 
 
 class AgreementListView(RecordListView):
@@ -1230,6 +1286,13 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             "notes": notes_total,
         }
         region = region_of(code)
+        # The region's map: its countries' top-sales engagements of all years (the
+        # selector the dashboard reads), ASEAN members as of today, as the facts say.
+        region_stats = (
+            selectors.engagement_statistics(period=None, regions=[region], user=user)
+            if region
+            else None
+        )
         shown = [
             *meetings,
             *(engagement["mission"] for engagement in engagements),
@@ -1244,6 +1307,15 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             code=code,
             name=countries.name(code),
             region=region.label if region else None,
+            region_stats=region_stats,
+            region_map=(
+                maps.engagement_map(
+                    region_stats.by_country, asean_on=today, region=region, highlight=code
+                )
+                if region
+                else None
+            ),
+            asean_codes=asean_members_on(today),
             asean_today=is_asean(code, today),
             today=today,
             form=CountryForm(initial={"country": code}),

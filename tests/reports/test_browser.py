@@ -153,7 +153,9 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     page.wait_for_url("**/reports/?*year=2018*")
     sentence = page.locator("[data-testid=engagement-sentence]").inner_text()
     assert sentence == "2018年に31カ国，延べ69件（うちASEAN諸国が35件）"
-    page.wait_for_function("document.querySelectorAll('canvas[data-drawn=true]').length === 4")
+    page.wait_for_function(
+        "document.querySelectorAll('canvas[data-chart][data-drawn=true]').length === 4"
+    )
     assert page.evaluate("typeof window.Chart") == "function"
     sizes = page.eval_on_selector_all(
         "canvas[data-chart]", "canvases => canvases.map(c => [c.width, c.height])"
