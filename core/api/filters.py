@@ -345,7 +345,14 @@ class RecordFilterSet(filters.FilterSet):
         ordering = self.form.cleaned_data.get("ordering")
         if ordering is not None and not any(ordering):
             self.form.cleaned_data["ordering"] = None
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        # `?ordering=date`: records of one day come in the order of their ids, the same
+        # on every page and in every export (without it, PostgreSQL may order them
+        # differently from one query to the next, and a page repeat or skip a record).
+        order = queryset.query.order_by
+        if self.form.cleaned_data.get("ordering") and not {"id", "-id", "pk", "-pk"} & set(order):
+            queryset = queryset.order_by(*order, "id")
+        return queryset
 
     def filter_q(self, queryset, name, value):
         """Every term must occur, in any of `search_fields`.

@@ -398,3 +398,19 @@ def test_a_meeting_with_an_agreement_signed_at_it_keeps_its_day(api):
     assert "was signed at this meeting, on May 2, 2018" in response.json()["date"][0]
     meeting.refresh_from_db()
     assert meeting.date == datetime.date(2018, 5, 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [("date", ("date", "id")), ("-date", ("-date", "id")), ("id", ("id",))],
+)
+def test_an_ordering_ends_with_the_id_so_equal_rows_keep_one_order(ordering, expected):
+    """Meetings of one day come in one order on every page and in every export: the
+    database would otherwise be free to return them differently query after query."""
+    from missions.filters import MeetingFilterSet
+    from missions.models import Meeting
+
+    filterset = MeetingFilterSet({"ordering": ordering}, queryset=Meeting.objects.all())
+    assert filterset.is_valid()
+    assert filterset.qs.query.order_by == expected
