@@ -1,6 +1,7 @@
 """Records for the hostile-input tests: a few of every kind, linked to one another as
 real ones are, so that every resource has ids that exist."""
 
+from core.models import Tag
 from tests import factories
 
 
@@ -58,3 +59,6 @@ def make_records():
         people[0],
     ):
         factories.NoteFactory(target=target)
+    ports, ghana = Tag.objects.create(name="港湾"), Tag.objects.create(name="Ghana ports")
+    for record in (missions[0], meetings[0], agreements[0], projects[0], organizations[0]):
+        record.tags.add(ports, ghana)
