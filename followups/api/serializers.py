@@ -36,6 +36,15 @@ class FollowUpTargetSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
+        # A PATCH validates partially, which would let half a target through: a target
+        # is given whole or not at all.
+        missing = {
+            name: [self.fields[name].error_messages["required"]]
+            for name in ("type", "id")
+            if name not in values
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
         content_type = target_content_type(values["type"], self.target_types)
         model = content_type.model_class()
         # A record the writer may not see is "no such record", as one that is not.

@@ -207,6 +207,18 @@ def test_target_validation(api, target, errors):
     assert not FollowUp.objects.exists()
 
 
+@pytest.mark.parametrize("target", [{"type": "missions.mission"}, {"id": 1}, {}])
+def test_a_patch_gives_a_target_whole_or_not_at_all(api, target):
+    """A PATCH validates partially: half a target is still refused (a 500 before,
+    found by the schema fuzzer), and the follow-up keeps its record."""
+    followup = FollowUpFactory()
+    response = api.patch(f"{LIST}{followup.pk}/", {"target": target}, format="json")
+    assert response.status_code == 400, response.content
+    assert set(response.json()["target"]) == {"type", "id"} - set(target)
+    followup.refresh_from_db()
+    assert followup.object_id == followup.target.pk
+
+
 def test_a_target_is_required(api):
     response = api.post(LIST, {"title": "x", "due_on": str(TODAY())}, format="json")
     assert response.status_code == 400
