@@ -70,8 +70,8 @@ def test_a_record_on_many_rows_is_one_instance(shared_records, django_assert_num
     meetings = list(Meeting.objects.order_by("date"))
     ours, left = split_lookups(Meeting, MeetingViewSet.queryset._prefetch_related_lookups)
     assert left == []
-    # counterparts, their posts, organisations, projects: one query each.
-    with django_assert_num_queries(4):
+    # counterparts, their posts, organisations, projects, tags: one query each.
+    with django_assert_num_queries(5):
         prefetch_page(meetings, ours)
     first, *_, last = meetings
     counterparts = related(last, "counterparts")

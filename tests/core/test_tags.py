@@ -17,6 +17,7 @@ from core.tags import tag_merge, tag_rename, tagged_models, tags_named
 from missions.models import Meeting, Mission
 from projects.models import Project
 from tests import factories
+from tests.admin_pages import posted_back
 from tests.api import client_for, csv_rows, detail, ids, new_mission
 
 pytestmark = pytest.mark.django_db
@@ -264,23 +265,7 @@ def test_the_admin_saves_the_tags_chosen(data_entry_client):
     organization = factories.OrganizationFactory()
     url = reverse("admin:contacts_organization_change", args=[organization.pk])
     page = data_entry_client.get(url)
-    form = page.context["adminform"].form
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if value is not None and name not in ("tags",)
-    }
-    data.update(
-        {
-            "name": organization.name,
-            "kind": organization.kind,
-            "country": str(organization.country),
-            "tags": [port.pk],
-            "version": form.initial.get("version") or form["version"].value(),
-            "confirm_new": "on",
-        }
-    )
-    data = {k: v for k, v in data.items() if k not in ("parent", "id")}
+    data = posted_back(page) | {"tags": [port.pk]}
     response = data_entry_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(organization.tags.all()) == [port]

@@ -30,7 +30,9 @@ FIGURES = "/api/v1/order-figures/"
 # prefetch: look before updating the number.
 PROJECT_LIST_QUERIES = 5  # + participations with organisations, entries with editions, tags
 PARTICIPANT_LIST_QUERIES = 2  # project and organisation joined
-WATCH_LIST_LIST_QUERIES = 3  # entry count annotated, previous joined, + entries with projects
+# entry count annotated, previous joined, + entries with projects, + which of those
+# entries the reader may see (core.classification.LinkedRecords: one for the page)
+WATCH_LIST_LIST_QUERIES = 4
 ENTRY_LIST_QUERIES = 2  # watch list and project joined
 FIGURE_LIST_QUERIES = 2
 
