@@ -346,12 +346,16 @@ class Writer:
 
     def write(self, model, attnames: list[str], rows):
         if self.copy:
-            # A column the data set does not choose (a classification) takes the model's
-            # default, as bulk_create gives it: COPY would write NULL.
+            # A column the data set does not choose (a classification, a blank Japanese
+            # name) takes the model's default, as bulk_create gives it ("" for a text
+            # without one): COPY would write NULL.
             defaulted = [
                 field
                 for field in model._meta.concrete_fields
-                if field.attname not in attnames and field.has_default() and not field.null
+                if field.attname not in attnames
+                and not field.null
+                and (field.has_default() or field.empty_strings_allowed)
+                and not field.primary_key
             ]
             if defaulted:
                 attnames = [*attnames, *(field.attname for field in defaulted)]
