@@ -86,3 +86,13 @@ class NoteSerializer(RecordSerializer):
                 if moved:
                     detail["target"] = [*detail.get("target", []), *moved]
             raise
+
+
+class NoteJSONRequestSerializer(NoteSerializer):
+    """What the schema declares a note's writes take: JSON, without the file. (A file is
+    sent as multipart/form-data, which the API takes too; declaring both forms with one
+    schema would give generated clients a body they cannot build, and a nested
+    `target` has no multipart form in OpenAPI.)"""
+
+    class Meta(NoteSerializer.Meta):
+        fields = [name for name in NoteSerializer.Meta.fields if name != "attachment"]

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.parsers import MultiPartParser
 
 from core.api.export import Column, columns
 from core.api.parsers import JSONParser
 from core.api.views import RecordViewSet
-from notes.api.serializers import NoteSerializer
+from notes.api.serializers import NoteJSONRequestSerializer, NoteSerializer
 from notes.filters import NoteFilterSet
 from notes.models import Note
 
@@ -13,6 +14,10 @@ def _target_type(target):
     return target._meta.verbose_name
 
 
+_JSON_WRITE = extend_schema(request={"application/json": NoteJSONRequestSerializer})
+
+
+@extend_schema_view(create=_JSON_WRITE, update=_JSON_WRITE, partial_update=_JSON_WRITE)
 class NoteViewSet(RecordViewSet):
     """Dated notes on missions, meetings, agreements, projects, organisations and people
     (`target`), newest first; `?target_type=…&target_id=…` is one record's journal. The
