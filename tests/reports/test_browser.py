@@ -232,6 +232,12 @@ def test_an_analyst_works_through_the_pages(browser, demo_site):
     assert "TICAD7" in meetings
     assert "道路高速道大臣" in meetings
     assert "2019年8月29日" in meetings
+    # The MoC signed at that meeting is on its row; the projects it promoted link to
+    # their pages (issue 17, item 8).
+    signed = page.locator("[data-testid=signed-at-meeting]")
+    assert signed.count() == 1
+    assert "ここで署名" in signed.inner_text() and "ガーナ道路高速道省" in signed.inner_text()
+    assert page.locator("table.brief-meetings a[href*='/reports/projects/']").count() >= 1
     _shot(page, "country-brief-ghana")
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden()
