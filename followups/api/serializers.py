@@ -6,6 +6,7 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
+from core.api.filters import MAX_BIGINT
 from core.api.schema import BRIEF_SCHEMA
 from core.api.serializers import BriefRelatedField, RecordSerializer, api_detail_url
 from core.classification import LinkedRecords
@@ -26,7 +27,8 @@ class FollowUpTargetSerializer(serializers.Serializer):
 
     target_types = TARGET_TYPES
     type = serializers.ChoiceField(choices=sorted(TARGET_TYPES))
-    id = serializers.IntegerField(min_value=1)
+    # No record has an id beyond the database's integers: larger is a 400, not a query.
+    id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     url = serializers.URLField(read_only=True, allow_null=True)
     display = serializers.CharField(read_only=True)
 

@@ -183,6 +183,10 @@ def test_done_on_without_done_is_refused(api):
             {"type": ['"contacts.person" is not a valid choice.']},
         ),
         ({"type": "missions.mission", "id": 999999}, {"id": ["There is no such record."]}),
+        (
+            {"type": "missions.mission", "id": 2**63},
+            {"id": [f"Ensure this value is less than or equal to {2**63 - 1}."]},
+        ),
         ({"type": "missions.mission", "id": "abc"}, {"id": ["A valid integer is required."]}),
         (
             {"type": "missions.mission", "id": 0},
