@@ -266,6 +266,25 @@ class ClassifiedModel(models.Model):
         )
 
 
+class AttachedRecord(ClassifiedModel):
+    """A record attached to any record by content type and id (a follow-up, a note):
+    at least as restricted as the record it is on, when that record has a level."""
+
+    class Meta:
+        abstract = True
+
+    def classification_floor(self):
+        if not self.content_type_id or self.object_id is None:
+            return super().classification_floor()
+        model = self.content_type.model_class()
+        if model is None or not hasattr(model, "classification"):
+            return super().classification_floor()
+        target = model._default_manager.filter(pk=self.object_id).first()
+        if target is None:
+            return super().classification_floor()
+        return target.classification, target
+
+
 def raise_attached(queryset, level):
     """Carry a record's raised classification to what is attached to it (an UPDATE
     of those below it)."""

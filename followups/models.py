@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from core.classification import ClassifiedModel, parent_visible
+from core.classification import AttachedRecord, parent_visible
 from core.models import TimeStampedModel
 from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
 
@@ -26,7 +26,7 @@ def overdue_q() -> Q:
     return Q(status=FollowUpStatus.OPEN, due_on__lt=timezone.localdate())
 
 
-class FollowUp(ClassifiedModel, TimeStampedModel):
+class FollowUp(AttachedRecord, TimeStampedModel):
     """Something promised at a meeting or owed on a mission, agreement or project
     (フォローアップ), with who does it and by when."""
 
@@ -105,17 +105,6 @@ class FollowUp(ClassifiedModel, TimeStampedModel):
                 parent_visible(model, user, "object_id", restricted)
             )
         return condition
-
-    def classification_floor(self):
-        if not self.content_type_id or self.object_id is None:
-            return super().classification_floor()
-        model = self.content_type.model_class()
-        if model is None or not hasattr(model, "classification"):
-            return super().classification_floor()
-        target = model._default_manager.filter(pk=self.object_id).first()
-        if target is None:
-            return super().classification_floor()
-        return target.classification, target
 
     def clean(self):
         super().clean()

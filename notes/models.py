@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from agreements.models import Agreement
 from agreements.validators import validate_attachment
 from contacts.models import Organization, Person
-from core.classification import ClassifiedModel, parent_visible
+from core.classification import AttachedRecord, ClassifiedModel, parent_visible
 from core.models import TimeStampedModel
 from missions.models import Meeting, Mission
 from notes.choices import NOTABLE_MODELS
@@ -36,7 +36,7 @@ def note_attachment_path(note, filename):
     return f"notes/{uuid.uuid4().hex}/{filename}"
 
 
-class Note(ClassifiedModel, TimeStampedModel):
+class Note(AttachedRecord, TimeStampedModel):
     """A dated entry in a record's journal (メモ): who wrote what, when, on a mission,
     meeting, agreement, project, organisation or person, with a file if need be. As
     restricted as the record it is on, at least."""
@@ -106,17 +106,6 @@ class Note(ClassifiedModel, TimeStampedModel):
             elif not restricted:
                 condition |= of_kind
         return condition if condition else Q(pk__in=[])
-
-    def classification_floor(self):
-        if not self.content_type_id or self.object_id is None:
-            return super().classification_floor()
-        model = self.content_type.model_class()
-        if model is None or not hasattr(model, "classification"):
-            return super().classification_floor()
-        target = model._default_manager.filter(pk=self.object_id).first()
-        if target is None:
-            return super().classification_floor()
-        return target.classification, target
 
     def clean(self):
         super().clean()
