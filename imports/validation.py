@@ -76,9 +76,7 @@ def _clean_fields(instance, exclude):
             continue
         try:
             if _held(field, instance, raw) or _plain_choices(field) is not None:
-                value = field.to_python(raw)
-                _validate(field, value)
-                field.run_validators(value)
+                value = _cleaned(field, raw)
             else:
                 value = field.clean(raw, instance)
             if value is not raw:
@@ -87,6 +85,29 @@ def _clean_fields(instance, exclude):
             errors[field.name] = error.error_list
     if errors:
         raise ValidationError(errors)
+
+
+def _cleaned(field, raw):
+    """The field's value for `raw`, checked (to_python(), validate() but for a foreign
+    key's lookup, the validators): a function of the value alone, so each distinct value
+    of a column is checked once (an import's dates, countries and codes repeat on every
+    row); a value refused is checked again each time (its error is raised anew)."""
+    try:
+        return _cleaned_once(field, type(raw), raw)
+    except TypeError:  # a value that cannot be a key (a list, a dict)
+        return _clean_value(field, raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleaned_once(field, _kind, raw):
+    return _clean_value(field, raw)
+
+
+def _clean_value(field, raw):
+    value = field.to_python(raw)
+    _validate(field, value)
+    field.run_validators(value)
+    return value
 
 
 def _validate(field, value):
@@ -184,8 +205,10 @@ def validate_constraints_in_memory(instance, exclude=()):
 
 
 def _check(constraint, model, instance, exclude):
+    names = _names_of(constraint)
     try:
-        names = _fields_named(Q(constraint.condition))
+        if names is None:
+            raise _Unsupported
         if names & set(exclude):
             return  # as CheckConstraint.validate(): a field left out is not checked
         passed = _evaluate(Q(constraint.condition), model, instance)
@@ -196,6 +219,23 @@ def _check(constraint, model, instance, exclude):
         raise ValidationError(
             constraint.get_violation_error_message(), code=constraint.violation_error_code
         )
+
+
+_NAMES = {}
+
+
+def _names_of(constraint):
+    """The fields a constraint's condition names (None: a condition not evaluated here),
+    read once per constraint."""
+    key = id(constraint)
+    found = _NAMES.get(key)
+    if found is None or found[0] is not constraint:
+        try:
+            names = frozenset(_fields_named(Q(constraint.condition)))
+        except _Unsupported:
+            names = None
+        found = _NAMES[key] = (constraint, names)
+    return found[1]
 
 
 def _fields_named(condition) -> set:

@@ -1,7 +1,6 @@
 """django-import-export widgets that read cells as the bureau writes them
 (imports.parsing), and name related records the way the lists print them."""
 
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -47,8 +46,7 @@ class Choice(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         # The list of labels, for the message of a cell not among them: built only then.
-        allowed = lazy(self.allowed, str)()
-        return parsing.parse_choice(value, self.labels(), allowed) or self.default
+        return parsing.parse_choice(value, self.labels(), self.allowed) or self.default
 
 
 class Country(widgets.Widget):
