@@ -17,7 +17,13 @@ from imports.choices import ImportStatus
 from imports.engine import kinds, table_as_dataset
 from imports.models import ImportJob
 from imports.reading import FileRefused, read_table
-from imports.services import estimate_rows, import_job_create, may_import, progress_of
+from imports.services import (
+    estimate_rows,
+    import_job_create,
+    job_messages,
+    may_import,
+    progress_of,
+)
 
 
 def spreadsheet_format(kind):
@@ -251,8 +257,13 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("warnings"))
     def warnings_list(self, job):
-        return render_to_string("admin/imports/importjob/warnings.html", {"warnings": job.warnings})
+        # In the reader's language, whoever imported the file.
+        return render_to_string(
+            "admin/imports/importjob/warnings.html", {"warnings": job_messages(job)[1]}
+        )
 
     @admin.display(description=gettext_lazy("errors"))
     def errors_table(self, job):
-        return render_to_string("admin/imports/importjob/errors.html", {"errors": job.errors})
+        return render_to_string(
+            "admin/imports/importjob/errors.html", {"errors": job_messages(job)[0]}
+        )
