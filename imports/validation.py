@@ -211,7 +211,7 @@ def _check(constraint, model, instance, exclude):
             raise _Unsupported
         if names & set(exclude):
             return  # as CheckConstraint.validate(): a field left out is not checked
-        passed = _evaluate(Q(constraint.condition), model, instance)
+        passed = _compiled(constraint, model)(instance)
     except _Unsupported:
         constraint.validate(model, instance, exclude=exclude)
         return
@@ -252,43 +252,85 @@ def _fields_named(condition) -> set:
     return names
 
 
-def _value(model, instance, name):
+_COMPILED = {}
+
+
+def _compiled(constraint, model):
+    """The constraint's condition as a function of an instance: True, False, or None
+    (unknown, as SQL has it); its fields and constants looked up once per constraint
+    (raises _Unsupported for a condition not evaluated here)."""
+    key = (id(constraint), model)
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not constraint:
+        try:
+            evaluate = _compile(Q(constraint.condition), model)
+        except _Unsupported:
+            evaluate = None
+        found = _COMPILED[key] = (constraint, evaluate)
+    if found[1] is None:
+        raise _Unsupported
+    return found[1]
+
+
+def _field_of(model, name):
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist as error:
         raise _Unsupported from error
     if not field.concrete or field.many_to_many:
         raise _Unsupported
+    return field
+
+
+def _prepared(field, instance):
     value = _raw(instance, field)
     return None if value is None else field.get_prep_value(value)
 
 
-def _evaluate(condition, model, instance):
-    """True, False, or None (unknown, as SQL has it)."""
-    results = []
+def _compile(condition, model):
+    parts = []
     for child in condition.children:
         if isinstance(child, Q):
-            results.append(_evaluate(child, model, instance))
+            parts.append(_compile(child, model))
             continue
         lookup, right = child
         name, _sep, kind = lookup.partition("__")
         operation = _LOOKUPS.get(kind or "exact")
         if operation is None or right is None:
             raise _Unsupported
-        left = _value(model, instance, name)
+        left_field = _field_of(model, name)
         if isinstance(right, F):
-            right = _value(model, instance, right.name)
+            right_field = _field_of(model, right.name)
+            constant = None
         elif hasattr(right, "resolve_expression"):
             raise _Unsupported
         else:
-            right = model._meta.get_field(name).get_prep_value(right)
-        results.append(None if left is None or right is None else operation(left, right))
+            right_field, constant = None, model._meta.get_field(name).get_prep_value(right)
+
+        def part(
+            instance,
+            left_field=left_field,
+            right_field=right_field,
+            constant=constant,
+            operation=operation,
+        ):
+            left = _prepared(left_field, instance)
+            right = constant if right_field is None else _prepared(right_field, instance)
+            return None if left is None or right is None else operation(left, right)
+
+        parts.append(part)
     if condition.connector not in (Q.AND, Q.OR):
         raise _Unsupported
-    if condition.connector == Q.AND:
-        result = False if False in results else (None if None in results else True)
-    else:
-        result = True if True in results else (None if None in results else False)
-    if condition.negated and result is not None:
-        result = not result
-    return result
+    conjunction, negated = condition.connector == Q.AND, condition.negated
+
+    def evaluate(instance):
+        results = [part(instance) for part in parts]
+        if conjunction:
+            result = False if False in results else (None if None in results else True)
+        else:
+            result = True if True in results else (None if None in results else False)
+        if negated and result is not None:
+            result = not result
+        return result
+
+    return evaluate
