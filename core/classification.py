@@ -267,6 +267,8 @@ class ClassifiedQuerySet(models.QuerySet):
     # Whether the only condition on the rows is visible_to()'s: core.prefetch then reads
     # a relation through it as fast as an unfiltered one.
     _only_visibility = False
+    # The condition of visible_to(), while it is the only one (core.counts).
+    _visibility = None
 
     def visible_to(self, user):
         """The records `user` may read: the one rule of who sees what (module doc)."""
@@ -275,8 +277,10 @@ class ClassifiedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         plain = not self.query.where
-        visible = self.filter(readable_q(self.model, user))
+        condition = VisibleTo("readable", self.model, user.pk)
+        visible = self.filter(condition)
         visible._only_visibility = plain
+        visible._visibility = condition if plain else None
         return visible
 
     def restricted_q(self) -> Q:
@@ -287,11 +291,13 @@ class ClassifiedQuerySet(models.QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._only_visibility = self._only_visibility
+        clone._visibility = self._visibility
         return clone
 
     def _filter_or_exclude(self, negate, args, kwargs):
         narrowed = super()._filter_or_exclude(negate, args, kwargs)
         narrowed._only_visibility = False
+        narrowed._visibility = None
         return narrowed
 
 
@@ -310,8 +316,10 @@ class AttachedQuerySet(ClassifiedQuerySet):
         if user.is_superuser:
             return self
         plain = not self.query.where
-        visible = self.filter(VisibleTo("attached", self.model, user.pk))
+        condition = VisibleTo("attached", self.model, user.pk)
+        visible = self.filter(condition)
         visible._only_visibility = plain
+        visible._visibility = condition if plain else None
         return visible
 
     def restricted_q(self) -> Q:
