@@ -89,15 +89,18 @@ def _sql_access_list(model, row: str, depth: int, qn) -> tuple[str, list]:
     members = get_user_model().groups.through
     u, g, m = f"cls_u{depth}", f"cls_g{depth}", f"cls_m{depth}"
     pk = qn(model._meta.pk.column)
+    # Not correlated with the row: the records listed for the reader are read once per
+    # query (a hashed set: they are few) and each row looked up in it, where a
+    # correlated EXISTS ran two subqueries for every level-3 row (some 1.6 µs each).
     sql = (
-        f"(EXISTS(SELECT 1 FROM {qn(users._meta.db_table)} {u} "
-        f"WHERE {u}.{qn(_column(users, key))} = {row}.{pk} "
-        f"AND {u}.{qn(_column(users, 'user'))} = %s) "
-        f"OR EXISTS(SELECT 1 FROM {qn(groups._meta.db_table)} {g} "
+        f"({row}.{pk} IN (SELECT {u}.{qn(_column(users, key))} "
+        f"FROM {qn(users._meta.db_table)} {u} "
+        f"WHERE {u}.{qn(_column(users, 'user'))} = %s) "
+        f"OR {row}.{pk} IN (SELECT {g}.{qn(_column(groups, key))} "
+        f"FROM {qn(groups._meta.db_table)} {g} "
         f"INNER JOIN {qn(members._meta.db_table)} {m} "
         f"ON {m}.{qn(_column(members, 'group'))} = {g}.{qn(_column(groups, 'group'))} "
-        f"WHERE {g}.{qn(_column(groups, key))} = {row}.{pk} "
-        f"AND {m}.{qn(_column(members, 'user'))} = %s))"
+        f"WHERE {m}.{qn(_column(members, 'user'))} = %s))"
     )
     return sql, [_READER, _READER]
 
