@@ -19,12 +19,18 @@ latest, or at once after `forget_all()`; so does a row of the tables that link u
 groups and permissions deleted or created directly (`User.groups.through.objects…`),
 for which Django sends no signal.
 
+Only with a cache every process shares (CACHE_URL: Redis): with a cache per process, a
+change made through one worker would not reach the others, and each request reads the
+permissions from the database, as Django does. PERMISSIONS_CACHE (True/False) overrides
+the choice.
+
 ModelBackend reads what is filled in here (its per-request caches on the user), so
 that the checks themselves are Django's, unchanged: an inactive user has no
 permission, a superuser every one."""
 
 import time
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
@@ -32,6 +38,20 @@ from django.db import transaction
 GENERATION = "accounts:permissions:generation"
 # The longest a change made past the ORM (which no signal reports) goes unseen.
 TIMEOUT = 300
+
+
+# Caches kept in each process: a change seen by one process only.
+_PER_PROCESS = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def enabled() -> bool:
+    chosen = getattr(settings, "PERMISSIONS_CACHE", None)
+    if chosen is not None:
+        return bool(chosen)
+    return settings.CACHES["default"]["BACKEND"] not in _PER_PROCESS
 
 
 def _key(user) -> str:
@@ -42,6 +62,8 @@ def load(user):
     """Fill in the permissions ModelBackend keeps on `user` for the request, from the
     cache (one round trip) or, failing that, from the database (its two queries)."""
     if user is None or not user.is_authenticated or not user.is_active or user.pk is None:
+        return
+    if not enabled():
         return
     if hasattr(user, "_user_perm_cache") and hasattr(user, "_group_perm_cache"):
         return

@@ -36,6 +36,12 @@ def _view_meeting():
     return Permission.objects.get(content_type__app_label="missions", codename="view_meeting")
 
 
+@pytest.fixture(autouse=True)
+def _kept(settings):
+    # The tests' cache is the process's own; the tests run in one process.
+    settings.PERMISSIONS_CACHE = True
+
+
 @pytest.fixture
 def reader(django_user_model):
     user = django_user_model.objects.create_user(username="reader", password="x")
@@ -129,3 +135,15 @@ def test_an_evicted_generation_starts_a_new_one(reader):
     # Whatever was kept under the lost generation is read again, never trusted.
     assert _get(client) == (200, 2)
     assert _get(client) == (200, 0)
+
+
+def test_not_kept_with_a_cache_of_each_process(reader, settings):
+    """Without a shared cache a change made through one worker would not reach the
+    others: each request reads the permissions, as Django does."""
+    settings.PERMISSIONS_CACHE = None
+    client = _token_client(reader)
+    assert _get(client) == (200, 2)
+    assert _get(client) == (200, 2)
+    assert not permissions.enabled()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    assert permissions.enabled()
