@@ -711,6 +711,11 @@ class LinkedRecords:
 
     def _look_up(self, model, pks):
         manager = model._default_manager
+        hidden = None if self.user is None else hidden_ids(model, self.user)
+        if hidden is not None:
+            # The reader's hidden rows of the model, kept between requests: no query.
+            self._known.setdefault(model, {}).update({pk: pk not in hidden for pk in pks})
+            return
         if self.user is None:
             rows = manager.filter(pk__in=pks).exclude(manager.all().restricted_q())
         else:
@@ -852,6 +857,29 @@ def keep_hidden(generation, value, *parts):
     if generation is None:
         return
     cache.set(_hidden_key(*parts), (generation, value), HIDDEN_TIMEOUT)
+
+
+def hidden_ids(model, user):
+    """The ids of `model`'s rows hidden from `user` (a frozenset), kept between
+    requests; None when the cache is not shared (then nothing is kept). One query
+    the first time for each generation."""
+    if user is None or sees_everything(user) or not user.is_authenticated:
+        return None
+    parts = ("ids", model._meta.label_lower, user.pk)
+    found, kept, generation = kept_hidden(*parts)
+    if found:
+        return kept
+    if generation is None:
+        return None
+    manager = model._default_manager
+    visible = manager.visible_to(user)
+    condition = visible._visibility
+    if condition is None:
+        return None
+    rows = manager.filter(manager.all().restricted_q()).exclude(condition)
+    ids = frozenset(rows.order_by().values_list("pk", flat=True))
+    keep_hidden(generation, ids, *parts)
+    return ids
 
 
 def forget_hidden(**kwargs):
