@@ -99,9 +99,7 @@ def test_an_access_list_changed_is_seen_by_the_next_request(
     assert (count, seven[2].pk in ids) == (6, False)
 
 
-def test_joining_and_leaving_a_group_is_seen_by_the_next_request(
-    seven, analyst_api, analyst_user
-):
+def test_joining_and_leaving_a_group_is_seen_by_the_next_request(seven, analyst_api, analyst_user):
     team = Group.objects.create(name="Negotiation team")
     _hide(seven[3], groups=[team])
     assert _get(analyst_api, PROJECTS)[0] == 6
@@ -126,3 +124,27 @@ def test_a_mission_raised_carries_its_meetings_and_the_next_count_sees_them(
     count, ids, _counted = _get(analyst_api, MEETINGS)
     assert count == 2
     assert not ids & {meeting.pk for meeting in meetings}
+
+
+def test_a_link_to_a_record_raised_or_listed_is_decided_anew(analyst_api, analyst_user):
+    """LinkedRecords decides a page's level-3 links from the reader's hidden rows kept
+    in the cache: a change of the linked record's level or list is seen at once."""
+    from agreements.models import Agreement
+
+    earlier = factories.AgreementFactory(title="Earlier MoC")
+    successor = factories.AgreementFactory(title="Open successor", supersedes=earlier)
+    _analyze(Agreement._meta.db_table)
+
+    def supersedes():
+        response = analyst_api.get(f"/api/v1/agreements/{successor.pk}/")
+        assert response.status_code == 200
+        return response.json()["supersedes"]
+
+    assert supersedes()["id"] == earlier.pk
+    _hide(earlier)
+    assert supersedes() is None
+    assert supersedes() is None  # kept
+    earlier.access_users.add(analyst_user)
+    assert supersedes()["id"] == earlier.pk
+    earlier.access_users.remove(analyst_user)
+    assert supersedes() is None
