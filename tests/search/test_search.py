@@ -59,7 +59,14 @@ def test_every_kind_is_answered_in_order_with_its_count(analyst_api):
     assert body["count"] == 4
     project = body["groups"][3]["results"][0]
     assert project["url"].endswith(f"/api/v1/projects/{project['id']}/")
-    assert project["page"].endswith(f"/admin/projects/project/{project['id']}/change/")
+    # A kind with an analysts' page links to it; the others to the admin (for staff).
+    assert project["page"] == f"http://testserver/reports/projects/{project['id']}/"
+    mission = body["groups"][0]["results"][0]
+    assert mission["page"] == f"http://testserver/reports/missions/{mission['id']}/"
+    organization = body["groups"][4]["results"][0]
+    assert organization["page"].endswith(
+        f"/admin/contacts/organization/{organization['id']}/change/"
+    )
 
 
 def test_a_two_character_japanese_term_finds_what_contains_it(analyst_api):
