@@ -156,11 +156,15 @@ def _visible_count(visible, every: set[int], vendor: str) -> int:
     read (through the classification's index), and those the user may read of them
     added back: the matches' own rows are not fetched to be counted."""
     restricted = getattr(visible, "restricted_q", None)
+    # The ids as a parameter the planner does not count (core.counts.PkAmong): it
+    # estimates a constant array element by element (10 ms for 9,000 ids), and the
+    # classification's index finds the few level-3 rows anyway.
+    among = PkAmong(sorted(every)) if vendor == "postgresql" else Q(pk__in=sorted(every))
     if restricted is None:
-        return visible.filter(_among(every, vendor)).count()
+        return visible.filter(among).count()
     numbers = (
         visible.model._default_manager.order_by()
-        .filter(restricted(), _among(every, vendor))
+        .filter(restricted(), among)
         .aggregate(
             restricted=Count("pk"),
             readable=Count("pk", filter=Q(Exists(visible.filter(pk=OuterRef("pk"))))),
