@@ -166,6 +166,19 @@ def test_each_tier_is_cut_at_the_limit_and_hidden_records_leave_no_gap(analyst_a
     assert displays(found)[3:] == [*(str(m) for m in reversed(titled)), "Railway"]
 
 
+def test_a_title_that_begins_with_the_search_but_is_no_match_is_skipped(analyst_api):
+    """Titles that begin with the search are looked up by title alone (its lower case),
+    then kept if they match: "Cafe" and a combining accent begins with "cafe" in lower
+    case but is "café" once folded, so no match."""
+    MissionFactory(title="Cafe\u0301 talks", start_date=datetime.date(2021, 1, 1))
+    MissionFactory(title="Cafe visit", start_date=datetime.date(2020, 1, 1))
+
+    found = groups_of(analyst_api.get(SEARCH, {"q": "cafe", "limit": 1}))["missions"]
+
+    assert found["count"] == 1
+    assert displays(found) == ["Cafe visit"]
+
+
 def test_a_title_in_half_width_kana_ranks_as_a_title(analyst_api):
     """A title matched as the search matches it (folded) is a title match, whatever its
     width (before, only a title holding the term as typed was)."""
