@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from accounts import permissions
 from accounts.models import APIToken
 
 # Recording every use would write on every read; once a minute says enough.
@@ -33,6 +34,8 @@ class APITokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The user's permissions from the cache, when they are kept there.
+        permissions.load(token.user)
         return token.user, token
 
     def authenticate_header(self, request):

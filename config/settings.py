@@ -142,6 +142,9 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
 # by default; with CACHE_URL (e.g. redis://127.0.0.1:6379/1) every app server shares
 # it, so that two gunicorn instances enforce one limit.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A user's permissions kept in the cache between requests (accounts.permissions): by
+# default only when the cache is shared by every process (CACHE_URL).
+PERMISSIONS_CACHE = env.bool("PERMISSIONS_CACHE", default=None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

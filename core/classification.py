@@ -23,7 +23,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+from django.db.models.expressions import Expression
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,65 +47,234 @@ def _through_key(model) -> str:
     return model._meta.model_name
 
 
-def _access_list(model, user, outer: str = "pk") -> Q:
-    """The user, or one of the user's groups, is on the record's access list."""
+# -- the rule, as SQL ---------------------------------------------------------------
+#
+# The condition is written once per model (and kind of database) as SQL text, with the
+# reader's id as a parameter, and handed to every query as one expression (VisibleTo):
+# Django then neither builds nor compiles its nested subqueries for each query that
+# carries it (some 5 ms to build and 9 ms to compile a meeting's, for the count and
+# again for the page: docs/performance.md). The text refers to the row being read by a
+# token that VisibleTo.as_sql replaces with the alias the query gives its table; its
+# own tables have aliases of their own (`cls_…`, numbered by depth), so that each
+# reference finds the table it means at any depth of nesting. No part of it is ever
+# NULL, so that its negation (the rows hidden from a reader) is exact too.
+
+_ROW = "\x00row\x00"  # the row's table in a template: replaced by its alias
+_READER = object()  # the reader's id among a template's parameters
+
+
+class ParentLink:
+    """What a record hangs on, for its classification: `model`'s record whose id is in
+    the column of `field` (and, for a record attached by content type, only when its
+    `type_field` names `model`). A parent without a classification (the directory) hides
+    nothing, and is never at level 3."""
+
+    def __init__(self, model, field: str, type_field: str | None = None):
+        self.model = model
+        self.field = field
+        self.type_field = type_field
+
+
+def _column(model, name: str) -> str:
+    return model._meta.get_field(name).column
+
+
+def _sql_access_list(model, row: str, depth: int, qn) -> tuple[str, list]:
+    """The reader, or one of their groups, is on the access list of `row`."""
+    from django.contrib.auth import get_user_model
+
     key = _through_key(model)
-    users = model.access_users.through._default_manager.filter(
-        **{key: OuterRef(outer), "user": user.pk}
+    users = model.access_users.through
+    groups = model.access_groups.through
+    members = get_user_model().groups.through
+    u, g, m = f"cls_u{depth}", f"cls_g{depth}", f"cls_m{depth}"
+    pk = qn(model._meta.pk.column)
+    # Not correlated with the row: the records listed for the reader are read once per
+    # query (a hashed set: they are few) and each row looked up in it, where a
+    # correlated EXISTS ran two subqueries for every level-3 row (some 1.6 µs each).
+    sql = (
+        f"({row}.{pk} IN (SELECT {u}.{qn(_column(users, key))} "
+        f"FROM {qn(users._meta.db_table)} {u} "
+        f"WHERE {u}.{qn(_column(users, 'user'))} = %s) "
+        f"OR {row}.{pk} IN (SELECT {g}.{qn(_column(groups, key))} "
+        f"FROM {qn(groups._meta.db_table)} {g} "
+        f"INNER JOIN {qn(members._meta.db_table)} {m} "
+        f"ON {m}.{qn(_column(members, 'group'))} = {g}.{qn(_column(groups, 'group'))} "
+        f"WHERE {m}.{qn(_column(members, 'user'))} = %s))"
     )
-    groups = model.access_groups.through._default_manager.filter(
-        **{key: OuterRef(outer), "group__user": user.pk}
-    )
-    return Q(Exists(users)) | Q(Exists(groups))
+    return sql, [_READER, _READER]
 
 
-def _no_access_list(model, outer: str = "pk") -> Q:
+def _sql_no_access_list(model, row: str, depth: int, qn) -> str:
     key = _through_key(model)
-    users = model.access_users.through._default_manager.filter(**{key: OuterRef(outer)})
-    groups = model.access_groups.through._default_manager.filter(**{key: OuterRef(outer)})
-    return ~Q(Exists(users)) & ~Q(Exists(groups))
+    pk = qn(model._meta.pk.column)
+    parts = []
+    for name, letter in (("access_users", "u"), ("access_groups", "g")):
+        through = getattr(model, name).through
+        alias = f"cls_{letter}{depth}"
+        # The records with a list are read once per query too (a list is kept at level
+        # 3 only, so they are fewer than the level-3 rows); the column is NOT NULL, so
+        # NOT IN is never NULL.
+        parts.append(
+            f"{row}.{pk} NOT IN (SELECT {alias}.{qn(_column(through, key))} "
+            f"FROM {qn(through._meta.db_table)} {alias})"
+        )
+    return "(" + " AND ".join(parts) + ")"
 
 
-# The conditions built, by (model, user id, the user's flags): the condition is SQL on
-# the user's id alone (groups and lists are read by the database), and building one,
-# nested subqueries and all, cost a list request some 15 ms of Python (docs/
-# performance.md). Django copies a condition as it adds it to a query.
-_READABLE: dict = {}
-_READABLE_KEPT = 2048
+def _sql_parent(model, link: ParentLink, row: str, depth: int, qn, restricted: bool):
+    """The record that `row` (of `model`) hangs on through `link` is visible to the
+    reader (and, with `restricted`, is at level 3); None: never."""
+    sql, params = [], []
+    if link.type_field is not None:
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = f"cls_t{depth}"
+        sql.append(
+            f"EXISTS(SELECT 1 FROM {qn(ContentType._meta.db_table)} {ct} "
+            f"WHERE {ct}.{qn('id')} = {row}.{qn(_column(model, link.type_field))} "
+            f"AND {ct}.{qn('app_label')} = %s AND {ct}.{qn('model')} = %s)"
+        )
+        params += [link.model._meta.app_label, link.model._meta.model_name]
+    if not issubclass(link.model, ClassifiedModel):
+        if restricted:
+            return None
+        return "(" + (" AND ".join(sql) or "1 = 1") + ")", params
+    parent = f"cls_p{depth}"
+    readable, readable_params = _sql_readable(link.model, parent, depth + 1, qn)
+    level = (
+        f" AND {parent}.{qn('classification')} = {int(Classification.NEED_TO_KNOW)}"
+        if restricted
+        else ""
+    )
+    sql.append(
+        f"EXISTS(SELECT 1 FROM {qn(link.model._meta.db_table)} {parent} "
+        f"WHERE {parent}.{qn(link.model._meta.pk.column)} = {row}.{qn(_column(model, link.field))}"
+        f"{level} AND {readable})"
+    )
+    return "(" + " AND ".join(sql) + ")", params + readable_params
+
+
+def _sql_parents(model, row: str, depth: int, qn, restricted: bool) -> tuple[str, list]:
+    """What `row` hangs on is visible (and at level 3, with `restricted`)."""
+    sql, params = [], []
+    for link in model.classification_parents():
+        found = _sql_parent(model, link, row, depth, qn, restricted)
+        if found is not None:
+            sql.append(found[0])
+            params += found[1]
+    return ("(" + " OR ".join(sql) + ")" if sql else "(1 = 0)"), params
+
+
+def _sql_readable(model, row: str, depth: int, qn) -> tuple[str, list]:
+    """`row`, of `model`, may be read by the reader (not a superuser): the module's rule.
+
+    An attached record is at least as restricted as its parent: below level 3 its parent
+    is below level 3 too, so the parent is only looked at for level-3 rows. Without a
+    list of its own, it takes that of a level-3 parent (raised with it); under a parent
+    below level 3 no list means no one but superusers."""
+    open_levels = f"{row}.{qn('classification')} < {int(Classification.NEED_TO_KNOW)}"
+    listed, params = _sql_access_list(model, row, depth, qn)
+    if not model.classification_parents():
+        return f"({open_levels} OR {listed})", params
+    parents, parents_params = _sql_parents(model, row, depth, qn, restricted=False)
+    restricted, restricted_params = _sql_parents(model, row, depth, qn, restricted=True)
+    unlisted = _sql_no_access_list(model, row, depth, qn)
+    return (
+        f"({open_levels} OR ({listed} AND {parents}) OR ({unlisted} AND {restricted}))",
+        params + parents_params + restricted_params,
+    )
+
+
+def _sql_parent_visible(model, row: str, qn) -> tuple[str, list]:
+    """The record that `row` (of `model`, an AttachedQuerySet's: its classified_via)
+    belongs to may be read."""
+    field = model._meta.get_field(model.classified_via)
+    return _sql_parent(model, ParentLink(field.related_model, field.name), row, 1, qn, False)
+
+
+# The templates written, by (what, model, kind of database): SQL on the reader's id.
+_TEMPLATES: dict = {}
+
+
+def _template(what: str, model, connection) -> tuple[str, tuple]:
+    key = (what, model, connection.vendor)
+    found = _TEMPLATES.get(key)
+    if found is None:
+        qn = connection.ops.quote_name
+        if what == "readable":
+            sql, params = _sql_readable(model, _ROW, 1, qn)
+        else:
+            sql, params = _sql_parent_visible(model, _ROW, qn)
+        found = _TEMPLATES[key] = (sql, tuple(params))
+    return found
+
+
+class VisibleTo(Expression):
+    """The condition that the row may be read by the reader whose id is `reader`: the
+    rule (`readable`, for a ClassifiedModel) or that of the record it belongs to
+    (`attached`, for an AttachedQuerySet's). For filter() and exclude(), alone or in a
+    Q, at any depth of subqueries."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, what: str, model, reader: int, row=None):
+        super().__init__(output_field=models.BooleanField())
+        self.what, self.model, self.reader, self.row = what, model, reader, row
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.what}, {self.model.__name__}, {self.reader})"
+
+    @property
+    def identity(self):
+        return (self.__class__, self.what, self.model, self.reader, self.row)
+
+    def __eq__(self, other):
+        return isinstance(other, VisibleTo) and self.identity == other.identity
+
+    def __hash__(self):
+        return hash((self.what, self.model, self.reader))
+
+    def get_source_expressions(self):
+        return [] if self.row is None else [self.row]
+
+    def set_source_expressions(self, exprs):
+        self.row = exprs[0] if exprs else None
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        clone = self.copy()
+        # The queryset's own table, as the query names it (relabelled with it when the
+        # query becomes a subquery).
+        clone.row = query.resolve_ref("pk")
+        return clone
+
+    def get_group_by_cols(self):
+        return [self]
+
+    def as_sql(self, compiler, connection):
+        sql, params = _template(self.what, self.model, connection)
+        alias = compiler.quote_name_unless_alias(self.row.alias)
+        reader = self.reader
+        return (
+            sql.replace(_ROW, alias),
+            tuple(reader if param is _READER else param for param in params),
+        )
 
 
 def readable_q(model, user) -> Q:
     """The condition on `model`'s rows that `user` may read (not for superusers)."""
-    key = (model, user.pk, user.is_active, user.is_superuser, user.is_authenticated)
-    condition = _READABLE.get(key)
-    if condition is None:
-        if len(_READABLE) >= _READABLE_KEPT:
-            _READABLE.clear()
-        condition = _READABLE[key] = _readable_q(model, user)
-    return condition
-
-
-def _readable_q(model, user) -> Q:
-    open_levels = Q(classification__lt=Classification.NEED_TO_KNOW)
-    parents = model.classified_parents(user)
-    if not parents:
-        return open_levels | _access_list(model, user)
-    # An attached record is at least as restricted as its parent: below level 3 its
-    # parent is below level 3 too, so the parent is only looked at for level-3 rows.
-    # Without a list of its own, it takes that of a level-3 parent (raised with it);
-    # under a parent below level 3 no list means no one but superusers.
-    restricted_parents = model.classified_parents(user, restricted=True)
-    return (
-        open_levels
-        | (_access_list(model, user) & parents)
-        | (_no_access_list(model) & restricted_parents)
-    )
+    return Q(VisibleTo("readable", model, user.pk))
 
 
 class ClassifiedQuerySet(models.QuerySet):
     # Whether the only condition on the rows is visible_to()'s: core.prefetch then reads
     # a relation through it as fast as an unfiltered one.
     _only_visibility = False
+    # The condition of visible_to(), while it is the only one (core.counts).
+    _visibility = None
 
     def visible_to(self, user):
         """The records `user` may read: the one rule of who sees what (module doc)."""
@@ -113,8 +283,10 @@ class ClassifiedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         plain = not self.query.where
-        visible = self.filter(readable_q(self.model, user))
+        condition = VisibleTo("readable", self.model, user.pk)
+        visible = self.filter(condition)
         visible._only_visibility = plain
+        visible._visibility = condition if plain else None
         return visible
 
     def restricted_q(self) -> Q:
@@ -125,11 +297,13 @@ class ClassifiedQuerySet(models.QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._only_visibility = self._only_visibility
+        clone._visibility = self._visibility
         return clone
 
     def _filter_or_exclude(self, negate, args, kwargs):
         narrowed = super()._filter_or_exclude(negate, args, kwargs)
         narrowed._only_visibility = False
+        narrowed._visibility = None
         return narrowed
 
 
@@ -147,10 +321,11 @@ class AttachedQuerySet(ClassifiedQuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        field = self.model._meta.get_field(self.model.classified_via)
         plain = not self.query.where
-        visible = self.filter(parent_visible(field.related_model, user, field.attname))
+        condition = VisibleTo("attached", self.model, user.pk)
+        visible = self.filter(condition)
         visible._only_visibility = plain
+        visible._visibility = condition if plain else None
         return visible
 
     def restricted_q(self) -> Q:
@@ -160,15 +335,6 @@ class AttachedQuerySet(ClassifiedQuerySet):
 
 
 AttachedManager = models.Manager.from_queryset(AttachedQuerySet)
-
-
-def parent_visible(parent_model, user, outer: str, restricted: bool = False) -> Q:
-    """`parent_model`'s row that `outer` points at is visible to `user` (and, with
-    `restricted`, is at level 3)."""
-    parents = parent_model._default_manager.visible_to(user).filter(pk=OuterRef(outer))
-    if restricted:
-        parents = parents.filter(classification=Classification.NEED_TO_KNOW)
-    return Q(Exists(parents.values("pk")))
 
 
 class ClassifiedModel(models.Model):
@@ -219,10 +385,10 @@ class ClassifiedModel(models.Model):
     # -- what it hangs on ----------------------------------------------------------
 
     @classmethod
-    def classified_parents(cls, user, restricted: bool = False) -> Q | None:
-        """The condition that what a row hangs on is visible to `user` (and at level 3,
-        with `restricted`); None: a record that hangs on nothing."""
-        return None
+    def classification_parents(cls) -> tuple[ParentLink, ...]:
+        """What a row may hang on (core.classification's rule reads them); none: a
+        record that hangs on nothing."""
+        return ()
 
     def classification_floor(self):
         """(the lowest classification this record may have, what imposes it)."""

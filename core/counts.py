@@ -16,9 +16,6 @@ from django.utils.functional import cached_property
 
 # Below this many rows an exact count is cheap enough and always right.
 ESTIMATE_ABOVE = 100_000
-# A large table's count for a reader is its estimate less the need-to-know rows the
-# reader may not see, up to this many such rows; beyond, an exact count.
-RESTRICTED_ROWS_COUNTED = 10_000
 
 
 def _rows_as_they_are(query) -> bool:
@@ -45,19 +42,37 @@ def _is_visible_table(queryset: QuerySet) -> bool:
     return getattr(queryset, "_only_visibility", False) and _rows_as_they_are(queryset.query)
 
 
+def _hidden_rows(queryset: QuerySet) -> QuerySet | None:
+    """The rows of the table that the reader of a list read through visible_to() may
+    not see: those some readers may not (level 3, found by the classification index)
+    but for the reader's. None for a whole table."""
+    condition = getattr(queryset, "_visibility", None)
+    if condition is None or not _is_visible_table(queryset):
+        return None
+    rows = queryset.model._base_manager.filter(queryset.restricted_q()).exclude(condition)
+    return rows.order_by().values("pk")
+
+
 def _table_estimate(connection, queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of the rows of the queryset's table when it is large; the
-    queryset's exact count when the table is small. One query either way."""
+    """PostgreSQL's estimate of the rows of the queryset's table when it is large (less
+    the rows hidden from the list's reader, counted exactly); the queryset's exact count
+    when the table is small. One query either way."""
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     rows_sql, rows_params = queryset.order_by().values("pk").query.sql_with_params()
+    hidden = _hidden_rows(queryset)
+    if hidden is None:
+        hidden_sql, hidden_params = "0", ()
+    else:
+        hidden_sql, hidden_params = hidden.query.sql_with_params()
+        hidden_sql = f"(SELECT COUNT(*) FROM ({hidden_sql}) AS hidden)"
     with connection.cursor() as cursor:
-        # The scalar subquery runs only when the CASE reaches it (an InitPlan is
+        # A scalar subquery runs only when the CASE reaches it (an InitPlan is
         # evaluated on first use), so a large table is never counted.
         cursor.execute(
-            "SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "
+            f"SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint - {hidden_sql} "
             f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) AS rows) END, c.reltuples >= %s "
             "FROM pg_class c WHERE c.oid = %s::regclass",
-            [ESTIMATE_ABOVE, *rows_params, ESTIMATE_ABOVE, table],
+            [ESTIMATE_ABOVE, *hidden_params, *rows_params, ESTIMATE_ABOVE, table],
         )
         row = cursor.fetchone()
     return row
@@ -143,23 +158,12 @@ def estimated_count(queryset: QuerySet) -> int:
     found = _table_estimate(connection, queryset)
     if found is None:
         return queryset.count()
-    count, estimated = found
-    if not estimated or _is_whole_table(queryset):
-        return count
-    # A large table read through visible_to(): its size less the rows the reader may
-    # not see, counted exactly, so that a count never includes a record its reader
-    # cannot read, and never reads the whole table either. Need-to-know rows are few
-    # and found by an index; the reader's are counted among their ids (given the
-    # visibility condition and the level together, the planner reads the whole table).
-    restricted = list(
-        queryset.model._base_manager.filter(queryset.restricted_q())
-        .order_by()
-        .values_list("pk", flat=True)[: RESTRICTED_ROWS_COUNTED + 1]
-    )
-    if len(restricted) > RESTRICTED_ROWS_COUNTED:
-        return queryset.count()
-    readable = queryset.filter(PkAmong(restricted)).count() if restricted else 0
-    return count - len(restricted) + readable
+    # A large table read through visible_to() is counted as its size less the rows the
+    # reader may not see, counted exactly in the same query (among the need-to-know
+    # rows, which the classification index finds), so that a count never includes a
+    # record its reader cannot read, and never reads the whole table either.
+    count, _estimated = found
+    return count
 
 
 class EstimatedPage(Page):

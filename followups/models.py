@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from core.classification import AttachedRecord, parent_visible
+from core.classification import AttachedRecord, ParentLink
 from core.models import TimeStampedModel
 from followups.choices import FOLLOWABLE_MODELS, FollowUpStatus
 
@@ -94,17 +94,14 @@ class FollowUp(AttachedRecord, TimeStampedModel):
         return self.title
 
     @classmethod
-    def classified_parents(cls, user, restricted=False):
+    def classification_parents(cls):
         from django.apps import apps
 
-        # The record it is attached to is visible: one condition per kind of record.
-        condition = Q()
-        for app_label, model_name in FOLLOWABLE_MODELS:
-            model = apps.get_model(app_label, model_name)
-            condition |= Q(content_type__app_label=app_label, content_type__model=model_name) & (
-                parent_visible(model, user, "object_id", restricted)
-            )
-        return condition
+        # The record it is attached to, one kind of record after the other.
+        return tuple(
+            ParentLink(apps.get_model(app_label, model_name), "object_id", "content_type")
+            for app_label, model_name in FOLLOWABLE_MODELS
+        )
 
     def clean(self):
         super().clean()

@@ -5,9 +5,10 @@ permissions to add and change the kind's records)."""
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from import_export.admin import ImportMixin
@@ -17,7 +18,13 @@ from imports.choices import ImportStatus
 from imports.engine import kinds, table_as_dataset
 from imports.models import ImportJob
 from imports.reading import FileRefused, read_table
-from imports.services import estimate_rows, import_job_create, may_import, progress_of
+from imports.services import (
+    estimate_rows,
+    import_job_create,
+    job_messages,
+    may_import,
+    progress_of,
+)
 
 
 def spreadsheet_format(kind):
@@ -85,6 +92,43 @@ class RecordImportMixin(ImportMixin):
         context = super().get_import_context_data(**kwargs)
         context["template_url"] = reverse("api:importjob-template", args=[self.import_kind])
         return context
+
+    def import_action(self, request, **kwargs):
+        """The upload: a file of more rows than the API imports within a request is
+        previewed by a background dry run (imports.tasks), whose page shows its progress,
+        then what the file would do and every error, and offers to import it; a smaller
+        one is previewed now, as django-import-export does."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                data = b"".join(upload.chunks())
+                upload.seek(0)
+                if estimate_rows(data) > settings.IMPORT_SYNC_MAX_ROWS:
+                    return self._preview_in_background(request, upload.name, data)
+        return super().import_action(request, **kwargs)
+
+    def _preview_in_background(self, request, name, data):
+        try:
+            job = import_job_create(
+                user=request.user,
+                resource=self.import_kind,
+                name=name or "import",
+                data=data,
+                dry_run=True,
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+        except FileRefused as refused:
+            messages.error(request, refused.message)
+            return self._back(request)
+        messages.info(
+            request,
+            _(
+                "The file is being checked in the background: this page shows its progress, "
+                "then what it would import and every error, and lets you import it."
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[job.pk]))
 
     def process_import(self, request, **kwargs):
         """The confirmation: a file of more rows than the API imports within a request
@@ -235,7 +279,58 @@ class ImportJobAdmin(admin.ModelAdmin):
         extra_context = dict(extra_context or {})
         if job is not None and job.status in (ImportStatus.PENDING, ImportStatus.RUNNING):
             extra_context["refresh_seconds"] = self.REFRESH_SECONDS
+        if job is not None and self._may_confirm(request, job):
+            extra_context["confirm_url"] = reverse("admin:imports_importjob_confirm", args=[job.pk])
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="imports_importjob_confirm",
+            )
+        ]
+        return urls + super().get_urls()
+
+    @staticmethod
+    def _may_confirm(request, job) -> bool:
+        """A dry run that found no error may be imported by whoever ran it, if they
+        still may import its kind."""
+        return (
+            job.dry_run
+            and job.status == ImportStatus.SUCCEEDED
+            and job.user_id == request.user.pk
+            and may_import(request.user, job.resource)
+        )
+
+    def confirm_view(self, request, pk):
+        """The confirmation of a preview run in the background: the same file imported
+        (in the background, as a big file is), the page of that import shown."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self.get_queryset(request).filter(pk=pk).first()
+        if job is None or not self._may_confirm(request, job):
+            raise PermissionDenied
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            imported = import_job_create(
+                user=request.user,
+                resource=job.resource,
+                name=job.file_name,
+                data=data,
+                dry_run=False,
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+        except FileRefused as refused:
+            messages.error(request, refused.message)
+            return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[job.pk]))
+        messages.info(
+            request,
+            _("The file is being imported in the background: this page shows its progress."),
+        )
+        return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[imported.pk]))
 
     @admin.display(description=gettext_lazy("progress"))
     def live_progress(self, job):
@@ -251,8 +346,13 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("warnings"))
     def warnings_list(self, job):
-        return render_to_string("admin/imports/importjob/warnings.html", {"warnings": job.warnings})
+        # In the reader's language, whoever imported the file.
+        return render_to_string(
+            "admin/imports/importjob/warnings.html", {"warnings": job_messages(job)[1]}
+        )
 
     @admin.display(description=gettext_lazy("errors"))
     def errors_table(self, job):
-        return render_to_string("admin/imports/importjob/errors.html", {"errors": job.errors})
+        return render_to_string(
+            "admin/imports/importjob/errors.html", {"errors": job_messages(job)[0]}
+        )

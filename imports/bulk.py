@@ -28,11 +28,14 @@ leader or leader's rank changes (its leader's meetings follow, one by one), and 
 groups of rows that name one mission."""
 
 import logging
+import time
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
+from django.db.models import DateField, DateTimeField, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import CountryField
 
 from imports import parsing
 from imports.engine import ROW_COLUMN, Report, invalid_row_errors
@@ -40,6 +43,15 @@ from imports.resources import IMPORT_REASON, KindResource
 from missions.models import Meeting, Mission, engagement_key
 
 logger = logging.getLogger(__name__)
+
+# The pre_save() methods that read the record's value and change nothing (DateField's
+# and DateTimeField's, but for auto_now and auto_now_add).
+_PLAIN_PRE_SAVE = (
+    Field.pre_save,
+    DateField.pre_save,
+    DateTimeField.pre_save,
+    CountryField.pre_save,
+)
 
 PROGRESS_EVERY = 500  # rows
 
@@ -336,8 +348,108 @@ class _MissionImport:
 def _insert(model, records):
     for record in records:
         record._import_created = True
-    if records:
+    if not records:
+        return
+    if _copyable(model):
+        _copy_insert(model, records)
+    else:
         model._default_manager.bulk_create(records)
+
+
+def _copyable(model) -> bool:
+    """Whether _copy_insert() writes the model's records as bulk_create() would: on
+    PostgreSQL, a key the database numbers, no column the database fills or computes."""
+    pk = model._meta.pk
+    return (
+        connection.vendor == "postgresql"
+        and pk.db_returning
+        and model._meta.db_returning_fields == [pk]
+        and not any(field.generated or field.has_db_default() for field in model._meta.fields)
+    )
+
+
+def _copy_insert(model, records):
+    """bulk_create(records), the same rows, faster: their keys taken from the table's
+    sequence in one query, the rows sent by COPY, and each value prepared once per
+    distinct value of its column (bulk_create prepares every value of every row: a
+    country field builds a Country for each, 4.6 s of the 12,000 records of the bench's
+    file). A column's prepared value is a function of the value the record holds, but
+    for the fields whose pre_save() sets it (auto_now, auto_now_add): those are
+    set to the time of the insert (one time for all the records, which bulk_create()
+    would take again for each)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    preparers = [_preparer(field, now) for field in fields]
+    for record in records:
+        record._prepare_related_fields_for_save(operation_name="bulk_create")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(records)],
+        )
+        keys = sorted(key for (key,) in cursor.fetchall())
+        columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
+        sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        started = time.monotonic()
+        with cursor.cursor.copy(sql) as copy:
+            for key, record in zip(keys, records, strict=True):
+                copy.write_row([key, *(prepare(record) for prepare in preparers)])
+        if connection.queries_logged:
+            # Counted as the statements Django runs are (the queries the tests pin).
+            connection.queries_log.append(
+                {
+                    "sql": f"{sql} -- {len(records)} rows",
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
+    for key, record in zip(keys, records, strict=True):
+        record.pk = key
+        record._state.adding = False
+        record._state.db = connection.alias
+
+
+def _preparer(field, now):
+    """The value bulk_create() sends for `field` of a record, as a function of the record."""
+
+    def prepare(record):
+        return field.get_db_prep_save(field.pre_save(record, True), connection)
+
+    if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
+        # The time of the import, as the records' history has it (pre_save() would take
+        # the clock again for each record, and its value prepared each time).
+        prepared = field.get_db_prep_save(now, connection)
+        attname = field.attname
+
+        def stamp(record):
+            setattr(record, attname, now)
+            return prepared
+
+        return stamp
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return prepare
+    if type(field).pre_save not in _PLAIN_PRE_SAVE:
+        return prepare
+    attname = field.attname
+    prepared = {}
+
+    def once(record):
+        value = record.__dict__.get(attname, _ABSENT)
+        if value is _ABSENT:
+            return prepare(record)
+        try:
+            return prepared[type(value), value]
+        except KeyError:
+            result = prepared[type(value), value] = prepare(record)
+            return result
+        except TypeError:  # a value that cannot be a key (a list, a dict)
+            return prepare(record)
+
+    return once
+
+
+_ABSENT = object()
 
 
 def _update(model, records, now):

@@ -154,13 +154,16 @@ def labels_of(choices) -> dict[str, str]:
     return found
 
 
-def parse_choice(value, labels: dict[str, str], allowed_text: str) -> str:
-    """A coded value given by code or label (大臣 or minister). Blank gives ""."""
+def parse_choice(value, labels: dict[str, str], allowed_text) -> str:
+    """A coded value given by code or label (大臣 or minister). Blank gives "".
+    `allowed_text`, the labels the message names, may be a function giving them."""
     if is_blank(value):
         return ""
     raw = text(value)
     code = labels.get(name_key(raw))
     if code is None:
+        if callable(allowed_text):
+            allowed_text = allowed_text()
         raise ValueError(
             _("“%(value)s” is not one of: %(allowed)s.") % {"value": raw, "allowed": allowed_text}
         )

@@ -5,7 +5,9 @@ merged header cells allowed), blank rows skipped, each row kept with its number 
 spreadsheet so that every message can name it."""
 
 import csv
+import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -98,6 +100,87 @@ def _csv_rows(data: bytes):
 
 
 def _xlsx_rows(data: bytes, spec):
+    """The chosen sheet's rows, read by calamine (a reader in Rust, some ten times
+    openpyxl's speed), its cells as openpyxl gives them; by openpyxl when calamine
+    cannot read the file, or when a sheet holds a formula (calamine gives a formula's
+    cached value, openpyxl its text, which the import takes as text, never evaluated)."""
+    rows = _calamine_rows(data, spec)
+    if rows is None:
+        rows = _openpyxl_rows(data, spec)
+    yield from rows
+
+
+# A formula cell of a worksheet's XML: <f>…</f>, <f t="shared" …/>, with or without a prefix.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formula(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if sheet and _FORMULA.search(archive.read(name)):
+                return True
+    return False
+
+
+def _calamine_rows(data: bytes, spec):
+    """The rows as a list, each cell as openpyxl's read-only reader gives it (None for
+    an empty cell, a date as a datetime at midnight, a whole number as an int), or None
+    when openpyxl should read the file."""
+    try:
+        from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+    except ImportError:  # pragma: no cover - a dependency; openpyxl still reads the file
+        return None
+    try:
+        if _has_formula(data):
+            return None
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+            sheets = [
+                meta.name
+                for meta in workbook.sheets_metadata
+                if meta.typ == SheetTypeEnum.WorkSheet
+            ]
+            if not sheets:
+                return None
+            names = {header_key(name): name for name in sheets}
+            chosen = next((names[key] for key in spec.sheet_keys() if key in names), sheets[0])
+            sheet = workbook.get_sheet_by_name(chosen)
+            end = sheet.end
+            if end is None:
+                return []
+            # Each row converted as read (to_python() would hold the whole sheet twice).
+            # iter_rows() leaves out the empty columns left of the data (and, were it
+            # to, empty rows above it): put them back so that every cell keeps its place.
+            rows = [_as_openpyxl(row) for row in sheet.iter_rows()]
+    except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    height, width = end[0] + 1, end[1] + 1
+    first = height - len(rows) + 1
+    return [
+        (number, [None] * (width - len(row)) + row if len(row) < width else row)
+        for number, row in enumerate(rows, first)
+    ]
+
+
+_WHOLE = 1e15  # openpyxl reads a larger whole number as Excel writes it: 1E+16, a float
+
+
+def _as_openpyxl(row: list) -> list:
+    cells = []
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            cells.append(value or None)
+        elif kind is float:
+            cells.append(int(value) if value.is_integer() and -_WHOLE < value < _WHOLE else value)
+        elif kind is datetime.date:
+            cells.append(datetime.datetime(value.year, value.month, value.day))
+        else:
+            cells.append(value)
+    return cells
+
+
+def _openpyxl_rows(data: bytes, spec):
     from openpyxl import load_workbook
 
     try:

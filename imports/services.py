@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from imports.choices import ImportStatus
 from imports.engine import import_file
@@ -138,6 +139,7 @@ def import_job_run(*, job_id, data: bytes | None = None) -> ImportJob | None:
                     "field": None,
                     "value": None,
                     "message": _("The import failed. Try again, or tell the administrator."),
+                    "messages": _in_each_language(FAILED_MESSAGE),
                 }
             ]
             job.status = ImportStatus.FAILED
@@ -147,6 +149,8 @@ def import_job_run(*, job_id, data: bytes | None = None) -> ImportJob | None:
             job.warnings = report.warnings
             job.row_count = report.rows
             job.status = ImportStatus.SUCCEEDED if report.ok else ImportStatus.FAILED
+    if job.errors or job.warnings:
+        _translate_messages(job, data)
     cache.delete(key)
     job.progress = 100
     job.finished_at = timezone.now()
@@ -162,3 +166,105 @@ def import_job_run(*, job_id, data: bytes | None = None) -> ImportJob | None:
         ]
     )
     return job
+
+
+FAILED_MESSAGE = gettext_noop("The import failed. Try again, or tell the administrator.")
+
+
+def _in_each_language(message) -> dict:
+    return {code: _translated(message, code) for code, _name in settings.LANGUAGES}
+
+
+def _translated(message, language):
+    with translation.override(language):
+        return _(message)
+
+
+def _translate_messages(job, data: bytes) -> None:
+    """The job's errors and warnings in every language of the site, so that each reader
+    reads them in theirs (job_messages()), not in the importer's. The messages are made
+    as the import runs, in its language: they are made again in each other language by
+    reading the file again and, when the import wrote nothing (a dry run, or a file
+    refused), importing it again as a dry run, which finds the same errors (a file with
+    errors writes nothing). A message that does not come out the same (the same row,
+    column and cell) is left in the importer's language."""
+    others = [code for code, _name in settings.LANGUAGES if code != job.language]
+    if not job.warnings and all(
+        set(others) <= set(error.get("messages") or {}) for error in job.errors
+    ):
+        return  # already in every language
+    committed = job.status == ImportStatus.SUCCEEDED and not job.dry_run
+    renderings = {}
+    for language in others:
+        with translation.override(language):
+            try:
+                if committed:
+                    # Written: only the file's reading is done again (its warnings).
+                    from imports.engine import resource_class
+                    from imports.reading import read_table
+
+                    table = read_table(data, job.file_name, resource_class(job.resource))
+                    renderings[language] = ([], table.warnings)
+                    continue
+                report = import_file(
+                    kind=job.resource,
+                    data=data,
+                    file_name=job.file_name,
+                    user=job.user,
+                    dry_run=True,
+                )
+            except FileRefused as refused:
+                renderings[language] = (
+                    [{"row": None, "field": None, "value": None, "message": refused.message}],
+                    [],
+                )
+            except Exception:  # noqa: BLE001 -- the messages stay in the importer's language
+                logger.exception("Import job %s: messages in %s", job.pk, language)
+            else:
+                renderings[language] = (report.errors, report.warnings)
+    errors = []
+    for index, error in enumerate(job.errors):
+        error = dict(error)
+        messages = dict(error.get("messages") or {job.language: error["message"]})
+        for language, (their_errors, _warnings) in renderings.items():
+            theirs = their_errors[index] if index < len(their_errors) else None
+            if theirs and all(theirs[k] == error[k] for k in ("row", "field", "value")):
+                messages.setdefault(language, theirs["message"])
+        error["messages"] = messages
+        errors.append(error)
+    job.errors = errors
+    warnings = []
+    for index, warning in enumerate(job.warnings):
+        messages = {job.language: warning}
+        for language, (_errors, their_warnings) in renderings.items():
+            if index < len(their_warnings):
+                messages[language] = their_warnings[index]
+        warnings.append(messages)
+    job.warnings = warnings
+
+
+def job_messages(job, language=None) -> tuple[list[dict], list[str]]:
+    """The job's errors ({row, field, value, message}) and warnings in `language` (the
+    reader's, by default the active one), else as the import wrote them."""
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    errors = []
+    for error in job.errors or []:
+        messages = error.get("messages") or {}
+        errors.append(
+            {
+                "row": error.get("row"),
+                "field": error.get("field"),
+                "value": error.get("value"),
+                "message": messages.get(language, error.get("message")),
+            }
+        )
+    warnings = []
+    for warning in job.warnings or []:
+        if isinstance(warning, dict):
+            warning = (
+                warning.get(language)
+                or warning.get(job.language)
+                or next(iter(warning.values()), "")
+            )
+        warnings.append(warning)
+    return errors, warnings

@@ -76,9 +76,7 @@ def _clean_fields(instance, exclude):
             continue
         try:
             if _held(field, instance, raw) or _plain_choices(field) is not None:
-                value = field.to_python(raw)
-                _validate(field, value)
-                field.run_validators(value)
+                value = _cleaned(field, raw)
             else:
                 value = field.clean(raw, instance)
             if value is not raw:
@@ -87,6 +85,29 @@ def _clean_fields(instance, exclude):
             errors[field.name] = error.error_list
     if errors:
         raise ValidationError(errors)
+
+
+def _cleaned(field, raw):
+    """The field's value for `raw`, checked (to_python(), validate() but for a foreign
+    key's lookup, the validators): a function of the value alone, so each distinct value
+    of a column is checked once (an import's dates, countries and codes repeat on every
+    row); a value refused is checked again each time (its error is raised anew)."""
+    try:
+        return _cleaned_once(field, type(raw), raw)
+    except TypeError:  # a value that cannot be a key (a list, a dict)
+        return _clean_value(field, raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleaned_once(field, _kind, raw):
+    return _clean_value(field, raw)
+
+
+def _clean_value(field, raw):
+    value = field.to_python(raw)
+    _validate(field, value)
+    field.run_validators(value)
+    return value
 
 
 def _validate(field, value):
@@ -184,11 +205,13 @@ def validate_constraints_in_memory(instance, exclude=()):
 
 
 def _check(constraint, model, instance, exclude):
+    names = _names_of(constraint)
     try:
-        names = _fields_named(Q(constraint.condition))
+        if names is None:
+            raise _Unsupported
         if names & set(exclude):
             return  # as CheckConstraint.validate(): a field left out is not checked
-        passed = _evaluate(Q(constraint.condition), model, instance)
+        passed = _compiled(constraint, model)(instance)
     except _Unsupported:
         constraint.validate(model, instance, exclude=exclude)
         return
@@ -196,6 +219,23 @@ def _check(constraint, model, instance, exclude):
         raise ValidationError(
             constraint.get_violation_error_message(), code=constraint.violation_error_code
         )
+
+
+_NAMES = {}
+
+
+def _names_of(constraint):
+    """The fields a constraint's condition names (None: a condition not evaluated here),
+    read once per constraint."""
+    key = id(constraint)
+    found = _NAMES.get(key)
+    if found is None or found[0] is not constraint:
+        try:
+            names = frozenset(_fields_named(Q(constraint.condition)))
+        except _Unsupported:
+            names = None
+        found = _NAMES[key] = (constraint, names)
+    return found[1]
 
 
 def _fields_named(condition) -> set:
@@ -212,43 +252,85 @@ def _fields_named(condition) -> set:
     return names
 
 
-def _value(model, instance, name):
+_COMPILED = {}
+
+
+def _compiled(constraint, model):
+    """The constraint's condition as a function of an instance: True, False, or None
+    (unknown, as SQL has it); its fields and constants looked up once per constraint
+    (raises _Unsupported for a condition not evaluated here)."""
+    key = (id(constraint), model)
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not constraint:
+        try:
+            evaluate = _compile(Q(constraint.condition), model)
+        except _Unsupported:
+            evaluate = None
+        found = _COMPILED[key] = (constraint, evaluate)
+    if found[1] is None:
+        raise _Unsupported
+    return found[1]
+
+
+def _field_of(model, name):
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist as error:
         raise _Unsupported from error
     if not field.concrete or field.many_to_many:
         raise _Unsupported
+    return field
+
+
+def _prepared(field, instance):
     value = _raw(instance, field)
     return None if value is None else field.get_prep_value(value)
 
 
-def _evaluate(condition, model, instance):
-    """True, False, or None (unknown, as SQL has it)."""
-    results = []
+def _compile(condition, model):
+    parts = []
     for child in condition.children:
         if isinstance(child, Q):
-            results.append(_evaluate(child, model, instance))
+            parts.append(_compile(child, model))
             continue
         lookup, right = child
         name, _sep, kind = lookup.partition("__")
         operation = _LOOKUPS.get(kind or "exact")
         if operation is None or right is None:
             raise _Unsupported
-        left = _value(model, instance, name)
+        left_field = _field_of(model, name)
         if isinstance(right, F):
-            right = _value(model, instance, right.name)
+            right_field = _field_of(model, right.name)
+            constant = None
         elif hasattr(right, "resolve_expression"):
             raise _Unsupported
         else:
-            right = model._meta.get_field(name).get_prep_value(right)
-        results.append(None if left is None or right is None else operation(left, right))
+            right_field, constant = None, model._meta.get_field(name).get_prep_value(right)
+
+        def part(
+            instance,
+            left_field=left_field,
+            right_field=right_field,
+            constant=constant,
+            operation=operation,
+        ):
+            left = _prepared(left_field, instance)
+            right = constant if right_field is None else _prepared(right_field, instance)
+            return None if left is None or right is None else operation(left, right)
+
+        parts.append(part)
     if condition.connector not in (Q.AND, Q.OR):
         raise _Unsupported
-    if condition.connector == Q.AND:
-        result = False if False in results else (None if None in results else True)
-    else:
-        result = True if True in results else (None if None in results else False)
-    if condition.negated and result is not None:
-        result = not result
-    return result
+    conjunction, negated = condition.connector == Q.AND, condition.negated
+
+    def evaluate(instance):
+        results = [part(instance) for part in parts]
+        if conjunction:
+            result = False if False in results else (None if None in results else True)
+        else:
+            result = True if True in results else (None if None in results else False)
+        if negated and result is not None:
+            result = not result
+        return result
+
+    return evaluate

@@ -45,7 +45,8 @@ class Choice(widgets.Widget):
         return ", ".join(str(label) for _code, label in self.choices)
 
     def clean(self, value, row=None, **kwargs):
-        return parsing.parse_choice(value, self.labels(), self.allowed()) or self.default
+        # The list of labels, for the message of a cell not among them: built only then.
+        return parsing.parse_choice(value, self.labels(), self.allowed) or self.default
 
 
 class Country(widgets.Widget):

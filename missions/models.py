@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from contacts.choices import JAPANESE_KINDS
 from contacts.models import Organization, Person
-from core.classification import ClassifiedModel, parent_visible, raise_attached
+from core.classification import ClassifiedModel, ParentLink, raise_attached
 from core.i18n import localized
 from core.models import Sector, Tag, TimeStampedModel
 from core.regions import JAPAN
@@ -236,8 +236,8 @@ class Meeting(ClassifiedModel, TimeStampedModel):
         return f"{day} {self.counterpart_country.name}".strip()
 
     @classmethod
-    def classified_parents(cls, user, restricted=False):
-        return parent_visible(Mission, user, "mission_id", restricted)
+    def classification_parents(cls):
+        return (ParentLink(Mission, "mission"),)
 
     def classification_floor(self):
         mission = self._mission_or_none()

@@ -122,6 +122,9 @@ def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
         )
+        if many and connection.vendor == "postgresql":
+            _refresh_engagements_in_sql(triples)
+            return
         found = {}
         # A triple's meetings are few (one official's with one country on one trip).
         meetings = Meeting.objects.filter(
@@ -167,6 +170,62 @@ def refresh_engagements(triples: Iterable[tuple[int, int, str]]) -> None:
                 Engagement.objects.filter(pk__in=stale).delete()
         elif gone:
             Engagement.objects.filter(_triples_q(gone)).delete()
+
+
+# The triples given as three arrays, recomputed from their meetings in the database:
+# the same rows as refresh_engagements() computes in Python (the rank of the first
+# meeting by date then id, the first and last dates, the count), without building an
+# Engagement for each (an import's 10,000 triples: some 1.5 s).
+_UPSERT_ENGAGEMENTS_SQL = """
+    WITH wanted (mission_id, principal_id, counterpart_country) AS (
+        SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[])
+    )
+    INSERT INTO missions_engagement
+        (mission_id, principal_id, counterpart_country, principal_rank,
+         first_date, last_date, meetings)
+    SELECT mission_id, principal_id, counterpart_country, first_rank,
+           MIN(date), MAX(date), COUNT(*)
+    FROM (
+        SELECT meeting.mission_id, meeting.principal_id, meeting.counterpart_country,
+               meeting.date,
+               FIRST_VALUE(meeting.principal_rank) OVER (
+                   PARTITION BY meeting.mission_id, meeting.principal_id,
+                                meeting.counterpart_country
+                   ORDER BY meeting.date, meeting.id
+               ) AS first_rank
+        FROM missions_meeting AS meeting
+        JOIN wanted USING (mission_id, principal_id, counterpart_country)
+    ) AS held
+    GROUP BY mission_id, principal_id, counterpart_country, first_rank
+    ON CONFLICT (mission_id, principal_id, counterpart_country) DO UPDATE SET
+        principal_rank = EXCLUDED.principal_rank,
+        first_date = EXCLUDED.first_date,
+        last_date = EXCLUDED.last_date,
+        meetings = EXCLUDED.meetings
+"""
+
+_DELETE_EMPTY_ENGAGEMENTS_SQL = """
+    DELETE FROM missions_engagement AS engagement
+    USING unnest(%s::bigint[], %s::bigint[], %s::varchar[])
+        AS wanted (mission_id, principal_id, counterpart_country)
+    WHERE engagement.mission_id = wanted.mission_id
+      AND engagement.principal_id = wanted.principal_id
+      AND engagement.counterpart_country = wanted.counterpart_country
+      AND NOT EXISTS (
+          SELECT 1 FROM missions_meeting AS meeting
+          WHERE meeting.mission_id = wanted.mission_id
+            AND meeting.principal_id = wanted.principal_id
+            AND meeting.counterpart_country = wanted.counterpart_country
+      )
+"""
+
+
+def _refresh_engagements_in_sql(triples) -> None:
+    ordered = sorted(triples)
+    arrays = [[triple[index] for triple in ordered] for index in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_ENGAGEMENTS_SQL, arrays)
+        cursor.execute(_DELETE_EMPTY_ENGAGEMENTS_SQL, arrays)
 
 
 def rebuild_engagements() -> int:

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from agreements.models import Agreement
 from agreements.validators import validate_attachment
 from contacts.models import Organization, Person
-from core.classification import AttachedRecord, ClassifiedModel, parent_visible
+from core.classification import AttachedRecord, ParentLink
 from core.models import TimeStampedModel
 from missions.models import Meeting, Mission
 from notes.choices import NOTABLE_MODELS
@@ -91,21 +91,11 @@ class Note(AttachedRecord, TimeStampedModel):
         return self.attachment.name.rsplit("/", 1)[-1] if self.attachment else ""
 
     @classmethod
-    def classified_parents(cls, user, restricted=False):
-        # The record it is on is visible: one condition per kind of record. The
-        # directory (organisations, people) has no classification: it is read by all
-        # who may view it, and is never level 3.
-        condition = Q()
-        for model in NOTABLE:
-            of_kind = Q(
-                content_type__app_label=model._meta.app_label,
-                content_type__model=model._meta.model_name,
-            )
-            if issubclass(model, ClassifiedModel):
-                condition |= of_kind & parent_visible(model, user, "object_id", restricted)
-            elif not restricted:
-                condition |= of_kind
-        return condition if condition else Q(pk__in=[])
+    def classification_parents(cls):
+        # The record it is on, one kind of record after the other. The directory
+        # (organisations, people) has no classification: it is read by all who may view
+        # it, and is never level 3.
+        return tuple(ParentLink(model, "object_id", "content_type") for model in NOTABLE)
 
     def clean(self):
         super().clean()

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from imports.engine import kinds
 from imports.models import ImportJob
-from imports.services import progress_of
+from imports.services import job_messages, progress_of
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -57,8 +57,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     progress = serializers.SerializerMethodField()
     totals = ImportTotalsSerializer(read_only=True)
-    errors = ImportErrorSerializer(many=True, read_only=True)
-    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    errors = serializers.SerializerMethodField(
+        help_text="Every error, in the reader's language (Accept-Language)."
+    )
+    warnings = serializers.SerializerMethodField(
+        help_text="The warnings, in the reader's language (Accept-Language)."
+    )
 
     class Meta:
         model = ImportJob
@@ -90,3 +94,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_progress(self, job):
         return progress_of(job)
+
+    @extend_schema_field(ImportErrorSerializer(many=True))
+    def get_errors(self, job):
+        return job_messages(job)[0]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, job):
+        return job_messages(job)[1]

@@ -108,6 +108,56 @@ def test_visible_to(analyst_user, django_user_model):
     assert Mission.objects.visible_to(superuser).count() == 2
 
 
+def test_the_rule_is_the_same_inside_subqueries_at_any_depth_and_negated(analyst_user):
+    """The condition is SQL written once (core.classification.VisibleTo), aliased to
+    the table of the query it is put in: a subquery, a subquery of a subquery, a join
+    to the same table, or exclude() find exactly the rows a plain list finds."""
+    from django.db.models import Exists, OuterRef
+
+    listed, hidden = secret_mission(), secret_mission()
+    listed.access_users.add(analyst_user)
+    open_mission = factories.MissionFactory()
+    meetings = {
+        mission: factories.MeetingFactory(mission=mission)
+        for mission in (listed, hidden, open_mission)
+    }
+    secret_meeting_of_open = factories.MeetingFactory(mission=open_mission, classification=SECRET)
+    visible = set(Meeting.objects.visible_to(analyst_user))
+    assert visible == {meetings[listed], meetings[open_mission]}
+    everything = set(Meeting.objects.all())
+    assert set(Meeting.objects.exclude(pk__in=[m.pk for m in visible])) == everything - visible
+    # Negated: the rows the reader may not see, and none of those they may.
+    from core.classification import readable_q
+
+    assert set(Meeting.objects.exclude(readable_q(Meeting, analyst_user))) == {
+        meetings[hidden],
+        secret_meeting_of_open,
+    }
+    # As a subquery, and as a subquery of a subquery (whose aliases Django renames).
+    inner = Meeting.objects.visible_to(analyst_user).values("pk")
+    assert set(Meeting.objects.filter(pk__in=inner)) == visible
+    missions = Mission.objects.filter(
+        Exists(Meeting.objects.visible_to(analyst_user).filter(mission=OuterRef("pk")))
+    )
+    assert set(missions) == {listed, open_mission}
+    deeper = Mission.objects.filter(
+        Exists(
+            Meeting.objects.filter(
+                mission=OuterRef("pk"),
+                pk__in=Meeting.objects.visible_to(analyst_user).filter(
+                    mission__in=Mission.objects.visible_to(analyst_user).values("pk")
+                ),
+            )
+        )
+    )
+    assert set(deeper) == {listed, open_mission}
+    # Through a join to the same table: the meetings of missions that have a visible one.
+    joined = Meeting.objects.filter(
+        mission__meetings__in=Meeting.objects.visible_to(analyst_user)
+    ).distinct()
+    assert set(joined) == {meetings[listed], meetings[open_mission], secret_meeting_of_open}
+
+
 def test_attached_records_follow_what_they_hang_on(analyst_user):
     mission = secret_mission()
     meeting = factories.MeetingFactory(mission=mission)

@@ -82,43 +82,67 @@ def confirm(client, preview):
     )
 
 
-def test_a_big_file_is_confirmed_into_a_background_job_and_its_page(
+def test_a_big_file_is_previewed_then_imported_by_background_jobs_and_their_pages(
     data_entry_client, data_entry_user, settings, django_capture_on_commit_callbacks
 ):
+    """Upload → preview → confirm of a file over the background threshold: the preview
+    is a background dry run (not run in the request), whose page shows its progress,
+    then what it would do, and offers the import; the import is a background job too."""
     settings.IMPORT_SYNC_MAX_ROWS = 5
     rows = [ROWS[0]] + [[f"Ministry {n}", "外国政府機関", "GH"] for n in range(12)]
-    preview = upload(data_entry_client, rows, name="ministries.xlsx")
-    assert preview.context["result"].import_report.totals["new"] == 12
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        done = confirm(data_entry_client, preview)
-    job = ImportJob.objects.get()
-    assert done.status_code == 302
-    assert done.url == reverse("admin:imports_importjob_change", args=[job.pk])
-    assert (job.user, job.resource, job.file_name, job.dry_run, job.status) == (
+        uploaded = upload(data_entry_client, rows, name="ministries.xlsx")
+    preview = ImportJob.objects.get()
+    assert uploaded.status_code == 302
+    assert uploaded.url == reverse("admin:imports_importjob_change", args=[preview.pk])
+    assert (preview.user, preview.resource, preview.file_name, preview.dry_run) == (
         data_entry_user,
         "organizations",
+        "ministries.xlsx",
+        True,
+    )
+    assert preview.status == ImportStatus.PENDING  # nothing checked within the request
+    # Waiting: the page says so, reloads itself, and offers no import yet.
+    page = data_entry_client.get(uploaded.url)
+    assert page.status_code == 200
+    assert b'http-equiv="refresh"' in page.content
+    assert b'data-testid="refreshing"' in page.content
+    assert b'data-testid="confirm-import"' not in page.content
+    # Running: the progress the job writes to the cache, not the one stored.
+    ImportJob.objects.filter(pk=preview.pk).update(status=ImportStatus.RUNNING)
+    cache.set(f"imports:progress:{preview.pk}", 42)
+    try:
+        page = data_entry_client.get(uploaded.url)
+        assert '<span data-testid="import-progress">42%</span>' in page.content.decode()
+    finally:
+        cache.delete(f"imports:progress:{preview.pk}")
+    ImportJob.objects.filter(pk=preview.pk).update(status=ImportStatus.PENDING)
+
+    assert len(callbacks) == 1
+    callbacks[0]()  # the task, run in-process without a broker
+    preview.refresh_from_db()
+    assert preview.status == ImportStatus.SUCCEEDED and preview.totals["new"] == 12
+    assert not Organization.objects.exists()  # a preview saves nothing
+    page = data_entry_client.get(uploaded.url)
+    content = page.content.decode()
+    assert b'http-equiv="refresh"' not in page.content
+    assert "<td>12</td>" in content  # what it would do, as a table
+    confirm_url = reverse("admin:imports_importjob_confirm", args=[preview.pk])
+    assert 'data-testid="confirm-import"' in content and confirm_url in content
+
+    assert data_entry_client.get(confirm_url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        done = data_entry_client.post(confirm_url)
+    job = ImportJob.objects.exclude(pk=preview.pk).get()
+    assert done.status_code == 302
+    assert done.url == reverse("admin:imports_importjob_change", args=[job.pk])
+    assert (job.file_name, job.dry_run, job.status) == (
         "ministries.xlsx",
         False,
         ImportStatus.PENDING,
     )
-    assert not Organization.objects.exists()
-    # Waiting: the page says so and reloads itself.
-    page = data_entry_client.get(done.url)
-    assert page.status_code == 200
-    assert b'http-equiv="refresh"' in page.content
-    assert b'data-testid="refreshing"' in page.content
-    # Running: the progress the job writes to the cache, not the one stored.
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
-    cache.set(f"imports:progress:{job.pk}", 42)
-    try:
-        page = data_entry_client.get(done.url)
-        assert '<span data-testid="import-progress">42%</span>' in page.content.decode()
-    finally:
-        cache.delete(f"imports:progress:{job.pk}")
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PENDING)
-
     assert len(callbacks) == 1
-    callbacks[0]()  # the task, run in-process without a broker
+    callbacks[0]()
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED and job.totals["new"] == 12
     assert Organization.objects.count() == 12
@@ -127,9 +151,46 @@ def test_a_big_file_is_confirmed_into_a_background_job_and_its_page(
     )
     page = data_entry_client.get(done.url)
     content = page.content.decode()
-    assert b'http-equiv="refresh"' not in page.content
     assert '<span data-testid="import-progress">100%</span>' in content
-    assert "<td>12</td>" in content  # the totals as a table
+    assert 'data-testid="confirm-import"' not in content  # a real import is not confirmed
+
+
+def test_a_background_preview_with_errors_offers_no_import(
+    data_entry_client, settings, django_capture_on_commit_callbacks, administrator_user, client
+):
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    rows = [ROWS[0]] + [[f"Ministry {n}", "外国政府機関", "GH"] for n in range(12)]
+    rows[4][2] = "Atlantis"
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = upload(data_entry_client, rows)
+    preview = ImportJob.objects.get()
+    assert preview.status == ImportStatus.FAILED
+    page = data_entry_client.get(uploaded.url)
+    assert "Atlantis" in page.content.decode()
+    assert b'data-testid="confirm-import"' not in page.content
+    confirm_url = reverse("admin:imports_importjob_confirm", args=[preview.pk])
+    assert data_entry_client.post(confirm_url).status_code == 403
+    # Nor may someone else confirm another's preview.
+    ImportJob.objects.filter(pk=preview.pk).update(status=ImportStatus.SUCCEEDED)
+    client.force_login(administrator_user)
+    assert client.post(confirm_url).status_code == 403
+    assert ImportJob.objects.count() == 1 and not Organization.objects.exists()
+
+
+def test_a_big_file_confirmed_from_a_preview_in_the_request_still_goes_to_the_background(
+    data_entry_client, settings, django_capture_on_commit_callbacks
+):
+    # A preview shown in the request (under the threshold then), confirmed once it is over.
+    rows = [ROWS[0]] + [[f"Ministry {n}", "外国政府機関", "GH"] for n in range(12)]
+    preview = upload(data_entry_client, rows, name="ministries.xlsx")
+    assert preview.context["result"].import_report.totals["new"] == 12
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        done = confirm(data_entry_client, preview)
+    job = ImportJob.objects.get()
+    assert done.url == reverse("admin:imports_importjob_change", args=[job.pk])
+    assert job.status == ImportStatus.SUCCEEDED and not job.dry_run
+    assert Organization.objects.count() == 12
 
 
 def test_a_small_file_is_still_imported_at_once(data_entry_client, settings):

@@ -78,6 +78,54 @@ def test_errors_are_in_the_readers_language(api):
     )
 
 
+def test_one_jobs_errors_read_in_each_readers_language(data_entry_user, administrator_user):
+    """The errors and warnings are stored in every language, not frozen in the
+    importer's: a Japanese reader and an English reader of one job each read theirs."""
+    rows = [
+        [*ORGANIZATION_HEADERS, "colour"],
+        ["Ministry", "", "外国政府機関", "Atlantis", "red"],
+        ["Ministry 2", "", "nonsense", "GH", "blue"],
+    ]
+    japanese = client_for(data_entry_user, "ja")
+    job = imported(japanese, "organizations", csv_file(rows), dry_run=True)
+    assert job["status"] == "failed"
+    english = client_for(data_entry_user, "en").get(f"{IMPORTS}{job['id']}/").json()
+    assert [e["row"] for e in english["errors"]] == [e["row"] for e in job["errors"]] == [2, 3]
+    assert english["errors"][0]["message"] == (
+        "“Atlantis” is not a country: give its ISO code (GH) or its name (Ghana, ガーナ)."
+    )
+    assert english["errors"][0]["message"] != job["errors"][0]["message"]
+    assert "国" in job["errors"][0]["message"]
+    assert "is not one of" in english["errors"][1]["message"]
+    assert "is not one of" not in job["errors"][1]["message"]
+    assert "colour" in english["warnings"][0] and "ignored" in english["warnings"][0]
+    assert "colour" in job["warnings"][0] and "ignored" not in job["warnings"][0]
+
+    # The admin's page of the job, read by an administrator who chose English.
+    from django.test import Client
+    from django.urls import reverse
+
+    administrator_user.language = "en"
+    administrator_user.save(update_fields=["language"])
+    browser = Client()
+    browser.force_login(administrator_user)
+    page = browser.get(reverse("admin:imports_importjob_change", args=[job["id"]]))
+    assert page.status_code == 200
+    assert "is not a country" in page.content.decode()
+
+
+def test_a_file_refused_as_a_whole_reads_in_each_readers_language(data_entry_user):
+    job = imported(
+        client_for(data_entry_user, "en"),
+        "organizations",
+        csv_file([["name", "kind"], ["Ministry", "外国政府機関"]]),
+    )
+    assert "is missing" in job["errors"][0]["message"]
+    japanese = client_for(data_entry_user, "ja").get(f"{IMPORTS}{job['id']}/").json()
+    assert japanese["errors"][0]["row"] is None
+    assert "is missing" not in japanese["errors"][0]["message"]
+
+
 def test_a_duplicate_key_inside_one_file_is_an_error(api):
     rows = [
         ORGANIZATION_HEADERS,

@@ -124,3 +124,93 @@ def test_names_that_hold_commas():
         lambda text: text.lower() in known,
     )
     assert names == ["Ministry of Land, Infrastructure, Transport and Tourism", "JICA"]
+
+
+def _workbook_bytes(build):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    build(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _trimmed(rows):
+    out = []
+    for number, cells in rows:
+        cells = list(cells)
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append((number, cells))
+    while out and not out[-1][1]:
+        out.pop()
+    return out
+
+
+def _cells(workbook):
+    sheet = workbook.active
+    sheet.title = "notes"
+    sheet["A1"] = "not this sheet"
+    missions = workbook.create_sheet("missions")
+    missions["B2"] = "Visits of 2019"  # a title, merged across, empty columns on its left
+    missions.merge_cells("B2:E2")
+    missions.append([])
+    missions.append(
+        [
+            None,
+            "key",
+            5,
+            2.5,
+            5.0,
+            -3,
+            10**17,
+            True,
+            datetime.date(2019, 8, 29),
+            datetime.datetime(2019, 8, 29, 10, 30),
+            datetime.time(10, 30),
+            datetime.timedelta(hours=30),
+            "  spaced  ",
+            "",
+            "'=quoted",
+            "令和元年8月29日",
+        ]
+    )
+    missions["D9"] = "far below"
+
+
+def test_calamine_reads_an_xlsx_as_openpyxl_does():
+    """The fast reader (calamine) gives every cell as openpyxl did: an empty cell None,
+    a date cell a datetime at midnight, a whole number an int, the same row numbers and
+    columns (empty ones on the left kept), the sheet named for the kind."""
+    from imports import reading
+    from imports.resources import KINDS
+
+    data = _workbook_bytes(_cells)
+    spec = KINDS["missions"]
+    fast = reading._calamine_rows(data, spec)
+    assert fast is not None
+    assert _trimmed(fast) == _trimmed(reading._openpyxl_rows(data, spec))
+    numbers = dict(_trimmed(fast))
+    assert numbers[2][1] == "Visits of 2019"
+    assert numbers[4][2:6] == [5, 2.5, 5, -3]
+    assert type(numbers[4][2]) is int
+    assert numbers[4][8] == datetime.datetime(2019, 8, 29)
+    assert numbers[9] == [None, None, None, "far below"]
+
+
+def test_a_workbook_with_formulas_is_read_by_openpyxl_as_their_text():
+    """calamine gives a formula's cached value (none, in a file not saved by Excel);
+    the import takes a formula as its text, so such a file is read by openpyxl."""
+    from imports import reading
+    from imports.resources import KINDS
+
+    def build(workbook):
+        workbook.active.append(["key", '=HYPERLINK("http://x")'])
+
+    data = _workbook_bytes(build)
+    assert reading._calamine_rows(data, KINDS["missions"]) is None
+    rows = list(reading._xlsx_rows(data, KINDS["missions"]))
+    assert rows[0] == (1, ["key", '=HYPERLINK("http://x")'])

@@ -150,6 +150,38 @@ def test_refresh_engagements_repairs_the_pairs_it_is_given(trip):
     assert_engagements_match_meetings()
 
 
+def test_refresh_engagements_of_many_triples_repairs_only_those_given(trip):
+    """Over MANY_TRIPLES (an import's), the triples are read by their missions (on
+    PostgreSQL, recomputed in one statement): the same rows, and a triple of those
+    missions not given is left as it is."""
+    from django_countries import countries
+
+    from missions.services import MANY_TRIPLES
+
+    other = factories.MeetingFactory(mission=trip, date=day(2018, 5, 2), counterpart_country="TH")
+    Engagement.objects.filter(counterpart_country="VN").update(
+        meetings=99, first_date=day(2018, 1, 1)
+    )
+    Engagement.objects.filter(counterpart_country="KH").delete()
+    Engagement.objects.filter(counterpart_country="TH").update(meetings=7)
+    Engagement.objects.create(
+        mission=trip,
+        principal=trip.leader,
+        principal_rank=MINISTER,
+        counterpart_country="GH",
+        first_date=day(2018, 5, 1),
+        last_date=day(2018, 5, 1),
+        meetings=1,
+    )
+    unused = [code for code, _name in countries if code not in {"VN", "KH", "GH", "TH"}]
+    padding = [held(trip, code) for code in unused[: MANY_TRIPLES + 1]]
+    refresh_engagements([held(trip, "vn"), held(trip, "KH"), held(trip, "GH"), *padding])
+    assert Engagement.objects.get(counterpart_country="TH").meetings == 7  # not given
+    Engagement.objects.filter(counterpart_country="TH").delete()
+    refresh_engagements([(other.mission_id, other.principal_id, "TH")])
+    assert_engagements_match_meetings()
+
+
 def test_the_rebuild_command_repairs_everything(trip):
     Engagement.objects.all().update(meetings=0)
     Engagement.objects.filter(counterpart_country="KH").delete()
