@@ -3,7 +3,8 @@ with the count of each and the best matches first.
 
 Each kind is read in a few steps (`search_kind`): the ids of its matches from the
 indexes, how many of them the user may read, the best ids tier by tier, then those
-records; a kind without matches costs one query, one with at most six.
+records; a kind without matches costs one query, one with four to six (a fixed
+number, whatever the number of matches).
 
 How a term is found (every term must occur, in any of the kind's columns, compared
 folded as core.folding says: ｶﾞｰﾅ finds ガーナ, ＧＨＡＮＡ finds Ghana):
