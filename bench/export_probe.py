@@ -26,11 +26,13 @@ EVERYTHING = "/api/v1/meetings/?format={format}"
 WARM_UP = "/api/v1/meetings/?format={format}&country=GH&year=2019"
 TICK = os.sysconf("SC_CLK_TCK")
 
-# The export's columns (MeetingViewSet.export_columns) in Japanese, as one query.
+# The export's columns (MeetingViewSet.export_columns) in Japanese, as one query, without
+# the reader's visibility conditions and the neutralising of texts.
 FLOOR_SQL = """
 COPY (
 SELECT m.date, %(countries)s::jsonb ->> m.counterpart_country,
   COALESCE(NULLIF(mi.title_ja, ''), mi.title), %(ranks)s::jsonb ->> mi.leader_rank,
+  COALESCE(NULLIF(pr.name_ja, ''), pr.name), %(ranks)s::jsonb ->> m.principal_rank,
   m.venue_city,
   (SELECT string_agg(COALESCE(NULLIF(p.name_ja, ''), p.name), ', ' ORDER BY p.name, p.id)
    FROM missions_meeting_counterparts t JOIN contacts_person p ON p.id = t.person_id
@@ -41,8 +43,11 @@ SELECT m.date, %(countries)s::jsonb ->> m.counterpart_country,
   (SELECT string_agg(COALESCE(NULLIF(r.name_ja, ''), r.name), ', ' ORDER BY r.name, r.id)
    FROM missions_meeting_projects t JOIN projects_project r ON r.id = t.project_id
    WHERE t.meeting_id = m.id),
-  m.topics, m.outcome
+  m.topics, m.outcome,
+  (SELECT string_agg(g.name, ', ' ORDER BY g.name_key, g.id)
+   FROM missions_meeting_tags t JOIN core_tag g ON g.id = t.tag_id WHERE t.meeting_id = m.id)
 FROM missions_meeting m JOIN missions_mission mi ON mi.id = m.mission_id
+JOIN contacts_person pr ON pr.id = m.principal_id
 ORDER BY m.date DESC, m.id
 ) TO STDOUT (FORMAT csv)
 """

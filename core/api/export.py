@@ -42,6 +42,7 @@ from rest_framework import renderers, status
 from rest_framework.response import Response
 
 from core import audit
+from core.api import export_sql
 from core.classification import LinkedRecords, is_classified
 from core.xlsx import FORMULA_PREFIXES, NOT_IN_XML, SheetWriter
 
@@ -185,6 +186,11 @@ class _Plan:
             return lambda values: transform(
                 separator.join([name for pk in values[index] if (name := names.get(pk))])
             )
+        if field.is_relation:
+            # The id read by its own name ("watch_list_id"): read as "watch_list", it
+            # would stand for the relation in the list's order, which Django then sorts
+            # by the id rather than by the related model's order, as the list does.
+            parts = [*parts[:-1], field.attname]
         index = self._read("__".join(parts))
         if column.transform is not None:
             return lambda values: transform(values[index])
@@ -322,6 +328,11 @@ def _filename(basename, extension):
     return f"{basename}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
+def header_chunk(columns: list[Column]) -> bytes:
+    """The CSV file's start: the byte-order mark and the header row."""
+    return b"".join(csv_chunks([[str(column.header) for column in columns]]))
+
+
 def write_export(handle, export_format: str, rows: Iterable[list], title):
     """Write the rows in `export_format` ("csv" or "xlsx") to a binary file: the one
     writer of a list downloaded at once and of a background export."""
@@ -330,6 +341,54 @@ def write_export(handle, export_format: str, rows: Iterable[list], title):
             handle.write(chunk)
     else:
         write_xlsx(handle, rows, title)
+
+
+def write_csv(handle, queryset, columns: list[Column], user=None, progress=None) -> None:
+    """Write the CSV of `queryset` to a binary file: by PostgreSQL's COPY when every
+    column can be written in SQL (core.api.export_sql), else through Python; the same
+    bytes either way. `progress(rows written)` is called now and then."""
+    statement = export_sql.copy_statement(queryset, columns, user)
+    if statement is None:
+        rows = export_rows(queryset, columns, user)
+        if progress is not None:
+            rows = _counted(rows, progress)
+        write_export(handle, "csv", rows, None)
+        return
+    handle.write(header_chunk(columns))
+    connection = connections[queryset.db]
+    if connection.in_atomic_block:
+        # Inside a transaction (a test's): the rows it wrote are seen on its connection
+        # only, and a connection busy with a COPY can do nothing else meanwhile.
+        connection.ensure_connection()
+        for chunk in export_sql.copy_rows(connection.connection, statement):
+            handle.write(chunk)
+        return
+    with export_sql.own_connection(queryset.db) as raw:
+        for chunk in export_sql.copy_rows(raw, statement, progress):
+            handle.write(chunk)
+
+
+def _counted(rows, progress):
+    yield next(rows)  # the header
+    for index, row in enumerate(rows, 1):
+        yield row
+        if index % EXPORT_CHUNK == 0:
+            progress(index)
+
+
+def _copy_stream(alias: str, statement, columns: list[Column]) -> Iterator[bytes]:
+    """The CSV as COPY writes it, on a connection of its own: the request's own
+    connection writes the read audit after the view has answered, while the COPY still
+    runs. The COPY has started (its query planned and running) when the first piece,
+    the header, is given."""
+    with export_sql.own_connection(alias) as raw:
+        rows = export_sql.copy_rows(raw, statement)
+        try:
+            first = next(rows, b"")
+            yield header_chunk(columns) + first
+            yield from rows
+        finally:
+            rows.close()
 
 
 def export_response(view, queryset, export_format: str):
@@ -342,9 +401,18 @@ def export_response(view, queryset, export_format: str):
     is an error for every client (curl, browsers, requests, httpx; urllib however it
     reads). HTTP/1.0 has no chunks (nginx's default proxy speaks it): there the file is
     built first and sent with its Content-Length, which curl, browsers, requests and a
-    proxy check (urllib only when the body is read whole). A CSV is streamed as it is
-    read from the database, its first rows read before the answer starts, so that a
-    query that fails is an error answer; an Excel file is built whole first."""
+    proxy check (urllib only when the body is read whole). An Excel file is built
+    whole first.
+
+    A CSV over HTTP/1.1 is streamed as it is read from the database, its query started
+    before the answer starts (so that a query that fails is an error answer). On
+    PostgreSQL it is PostgreSQL's COPY (core.api.export_sql), streamed from a connection
+    of its own as COPY writes it, rather than spooled to a file and sent with its
+    length: both keep a cut file from looking finished (the empty last chunk, or the
+    length), and both hold some 64 KB at a time, but a spooled file is sent only once
+    the whole COPY is over (some 20 s for a million rows), with nothing on the wire
+    meanwhile for a proxy's read timeout to count, and it costs the disk its size;
+    streamed, the client reads while PostgreSQL writes."""
     limit = settings.EXPORT_SYNC_MAX_ROWS
     count = queryset.order_by()[: limit + 1].count()
     if count > limit:
@@ -353,22 +421,34 @@ def export_response(view, queryset, export_format: str):
     if count and is_classified(model):
         # The read audit: this export, its filters and its number of rows.
         audit.note(view.request, audit.CHANNEL_EXPORT, model=model, count=count)
-    rows = export_rows(queryset, view.export_columns, view.request.user)
+    columns, user = view.export_columns, view.request.user
     title = model._meta.verbose_name_plural
     filename = _filename(view.basename or model._meta.model_name, export_format)
     content_type = CSV_MEDIA_TYPE if export_format == "csv" else XLSX_MEDIA_TYPE
     chunked = view.request.META.get("SERVER_PROTOCOL") != "HTTP/1.0"
     if export_format == "csv" and chunked:
-        chunks = csv_chunks(rows)
-        first = next(chunks)
-        response = StreamingHttpResponse(
-            itertools.chain([first], chunks), content_type=content_type
-        )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
+        statement = export_sql.copy_statement(queryset, columns, user)
+        if statement is not None and not connections[queryset.db].in_atomic_block:
+            chunks = _copy_stream(queryset.db, statement, columns)
+        else:
+            # Python, or a COPY inside a transaction (a test's), whose rows only its
+            # own connection sees: spooled below.
+            chunks = (
+                None if statement is not None else csv_chunks(export_rows(queryset, columns, user))
+            )
+        if chunks is not None:
+            first = next(chunks)
+            response = StreamingHttpResponse(
+                itertools.chain([first], chunks), content_type=content_type
+            )
+            response["Content-Disposition"] = content_disposition_header(True, filename)
+            return response
     handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
     try:
-        write_export(handle, export_format, rows, title)
+        if export_format == "csv":
+            write_csv(handle, queryset, columns, user)
+        else:
+            write_xlsx(handle, export_rows(queryset, columns, user), title)
     except BaseException:
         handle.close()
         raise
