@@ -94,7 +94,19 @@ def restore(path: Path, *, using=DEFAULT_DB_ALIAS) -> bool:
     if archive.exists():
         _restore_media(archive)
     _restore_database(path, connections[using])
+    _forget_what_was_kept(using)
     return archive.exists()
+
+
+def _forget_what_was_kept(using):
+    """What the shared cache kept from the database before (who holds which permission,
+    what each reader may not see) is not what was restored: a restore replaces the
+    tables past the ORM, so no signal says so."""
+    from accounts import permissions
+    from core.classification import forget_hidden
+
+    permissions.forget_all(using=using)
+    forget_hidden(using=using)
 
 
 def _restore_media(archive):

@@ -6,12 +6,16 @@ import uuid
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from accounts import permissions
+from accounts.permissions import GENERATION
 from agreements.models import AgreementDocument
 from core.backup import media_archive_path
+from core.classification import HIDDEN_GENERATION
 from tests import factories
 from tests.core.demo_figures import DOCUMENT_FIGURES, document_figures
 
@@ -93,6 +97,20 @@ def test_a_backup_without_its_files_restores_the_database_and_says_so(tmp_path, 
     assert AgreementDocument.objects.get(pk=pk).file.name == name
     assert "the uploaded files were not restored" in out.getvalue()
     assert not (settings.MEDIA_ROOT / name).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_forgets_the_permissions_and_hidden_rows_kept_in_the_cache(tmp_path, settings):
+    # A restore replaces the tables past the ORM: no signal tells the shared cache.
+    settings.PERMISSIONS_CACHE = True
+    path = tmp_path / "kept.dump"
+    call_command("backup_db", str(path), stdout=StringIO())
+    kept = {key: permissions.new_generation(key) for key in (GENERATION, HIDDEN_GENERATION)}
+
+    call_command("restore_db", str(path), "--noinput", stdout=StringIO())
+
+    for key, generation in kept.items():
+        assert cache.get(key) != generation, key
 
 
 def test_restoring_a_missing_file_is_a_clear_error(tmp_path, db):
