@@ -380,18 +380,19 @@ def write_xlsx_of(handle, queryset, columns: list[Column], user=None, progress=N
             rows = _counted(rows, progress)
         write_xlsx(handle, rows, title)
         return
-    statement, readers = built
-    header = [str(column.header) for column in columns]
+    statement, writers = built
     connection = connections[queryset.db]
-    if connection.in_atomic_block:
-        # As write_csv: a transaction's rows are seen on its own connection only.
-        connection.ensure_connection()
-        chunks = export_sql.copy_rows(connection.connection, statement, progress)
-        write_xlsx(handle, itertools.chain([header], export_xlsx.xlsx_rows(chunks, readers)), title)
-        return
-    with export_sql.own_connection(queryset.db) as raw:
-        chunks = export_sql.copy_rows(raw, statement, progress)
-        write_xlsx(handle, itertools.chain([header], export_xlsx.xlsx_rows(chunks, readers)), title)
+    with SheetWriter(handle, title) as sheet:
+        sheet.append([str(column.header) for column in columns])
+        if connection.in_atomic_block:
+            # As write_csv: a transaction's rows are seen on its own connection only.
+            connection.ensure_connection()
+            chunks = export_sql.copy_rows(connection.connection, statement, progress)
+            export_xlsx.write_rows(sheet, chunks, writers)
+            return
+        with export_sql.own_connection(queryset.db) as raw:
+            chunks = export_sql.copy_rows(raw, statement, progress)
+            export_xlsx.write_rows(sheet, chunks, writers)
 
 
 def _counted(rows, progress):

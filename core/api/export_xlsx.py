@@ -17,10 +17,8 @@ no SQL workbook either.
 from __future__ import annotations
 
 import csv
-import datetime
-import decimal
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
@@ -28,6 +26,7 @@ from django.db import models
 from django.db.models import Value
 
 from core.api import export_sql
+from core.xlsx import TEXT_CELLS
 
 # export_sql._text's template (neutralise, NULL when empty), found by building one.
 _NEUTRALISED = export_sql._text(Value("")).template
@@ -53,27 +52,6 @@ def _untext(expression):
         )
         return clone
     return expression
-
-
-def _number(text: str):
-    return decimal.Decimal(text) if "." in text else int(text)
-
-
-def _boolean(text: str):
-    return text == "True"
-
-
-def _text(text: str):
-    return text
-
-
-_READERS = {
-    "number": _number,
-    "boolean": _boolean,
-    "date": datetime.date.fromisoformat,
-    "datetime": datetime.datetime.fromisoformat,
-    "text": _text,
-}
 
 
 def _kind(field) -> str:
@@ -103,8 +81,8 @@ def _column_kind(queryset, column) -> str:
     return _kind(field)
 
 
-def xlsx_statement(queryset, columns, user=None) -> tuple[tuple[str, list], list[Callable]] | None:
-    """((`COPY … TO STDOUT (FORMAT csv)`, parameters), a reader of each column's text)
+def xlsx_statement(queryset, columns, user=None) -> tuple[tuple[str, list], list[list]] | None:
+    """((`COPY … TO STDOUT (FORMAT csv)`, parameters), a writer of each column's cells (core.xlsx.TEXT_CELLS))
     for the workbook of `queryset`; None when its CSV is not written in SQL."""
     if export_sql.copy_statement(queryset, columns, user) is None:
         return None
@@ -117,25 +95,14 @@ def xlsx_statement(queryset, columns, user=None) -> tuple[tuple[str, list], list
         sql, params = rows.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # pragma: no cover -- copy_statement returned None already
         return None
-    readers = [_READERS[_column_kind(queryset, column)] for column in columns]
-    return (f"COPY ({sql}) TO STDOUT (FORMAT csv)", list(params)), readers
+    writers = [TEXT_CELLS[_column_kind(queryset, column)] for column in columns]
+    return (f"COPY ({sql}) TO STDOUT (FORMAT csv)", list(params)), writers
 
 
-def _cells(readers):
-    """row of CSV texts -> the values the Python path would have given."""
-
-    def cells(texts):
-        return [
-            None if not text else text[1:] if text[0] == "S" else read(text)
-            for read, text in zip(readers, texts, strict=True)
-        ]
-
-    return cells
-
-
-def xlsx_rows(chunks: Iterator[bytes], readers) -> Iterator[list]:
-    """The rows of the CSV `chunks` (export_sql.copy_rows: whole rows each) as values."""
-    cells = _cells(readers)
+def write_rows(sheet, chunks: Iterator[bytes], writers) -> None:
+    """Append to `sheet` (core.xlsx.SheetWriter) the rows of the CSV `chunks`
+    (export_sql.copy_rows: whole rows each)."""
+    append = sheet.append_texts
     for chunk in chunks:
         for texts in csv.reader(io.StringIO(chunk.decode(), newline="")):
-            yield cells(texts)
+            append(texts, writers)
