@@ -1,17 +1,19 @@
 """The Excel export built from PostgreSQL's COPY: the same SQL columns as the CSV's
-(core.api.export_sql), with two differences that the CSV's text would lose:
+(core.api.export_sql), with one difference the CSV's text would lose: a text is not
+neutralised in SQL (an Excel cell is neutralised by its quote-prefix style, core.xlsx,
+not by a leading apostrophe) and is tagged "S" before its first character, so that a
+label among numbers (an integer code with no label) stays a text. A number, a date, a
+moment and a boolean come as the CSV writes them (str() of the value the Python path
+reads), and core.xlsx.SheetWriter.append_texts writes each as append() writes the value
+(TEXT_CELLS, by the column's kind).
 
-- a text is not neutralised in SQL (an Excel cell is neutralised by its quote-prefix
-  style, core.xlsx, not by a leading apostrophe) and is tagged "S" before its first
-  character, so that a label among numbers (a code with no label) stays a text;
-- a number, a date, a moment and a boolean are read back as the Python path reads them
-  (int or Decimal, date, naive datetime in Japan's time, bool) from the text the CSV
-  writes for them.
+Why: the Python path costs some 46 µs of the worker's CPU a row (reading values
+through the ORM, then the writer); this one some 20, PostgreSQL building the columns
+meanwhile (docs/performance.md, "Exports").
 
-The rows are then written by the same writer as the Python path's (core.xlsx), so the
-cells are the same: a test reads both workbooks back (tests/core/test_export_xlsx_sql.py).
-A list whose CSV cannot be written in SQL (export_sql.copy_statement returns None) has
-no SQL workbook either.
+The cells are those of the Python path: a test reads both workbooks back with openpyxl
+(tests/core/test_export_xlsx_sql.py). A list whose CSV cannot be written in SQL
+(export_sql.copy_statement returns None) takes the Python path here too.
 """
 
 from __future__ import annotations
