@@ -76,35 +76,42 @@ def load(user):
         user._group_perm_cache = set(kept[2])
         return
     if generation is None:
-        generation = _new_generation()
+        generation = new_generation()
     backend = ModelBackend()
     own = backend.get_user_permissions(user)
     groups = backend.get_group_permissions(user)
     cache.set(key, (generation, sorted(own), sorted(groups)), TIMEOUT)
 
 
-def _new_generation():
-    """A generation no entry was kept under (one that an eviction lost included)."""
+def new_generation(key: str = GENERATION):
+    """A generation no entry was kept under (one that an eviction lost included).
+    `key`: the generation's own key in the cache (core.classification keeps another,
+    for what readers may not see, by the same means)."""
     generation = time.time_ns()
-    if not cache.add(GENERATION, generation, None):
-        generation = cache.get(GENERATION, generation)
+    if not cache.add(key, generation, None):
+        generation = cache.get(key, generation)
     return generation
 
 
-def _move_on():
+def move_on(key: str = GENERATION):
     try:
-        cache.incr(GENERATION)
+        cache.incr(key)
     except ValueError:  # not in the cache (never set, or evicted): a new one
-        cache.set(GENERATION, time.time_ns(), None)
+        cache.set(key, time.time_ns(), None)
+
+
+def move_on_now_and_at_commit(key: str = GENERATION, using=None):
+    """Move the generation on at once and again when the transaction commits, so that
+    no request reads the old state in between and keeps it."""
+    move_on(key)
+    connection = transaction.get_connection(using) if using else transaction.get_connection()
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: move_on(key), using=using)
 
 
 def forget_all(**kwargs):
     """Every user's kept permissions are out of date (a signal's receiver)."""
-    _move_on()
-    using = kwargs.get("using")
-    connection = transaction.get_connection(using) if using else transaction.get_connection()
-    if connection.in_atomic_block:
-        transaction.on_commit(_move_on, using=using)
+    move_on_now_and_at_commit(GENERATION, kwargs.get("using"))
 
 
 def connect():

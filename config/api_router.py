@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from agreements.api.views import AgreementDocumentViewSet, AgreementViewSet
 from audit.api.views import ReadEventViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet, PostViewSet
+from core.api.tags import TagViewSet
 from exports.api.views import ExportJobViewSet
 from followups.api.views import FollowUpViewSet
 from imports.api.views import ImportJobViewSet
@@ -59,6 +60,14 @@ urlpatterns = [
         ),
         name="savedfilter-detail",
     ),
+    # The tags of the records below: labels, not records (no export, no webhooks).
+    path("tags/", TagViewSet.as_view({"get": "list"}), name="tag-list"),
+    path(
+        "tags/<int:pk>/",
+        TagViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
+        name="tag-detail",
+    ),
+    path("tags/<int:pk>/merge/", TagViewSet.as_view({"post": "merge"}), name="tag-merge"),
     # The read audit, for administrators: a log to read and export, not a record.
     path(
         "audit/reads/",

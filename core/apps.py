@@ -18,3 +18,9 @@ class CoreConfig(AppConfig):
 
         # fold() in SQL on SQLite, for the free-text search (core.folding).
         connect_signals()
+
+        # What a reader may not see, kept between requests, forgotten on every change
+        # of a level, an access list or a group's members (core.classification).
+        from core.classification import connect_hidden
+
+        connect_hidden()

@@ -14,6 +14,8 @@ from django.db.models.expressions import Col
 from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
 
+from core import classification
+
 # Below this many rows an exact count is cheap enough and always right.
 ESTIMATE_ABOVE = 100_000
 
@@ -55,27 +57,51 @@ def _hidden_rows(queryset: QuerySet) -> QuerySet | None:
 
 def _table_estimate(connection, queryset: QuerySet) -> int | None:
     """PostgreSQL's estimate of the rows of the queryset's table when it is large (less
-    the rows hidden from the list's reader, counted exactly); the queryset's exact count
-    when the table is small. One query either way."""
+    the rows hidden from the list's reader, counted exactly, or as kept in the cache
+    under core.classification's generation); the queryset's exact count when the table
+    is small. One query either way."""
     table = connection.ops.quote_name(queryset.model._meta.db_table)
-    rows_sql, rows_params = queryset.order_by().values("pk").query.sql_with_params()
     hidden = _hidden_rows(queryset)
+    found, generation, parts = False, None, None
     if hidden is None:
         hidden_sql, hidden_params = "0", ()
     else:
+        condition = queryset._visibility
+        parts = ("count", queryset.model._meta.label_lower, condition.what, condition.reader)
+        found, kept, generation = classification.kept_hidden(*parts)
+        if found:
+            # Kept only when the table was large: the estimate alone, without planning
+            # the exact count (some 6 ms for the visibility condition); should the
+            # table have become small meanwhile, counted as below.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT c.reltuples::bigint - %s FROM pg_class c "
+                    "WHERE c.oid = %s::regclass AND c.reltuples >= %s",
+                    [int(kept), table, ESTIMATE_ABOVE],
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                return row[0], True
+            found = False
         hidden_sql, hidden_params = hidden.query.sql_with_params()
         hidden_sql = f"(SELECT COUNT(*) FROM ({hidden_sql}) AS hidden)"
+    rows_sql, rows_params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         # A scalar subquery runs only when the CASE reaches it (an InitPlan is
         # evaluated on first use), so a large table is never counted.
         cursor.execute(
             f"SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint - {hidden_sql} "
-            f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) AS rows) END, c.reltuples >= %s "
-            "FROM pg_class c WHERE c.oid = %s::regclass",
+            f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) AS rows) END, c.reltuples >= %s, "
+            "c.reltuples::bigint FROM pg_class c WHERE c.oid = %s::regclass",
             [ESTIMATE_ABOVE, *hidden_params, *rows_params, ESTIMATE_ABOVE, table],
         )
         row = cursor.fetchone()
-    return row
+    if row is None:
+        return None
+    count, estimated, size = row
+    if estimated and not found and parts is not None:
+        classification.keep_hidden(generation, size - count, *parts)
+    return count, estimated
 
 
 class PkAmong(Lookup):

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import CountryField
 
+from core import classification
 from imports import parsing
 from imports.engine import ROW_COLUMN, Report, invalid_row_errors
 from imports.resources import IMPORT_REASON, KindResource
@@ -80,6 +81,8 @@ def import_missions(resource, dataset, *, dry_run: bool, progress=None) -> Repor
             report = importer.validate()
             if report.ok:
                 importer.write()
+                # Written past save() and its signals: what readers may not see changed.
+                classification.forget_hidden()
             if dry_run or not report.ok:
                 transaction.set_rollback(True)
             return report

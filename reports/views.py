@@ -955,7 +955,7 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
 
     template_name = "reports/country_brief.html"
     limits = {"missions": 30, "agreements": 50, "projects": 100, "followups": 100, "notes": 50}
-    table_names = ("top-sales", "meetings", "agreements", "projects", "followups")
+    table_names = ("top-sales", "meetings", "agreements", "projects", "followups", "notes")
 
     def sheet(self, name, context):
         name_of_country = context["name"]
@@ -1089,6 +1089,34 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
                 len(context["projects"]),
                 totals["projects"],
             )
+        if name == "notes":
+            if not context["show_notes"]:
+                return None
+            rows = [
+                [
+                    timezone.localdate(row["note"].created_at),
+                    row["note"].text,
+                    gettext("Yes") if row["note"].attachment else gettext("No"),
+                    str(row["kind"]),
+                    str(row["target"]) if row["target"] is not None else "",
+                    str(row["note"].author) if row["note"].author else "",
+                ]
+                for row in context["notes"]
+            ]
+            headings = [
+                gettext("Written"),
+                gettext("Note"),
+                gettext("Attachment"),
+                gettext("Kind"),
+                gettext("On"),
+                gettext("Author"),
+            ]
+            return brief(
+                gettext("Notes"),
+                spreadsheets.Table("", headings, rows),
+                len(context["notes"]),
+                context["totals"]["notes"],
+            )
         rows = [
             [
                 row["followup"].due_on,
@@ -1124,6 +1152,8 @@ class CountryBriefView(AnalystPageMixin, TableDownloadMixin, TemplateView):
             return context[name]
         if name == "followups":
             return [row["followup"] for row in context["followups"]]
+        if name == "notes":
+            return [row["note"] for row in context["notes"]]
         return []
 
     def get_permission_required(self):

@@ -72,15 +72,15 @@ _GROUP = inline_serializer(
 )
 
 
-def admin_page(request, record) -> str | None:
-    """The record's page in the admin (read-only for those who may only view it), for
-    staff; None for others."""
-    if not request.user.is_staff:
-        return None
-    meta = record._meta
-    return request.build_absolute_uri(
-        reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
-    )
+def record_page(request, record) -> str | None:
+    """The record's page: on the analysts' pages for a mission, meeting, agreement or
+    project (for a reader who may open it), else in the admin (read-only for those who
+    may only view it) for staff; None for others. As the search page links
+    (search.views.record_page)."""
+    from search.views import record_page as page_of
+
+    page = page_of(request.user, record)
+    return request.build_absolute_uri(page) if page else None
 
 
 class SearchView(ParametersMixin, APIView):
@@ -139,7 +139,7 @@ class SearchView(ParametersMixin, APIView):
             ),
             "display": hit.display,
             "excerpt": hit.excerpt,
-            "page": admin_page(request, hit.kind.page_record(record)),
+            "page": record_page(request, hit.kind.page_record(record)),
         }
 
 

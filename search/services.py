@@ -265,9 +265,17 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}" if path else ""
 
 
-def _record_address(record) -> str:
-    meta = record._meta
-    return _absolute(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk]))
+def _record_address(user, record, resource: str) -> str:
+    """Where the e-mail links a record: its analysts' page (a mission, meeting,
+    agreement or project, for a reader who may open it), else its admin page for staff,
+    else its API address."""
+    from search.views import record_page
+
+    page = record_page(user, record)
+    if page is None:
+        basename = resources.exportable()[resource][1]
+        page = reverse(f"api:{basename}-detail", args=[record.pk])
+    return _absolute(page)
 
 
 def _digest_section(user, sections):
@@ -286,7 +294,10 @@ def _digest_section(user, sections):
         lines.append(f"  {_absolute(list_address(saved_filter))}")
         for record in records:
             mark = gettext("new") if record.created_at > since else gettext("changed")
-            lines += [f"- [{mark}] {record}", f"  {_record_address(record)}"]
+            lines += [
+                f"- [{mark}] {record}",
+                f"  {_record_address(user, record, saved_filter.resource)}",
+            ]
         if count > len(records):
             lines.append(gettext("… and %(more)d more") % {"more": count - len(records)})
     return "\n".join(lines)

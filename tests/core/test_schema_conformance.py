@@ -25,7 +25,11 @@ pytestmark = pytest.mark.django_db
 REQUIRED_PARAMETERS = {"edition": "2019"}
 # The report endpoints again, with the figures the demo data reproduce.
 # The analysts' workspace (search.api): not resources of the router, tried on their own.
-WORKSPACE_QUERIES = {"/api/v1/search/": {"q": "ガーナ"}, "/api/v1/saved-filters/": {}}
+WORKSPACE_QUERIES = {
+    "/api/v1/search/": {"q": "ガーナ"},
+    "/api/v1/saved-filters/": {},
+    "/api/v1/tags/": {},
+}
 REPORT_QUERIES = {
     "/api/v1/reports/engagements/": {"year": "2018"},
     "/api/v1/reports/top-sales-effect/": {"fiscal_year": "2018"},

@@ -241,6 +241,104 @@ def test_a_merge_moves_every_record_once_with_a_version(administrator_user):
     assert kept.history.count() == kept_versions  # it carried only the kept tag
 
 
+# -- /api/v1/tags/ -------------------------------------------------------------------------
+
+TAGS = "/api/v1/tags/"
+
+
+def test_the_api_lists_tags_and_completes_one_as_typed(analyst_api, django_assert_num_queries):
+    for name in ("道路", "港湾", "国際港湾", "Ghana Ports", "Kenya ports"):
+        tag(name)
+
+    body = analyst_api.get(TAGS).json()
+    assert body["count"] == 5
+    assert [row["name"] for row in body["results"]] == [
+        "Ghana Ports",
+        "Kenya ports",
+        "国際港湾",
+        "港湾",
+        "道路",
+    ]
+    first = body["results"][0]
+    assert first["url"] == f"http://testserver{TAGS}{first['id']}/"
+    assert analyst_api.get(first["url"]).json()["name"] == "Ghana Ports"
+    # As names compare (half-width kana and full-width letters too), the names that
+    # begin with what is typed first.
+    assert [row["name"] for row in analyst_api.get(TAGS, {"q": "港湾"}).json()["results"]] == [
+        "港湾",
+        "国際港湾",
+    ]
+    found = analyst_api.get(TAGS, {"q": "ＰＯＲＴＳ"}).json()["results"]
+    assert [row["name"] for row in found] == ["Ghana Ports", "Kenya ports"]
+    assert analyst_api.get(TAGS, {"q": "ken"}).json()["count"] == 1
+    analyst_api.get(TAGS)  # permissions cached
+    with django_assert_num_queries(2):  # the count and the page
+        analyst_api.get(TAGS, {"page_size": 2})
+
+
+@pytest.mark.parametrize("params", [{"tag": "x"}, {"q": "x" * 101}, {"page_size": 0}])
+def test_a_wrong_tags_parameter_is_a_400_naming_it(analyst_api, params):
+    response = analyst_api.get(TAGS, params)
+    assert response.status_code == 400
+    assert set(params) <= set(response.json())
+
+
+def test_only_administrators_rename_and_merge_tags_through_the_api(
+    analyst_api, api, administrator_user
+):
+    port, ports, road = tag("港湾"), tag("Ports"), tag("道路")
+    project = factories.ProjectFactory()
+    project.tags.set([ports, road])
+    rename = {"name": "港湾・物流"}
+    merge = {"tags": [ports.pk]}
+    for client in (analyst_api, api):  # the Analyst and Data entry
+        assert client.patch(f"{TAGS}{port.pk}/", rename, format="json").status_code == 403
+        assert client.post(f"{TAGS}{port.pk}/merge/", merge, format="json").status_code == 403
+        # New tags come with the records that carry them; deleting is the admin's.
+        assert client.post(TAGS, rename, format="json").status_code in (403, 405)
+        assert client.delete(f"{TAGS}{port.pk}/").status_code in (403, 405)
+    assert Tag.objects.count() == 3
+
+    admin = client_for(administrator_user)
+    response = admin.patch(f"{TAGS}{port.pk}/", rename, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "港湾・物流"
+    # Another tag's name, as names compare: a 400 naming the field.
+    taken = admin.patch(f"{TAGS}{road.pk}/", {"name": "港湾・物流"}, format="json")
+    assert taken.status_code == 400
+    assert "name" in taken.json()
+
+    response = admin.post(f"{TAGS}{port.pk}/merge/", merge, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "港湾・物流"
+    assert not Tag.objects.filter(pk=ports.pk).exists()
+    assert {t.name for t in project.tags.all()} == {"港湾・物流", "道路"}
+    assert project.history.first().history_user == administrator_user
+    for wrong in ({}, {"tags": []}, {"tags": [99999]}, {"tags": "x"}):
+        response = admin.post(f"{TAGS}{port.pk}/merge/", wrong, format="json")
+        assert response.status_code == 400, wrong
+        assert "tags" in response.json()
+
+
+def test_a_read_only_token_cannot_rename_a_tag(administrator_user):
+    from rest_framework.test import APIClient
+
+    from accounts.models import APIToken
+
+    port = tag("港湾")
+    token = APIToken(name="reader", user=administrator_user, can_write=False)
+    key = token.issue_key()
+    token.save()
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(TAGS).status_code == 200
+    response = client.patch(f"{TAGS}{port.pk}/", {"name": "x"}, format="json")
+    assert response.status_code == 403
+    assert (
+        client.post(f"{TAGS}{port.pk}/merge/", {"tags": [port.pk]}, format="json").status_code
+        == 403
+    )
+
+
 # -- the admin -----------------------------------------------------------------------------
 
 

@@ -351,7 +351,7 @@ def test_the_schema_declares_the_files_of_every_report(analyst_api):
 
 DASHBOARD_TABLES = ["top-sales", "engagements", "pipeline", "agreements", "expiring", "orders"]
 WATCH_LIST_TABLES = ["transition", "groups", "by-region", "by-sector"]
-BRIEF_TABLES = ["top-sales", "meetings", "agreements", "projects", "followups"]
+BRIEF_TABLES = ["top-sales", "meetings", "agreements", "projects", "followups", "notes"]
 
 
 def download_links(html: str, name: str) -> dict[str, str]:
@@ -460,6 +460,56 @@ def test_brief_files_list_only_what_the_reader_may_see(analyst_client, analyst_u
     rows = rows_of(analyst_client.get(brief, {"format": "csv", "table": "top-sales"}))
     _, by_year = table(rows)
     assert by_year == [["2018年度", "1"], ["合計", "1"]]
+
+
+@pytest.mark.django_db
+def test_the_briefs_notes_download_as_the_page_shows_them(analyst_client, analyst_user):
+    """The brief's notes table (issue 16, item 5: every table of the brief downloads):
+    the notes on the country's records the reader may see, newest first; none for a
+    reader who may not view notes."""
+    from django.contrib.auth.models import Permission
+
+    from notes.models import Note
+
+    open_moc = factories.AgreementFactory(counterpart_country="VN", title="Open MoC")
+    secret_moc = factories.AgreementFactory(
+        counterpart_country="VN", title="Secret MoC", classification=Classification.NEED_TO_KNOW
+    )
+    older = factories.NoteFactory(target=open_moc, text="Asked the embassy")
+    newer = factories.NoteFactory(target=open_moc, text="Draft received\nfrom the ministry")
+    factories.NoteFactory(target=secret_moc, text="Hidden note")
+    factories.NoteFactory(target=factories.AgreementFactory(counterpart_country="GH"), text="Ghana")
+    Note.objects.filter(pk=older.pk).update(
+        created_at=datetime.datetime(2024, 1, 5, 3, 0, tzinfo=datetime.UTC)
+    )
+    Note.objects.filter(pk=newer.pk).update(
+        created_at=datetime.datetime(2024, 2, 5, 3, 0, tzinfo=datetime.UTC)
+    )
+    brief = reverse("reports:country-brief", args=["VN"])
+
+    page = analyst_client.get(brief)
+    rows = rows_of(analyst_client.get(brief, {"format": "xlsx", "table": "notes"}))
+
+    assert rows[0] == ["メモ（ベトナム）"]
+    headings, notes = table(rows)
+    assert headings == ["作成日", "メモ", "添付ファイル", "種別", "対象", "作成者"]
+    assert [row[1] for row in notes] == ["Draft received\nfrom the ministry", "Asked the embassy"]
+    assert [row[1] for row in notes] == [row["note"].text for row in page.context["notes"]]
+    assert notes[0][0] == datetime.datetime(2024, 2, 5)
+    assert notes[0][4] == "Open MoC"
+    rows = rows_of(analyst_client.get(brief, {"format": "csv", "table": "notes"}))
+    assert len(table(rows)[1]) == 2
+
+    analyst_user.groups.clear()
+    analyst_user.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_mission", "view_followup", "view_meeting", "view_agreement"]
+        )
+    )
+    page = analyst_client.get(brief)
+    if page.status_code == 200:
+        assert 'data-testid="download-notes-csv"' not in page.content.decode()
+    assert analyst_client.get(brief, {"format": "csv", "table": "notes"}).status_code in (403, 404)
 
 
 @pytest.mark.django_db

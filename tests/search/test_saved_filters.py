@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
@@ -12,7 +13,7 @@ from accounts.roles import ANALYST, DATA_ENTRY
 from search import services
 from search.models import SavedFilter, SavedFilterDigest
 from tests.api import client_for
-from tests.factories import MeetingFactory, ProjectFactory
+from tests.factories import MeetingFactory, OrganizationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +242,12 @@ def test_a_daily_alert_lists_new_and_changed_matching_records_once(reader):
     # Japanese first (the user's language), then English.
     assert body.index("新規") < body.index("[new]")
     assert SavedFilterDigest.objects.get().item_count == 2
+    # The links land on the analysts' pages: the list with the filters applied, and
+    # each record's page.
+    site = django_settings.SITE_URL
+    assert f"{site}/reports/projects/?country=GH\n" in body
+    assert f"{site}/reports/projects/{new.pk}/\n" in body
+    assert "/admin/" not in body
 
     # The next day lists only what changed after this e-mail.
     _touch(old, at(TUESDAY, 12))
@@ -249,6 +256,23 @@ def test_a_daily_alert_lists_new_and_changed_matching_records_once(reader):
     )
     assert len(mail.outbox) == 2
     assert "Old Ghana road" in mail.outbox[1].body and "New Ghana port" not in mail.outbox[1].body
+
+
+def test_alert_links_of_a_list_without_analysts_pages(reader, settings):
+    """Organisations have no analysts' page: the list and its records link to the API
+    (the admin is for staff only)."""
+    settings.SITE_URL = "https://crm.example.org"
+    reader.is_staff = False
+    reader.save()
+    _saved_at(reader, at(MONDAY), name="Ghana bodies", resource="organizations", alert="daily")
+    organization = OrganizationFactory(name="Ghana Ports Authority", country="GH")
+    _touch(organization, at(MONDAY, 12))
+
+    services.saved_filters_send_digests(today=TUESDAY, now=at(TUESDAY))
+
+    body = mail.outbox[0].body
+    assert "https://crm.example.org/api/v1/organizations/?country=GH\n" in body
+    assert f"https://crm.example.org/api/v1/organizations/{organization.pk}/\n" in body
 
 
 def test_weekly_alerts_go_out_on_mondays_and_one_email_per_user(reader):

@@ -59,7 +59,14 @@ def test_every_kind_is_answered_in_order_with_its_count(analyst_api):
     assert body["count"] == 4
     project = body["groups"][3]["results"][0]
     assert project["url"].endswith(f"/api/v1/projects/{project['id']}/")
-    assert project["page"].endswith(f"/admin/projects/project/{project['id']}/change/")
+    # A kind with an analysts' page links to it; the others to the admin (for staff).
+    assert project["page"] == f"http://testserver/reports/projects/{project['id']}/"
+    mission = body["groups"][0]["results"][0]
+    assert mission["page"] == f"http://testserver/reports/missions/{mission['id']}/"
+    organization = body["groups"][4]["results"][0]
+    assert organization["page"].endswith(
+        f"/admin/contacts/organization/{organization['id']}/change/"
+    )
 
 
 def test_a_two_character_japanese_term_finds_what_contains_it(analyst_api):
@@ -121,6 +128,71 @@ def test_best_matches_first(analyst_api):
         "Railway cooperation",  # in another column
     ]
     assert found["missions"]["results"][-1]["excerpt"] == "Tema port"
+
+
+def test_each_tier_is_cut_at_the_limit_and_hidden_records_leave_no_gap(analyst_api):
+    """The best matches are read tier by tier, each cut where enough are found: titles
+    that begin with the search, other title matches, then matches elsewhere, the latest
+    first in each; level-3 records the user may not read are skipped without leaving
+    fewer than `limit` (search.selectors._best_ids)."""
+    from core.classification import Classification
+
+    day = datetime.date(2020, 1, 1)
+    for n in range(3):
+        MissionFactory(title=f"Tema port call {n}", start_date=day + datetime.timedelta(days=n))
+    titled = [
+        MissionFactory(title=f"Visit to Tema {n}", start_date=day + datetime.timedelta(days=n))
+        for n in range(4)
+    ]
+    for n in range(3):  # the latest title matches, hidden
+        MissionFactory(
+            title=f"Secret Tema {n}",
+            start_date=day + datetime.timedelta(days=10 + n),
+            classification=Classification.NEED_TO_KNOW,
+        )
+    MissionFactory(title="Railway", purpose="Tema", start_date=day + datetime.timedelta(days=30))
+
+    found = groups_of(analyst_api.get(SEARCH, {"q": "tema", "limit": 5}))["missions"]
+
+    assert found["count"] == 8
+    assert displays(found) == [
+        "Tema port call 2",
+        "Tema port call 1",
+        "Tema port call 0",
+        str(titled[3]),
+        str(titled[2]),
+    ]
+    found = groups_of(analyst_api.get(SEARCH, {"q": "tema", "limit": 9}))["missions"]
+    assert displays(found)[3:] == [*(str(m) for m in reversed(titled)), "Railway"]
+
+
+def test_a_title_that_begins_with_the_search_but_is_no_match_is_skipped(analyst_api):
+    """Titles that begin with the search are looked up by title alone (its lower case),
+    then kept if they match: "Cafe" and a combining accent begins with "cafe" in lower
+    case but is "café" once folded, so no match."""
+    MissionFactory(title="Cafe\u0301 talks", start_date=datetime.date(2021, 1, 1))
+    MissionFactory(title="Cafe visit", start_date=datetime.date(2020, 1, 1))
+
+    found = groups_of(analyst_api.get(SEARCH, {"q": "cafe", "limit": 1}))["missions"]
+
+    assert found["count"] == 1
+    assert displays(found) == ["Cafe visit"]
+
+
+def test_a_title_in_half_width_kana_ranks_as_a_title(analyst_api):
+    """A title matched as the search matches it (folded) is a title match, whatever its
+    width (before, only a title holding the term as typed was)."""
+    day = datetime.date(2020, 1, 1)
+    OrganizationFactory(name="Port", name_ja="ｺｳﾜﾝ公社", country="KE")
+    OrganizationFactory(name="Other", name_ja="運輸省", country="KE")
+    PersonFactory(name="Desk officer", name_ja="コウワン担当")
+    MissionFactory(title="Visit", purpose="コウワン", start_date=day + datetime.timedelta(days=9))
+    MissionFactory(title="ｺｳﾜﾝ視察", start_date=day)
+
+    found = groups_of(analyst_api.get(SEARCH, {"q": "コウワン"}))
+
+    assert displays(found["organizations"]) == ["Port"]
+    assert displays(found["missions"]) == ["ｺｳﾜﾝ視察", "Visit"]
 
 
 def test_meetings_follow_ups_agreements_and_people_are_found(analyst_api):
@@ -213,21 +285,32 @@ def test_every_query_goes_through_searchable_queryset(analyst_api, monkeypatch):
 
 
 def test_a_fixed_number_of_queries(analyst_api, django_assert_num_queries):
-    for n in range(3):
-        meeting = MeetingFactory(topics=f"Port development {n}")
-        ProjectFactory(name=f"Port {n}")
-        OrganizationFactory(name=f"Port authority {n}")
-        FollowUpFactory(title=f"Port follow-up {n}", target=meeting)
+    def more_records(start):
+        for n in range(start, start + 3):
+            meeting = MeetingFactory(topics=f"Port development {n}")
+            ProjectFactory(name=f"Port {n}")
+            OrganizationFactory(name=f"Port authority {n}")
+            FollowUpFactory(title=f"Port follow-up {n}", target=meeting)
+
+    more_records(0)
     analyst_api.get(SEARCH, {"q": "port"})  # permissions and content types cached
 
-    # One query per kind (its best matches and their number together), and the read
-    # audit's one row for the request (level-2 records were shown).
-    with django_assert_num_queries(len(KINDS) + 1):
+    # A kind without matches: one query (the ids of its matches, none). A kind with
+    # matches: the ids, how many the user may read, the best ids (here all titles that
+    # begin with the search: one tier), and those records. Then the read audit's one
+    # row for the request (level-2 records were shown). As many for twice the records.
+    with_matches = 4  # meetings, projects, organisations, follow-ups
+    expected = with_matches * 4 + (len(KINDS) - with_matches) + 1
+    with django_assert_num_queries(expected):
         found = groups_of(analyst_api.get(SEARCH, {"q": "port"}))
     assert found["meetings"]["count"] == 3
     from audit.models import ReadEvent
 
     assert ReadEvent.objects.filter(channel="api", path=SEARCH).exists()
+    more_records(3)
+    with django_assert_num_queries(expected):
+        found = groups_of(analyst_api.get(SEARCH, {"q": "port"}))
+    assert found["meetings"]["count"] == 6
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram indexes are PostgreSQL's")
