@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_export
-from core.api.export import EXPORT_CHUNK, export_rows, write_csv, write_export
+from core.api.export import EXPORT_CHUNK, write_csv, write_xlsx_of
 from core.classification import is_classified
 from exports import resources
 from exports.choices import ExportStatus
@@ -161,22 +161,21 @@ def _write(job) -> int:
         job.file.delete(save=False)
     filename = f"{view.basename}-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
     with tempfile.TemporaryFile() as handle:
+        step = max(EXPORT_CHUNK // 4, total // 50, 1)
+        done = [0]
+
+        def progress(rows):
+            # Now and then: every `step` rows at most.
+            if rows - done[0] >= step:
+                done[0] = rows
+                ExportJob.objects.filter(pk=job.pk).update(
+                    progress=min(99, rows * 100 // max(total, 1))
+                )
+
         if job.format == "csv":
-            step = max(EXPORT_CHUNK // 4, total // 50, 1)
-            done = [0]
-
-            def progress(rows):
-                # Now and then: every `step` rows at most.
-                if rows - done[0] >= step:
-                    done[0] = rows
-                    ExportJob.objects.filter(pk=job.pk).update(
-                        progress=min(99, rows * 100 // max(total, 1))
-                    )
-
             write_csv(handle, queryset, view.export_columns, job.user, progress)
         else:
-            rows = _progress(export_rows(queryset, view.export_columns, job.user), total, job.pk)
-            write_export(handle, job.format, rows, queryset.model._meta.verbose_name_plural)
+            write_xlsx_of(handle, queryset, view.export_columns, job.user, progress)
         handle.seek(0)
         job.file.save(filename, File(handle), save=False)
     return total
